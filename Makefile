@@ -1,0 +1,55 @@
+# FairGift. `make help` lists the targets; every target runs `setup` first, so on a fresh clone a
+# single command does all. Nothing downloads at run time: Python and npm packages only, pinned.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+SOLC_VERSION := 0.8.30
+VENV := .venv
+STAMP := .local/setup.stamp
+
+# Everything project-local: Ape's data folder, py-solc-x's compiler folder, matplotlib's cache.
+export APE_DATA_FOLDER := $(CURDIR)/.local/ape
+export SOLCX_BINARY_PATH := $(CURDIR)/.local/solcx
+export MPLCONFIGDIR := $(CURDIR)/.local/mpl
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+APE_TEST_ARGS ?=
+SLITHER := slither contracts/ --solc .local/solcx/solc-v$(SOLC_VERSION) --solc-standard-json \
+	--solc-remaps "@openzeppelin/contracts=node_modules/@openzeppelin/contracts" \
+	--filter-paths "contracts/test/|node_modules/" --exclude-informational --exclude-low --fail-medium
+
+.PHONY: help setup test lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (idempotent)
+	@tools/ensure-layout $(SOLC_VERSION)
+
+# Re-runs only when a pin changes or an install folder is missing: a second `make` installs nothing.
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json | $(VENV)/bin/python node_modules
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p .local && touch $@
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+node_modules:
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: setup ## run the test suite (ape test, on a local anvil node); prints its wall time
+	@start=$$(date +%s); status=0; \
+	ape test $(APE_TEST_ARGS) || status=$$?; \
+	echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
+lint: setup ## slither on contracts/ (mocks excluded, fails on medium+), ruff on Python
+	$(SLITHER)
+	ruff check fairgift scripts tests
+	ruff format --check fairgift scripts tests
+
+clean: ## remove build outputs and local state (keeps installed packages)
+	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache
+	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
