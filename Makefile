@@ -14,6 +14,8 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.local/solcx
 export MPLCONFIGDIR := $(CURDIR)/.local/mpl
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
+# This tree's `fairgift` package first, also for `ape run` scripts (and in git worktrees).
+export PYTHONPATH := $(CURDIR)
 
 APE_TEST_ARGS ?=
 SLITHER := slither contracts/ --solc .local/solcx/solc-v$(SOLC_VERSION) --solc-standard-json \
