@@ -62,3 +62,22 @@ def market_balance_matches(usdc, market, tokens, accounts):
     reserves = sum(market.reserveOf(t) for t in tokens)
     credits = sum(market.balanceOf(a) for a in accounts)
     return usdc.balanceOf(market) == reserves + credits
+
+
+def quote_buy(market, curve, token, amount):
+    """The model's quote for buying `amount` of `token` now (fees read from the market)."""
+    return curve.quote_buy(
+        market.supplyOf(token), amount, market.protocolFeeBps(), market.creatorFeeBps(token)
+    )
+
+
+def quote_sell(market, curve, token, amount):
+    """The model's quote for selling `amount` of `token` now."""
+    return curve.quote_sell(
+        market.supplyOf(token), amount, market.protocolFeeBps(), market.creatorFeeBps(token)
+    )
+
+
+def transfer(token, from_, to, value):
+    """An expected ERC-20 Transfer event (`from` is a Python keyword)."""
+    return token.Transfer(**{"from": from_, "to": to, "value": value})
