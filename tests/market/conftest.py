@@ -46,7 +46,7 @@ def traders(usdc, owner, market, creator, fan, alice, other, creator2):
     return (creator, fan, alice, other, creator2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def token(project, market, creator, traders):
     """`creator`'s token, launched with a 5% creator fee and an initial buy of 100 tokens."""
     tx = market.launch("Creator Coin", "CRC", CREATOR_BPS, 100 * TOKEN, MAX_UINT, sender=creator)
