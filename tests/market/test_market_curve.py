@@ -9,11 +9,34 @@ import pytest
 
 from fairgift.curve import MAX_SUPPLY, Curve
 
-from .conftest import BASE_PRICE, FUNDS, MAX_UINT, PROTOCOL_BPS, SLOPE, TOKEN, USDC, deadline, quote_buy, quote_sell
+from .conftest import (
+    BASE_PRICE,
+    FUNDS,
+    MAX_UINT,
+    PROTOCOL_BPS,
+    SLOPE,
+    TOKEN,
+    USDC,
+    deadline,
+    quote_buy,
+    quote_sell,
+)
 
 RNG = random.Random(4)
 SUPPLIES = sorted(
-    {0, 1, 2, 10**9, TOKEN - 1, TOKEN, TOKEN + 1, 10**6 * TOKEN, 10**9 * TOKEN + 3, MAX_SUPPLY - 1, MAX_SUPPLY}
+    {
+        0,
+        1,
+        2,
+        10**9,
+        TOKEN - 1,
+        TOKEN,
+        TOKEN + 1,
+        10**6 * TOKEN,
+        10**9 * TOKEN + 3,
+        MAX_SUPPLY - 1,
+        MAX_SUPPLY,
+    }
     | {RNG.randrange(0, 10**25) for _ in range(12)}
     | {RNG.randrange(0, MAX_SUPPLY) for _ in range(6)}
 )
@@ -95,7 +118,9 @@ def test_steep_curve_matches_the_model(project, owner, usdc, treasury):
         assert steep.priceAt(s) == model.price_at(s)
 
 
-def test_quotes_and_trades_match_the_model_up_to_a_million_tokens(market, curve, usdc, token, fan, alice, chain):
+def test_quotes_and_trades_match_the_model_up_to_a_million_tokens(
+    market, curve, usdc, token, fan, alice, chain
+):
     """Quotes at a range of supplies up to 10^6 whole tokens, for amounts down to 1 wei; the
     trades then move exactly the quoted amounts."""
     for target in (100 * TOKEN + 1, 10**4 * TOKEN, 10**6 * TOKEN):
@@ -127,9 +152,7 @@ def test_one_wei_trades(market, curve, token, fan, chain):
         q = quote_buy(market, curve, token, 1)
         assert q.value in (0, 1)
         paid += market.buy(token, 1, MAX_UINT, deadline(chain), sender=fan).return_value
-    assert paid == sum(
-        curve.quote_buy(supply + i, 1, PROTOCOL_BPS, 500).total for i in range(5)
-    )
+    assert paid == sum(curve.quote_buy(supply + i, 1, PROTOCOL_BPS, 500).total for i in range(5))
 
 
 # ---------------------------------------------------------------- constructor

@@ -63,11 +63,15 @@ def test_protocol_fee_decrease_cancel_cap_and_access(market, owner, other, chain
         market.cancelProtocolFee(sender=other)
 
 
-def test_creator_fee_increase_waits_and_trades_use_the_fee_in_force(market, curve, token, creator, fan, chain):
+def test_creator_fee_increase_waits_and_trades_use_the_fee_in_force(
+    market, curve, token, creator, fan, chain
+):
     tx = market.scheduleCreatorFee(token, 1000, sender=creator)
     effective_at = tx.timestamp + DELAY
     assert tx.events == [
-        market.CreatorFeeChangeScheduled(token=token, oldBps=CREATOR_BPS, newBps=1000, effectiveAt=effective_at)
+        market.CreatorFeeChangeScheduled(
+            token=token, oldBps=CREATOR_BPS, newBps=1000, effectiveAt=effective_at
+        )
     ]
     assert market.pendingCreatorFee(token) == (1000, effective_at)
     assert market.creatorFeeBps(token) == CREATOR_BPS

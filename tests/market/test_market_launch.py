@@ -30,7 +30,9 @@ def test_launch_with_initial_buy_in_the_same_transaction(project, market, curve,
     assert usdc.balanceOf(creator) == before - q.total
     assert market.balanceOf(creator) == q.creator_fee  # the creator fee on their own buy, back to them
     assert tx.events == [
-        market.Launched(creator=creator, token=predicted, name="Creator Coin", symbol="CRC", creatorFeeBps=500),
+        market.Launched(
+            creator=creator, token=predicted, name="Creator Coin", symbol="CRC", creatorFeeBps=500
+        ),
         market.Trade(
             trader=creator,
             token=predicted,

@@ -10,7 +10,9 @@ from fairgift.signing import permit_message, sign
 
 from .conftest import MAX_UINT, TOKEN, deadline, transfer
 
-DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+DOMAIN_TYPEHASH = keccak(
+    text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+)
 
 
 @pytest.fixture
@@ -29,8 +31,18 @@ def expected_separator(name, chain_id, address):
 
 def test_each_clone_has_its_own_domain(token, token2, chain):
     d1, d2 = signing.domain_of(token), signing.domain_of(token2)
-    assert d1 == {"name": "Creator Coin", "version": "1", "chainId": chain.chain_id, "verifyingContract": token.address}
-    assert d2 == {"name": "Second Coin", "version": "1", "chainId": chain.chain_id, "verifyingContract": token2.address}
+    assert d1 == {
+        "name": "Creator Coin",
+        "version": "1",
+        "chainId": chain.chain_id,
+        "verifyingContract": token.address,
+    }
+    assert d2 == {
+        "name": "Second Coin",
+        "version": "1",
+        "chainId": chain.chain_id,
+        "verifyingContract": token2.address,
+    }
     assert token.DOMAIN_SEPARATOR() == expected_separator("Creator Coin", chain.chain_id, token.address)
     assert token2.DOMAIN_SEPARATOR() == expected_separator("Second Coin", chain.chain_id, token2.address)
     assert token.DOMAIN_SEPARATOR() != token2.DOMAIN_SEPARATOR()

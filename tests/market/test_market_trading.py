@@ -2,7 +2,8 @@
 selling to zero, errors and events."""
 
 import ape
-import pytest
+
+from fairgift.fees import fee_on
 
 from .conftest import (
     CREATOR_BPS,
@@ -15,7 +16,6 @@ from .conftest import (
     quote_sell,
     transfer,
 )
-from fairgift.fees import fee_on
 
 
 def test_buy_pulls_exactly_the_quote_and_mints(market, curve, usdc, token, fan, chain):
