@@ -37,9 +37,11 @@ def creator2(accounts):
     return accounts[6]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def traders(usdc, owner, market, creator, fan, alice, other, creator2):
-    """Everyone who trades: funded with USDC and with an unlimited approval of the market."""
+    """Everyone who trades: funded with USDC and with an unlimited approval of the market.
+    Module-scoped, so the funding is rolled back before other areas' tests (which expect these
+    accounts to start without USDC)."""
     for account in (creator, fan, alice, other, creator2):
         usdc.mint(account, FUNDS, sender=owner)
         usdc.approve(market, MAX_UINT, sender=account)
