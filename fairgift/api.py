@@ -381,6 +381,21 @@ class FairGift:
             receipt = self.jar.tipWithAuthorization(*authorization, sender=relayer)
         return self._tipped(Result(""), receipt, info, authorization[1], "relayed a signed tip of")
 
+    def mint(self, sender, to, amount) -> Result:
+        """Local networks only: mint MockUSDC (its owner, the deployer, signs)."""
+        from fairgift.deploy import is_local_network
+
+        if "MockUSDC" not in self.record.contracts or not is_local_network(self.chain.provider.network):
+            raise FairGiftError("minting is for the MockUSDC of local networks only")
+        units = self.stable.parse(amount)
+        owner = to_checksum_address(str(self.usdc.owner()))
+        if owner != address_of(sender):
+            raise FairGiftError(f"only MockUSDC's owner {owner} can mint; use --account")
+        to = address_of(to)
+        with translated("mint"):
+            receipt = self.usdc.mint(to, units, sender=sender)
+        return Result(f"minted {self.usd(units)} for {to}", [receipt], {"amount": units})
+
     # ------------------------------------------------------------------ withdrawals
 
     def withdraw(self, sender, account=None, token=None) -> Result:

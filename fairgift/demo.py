@@ -140,7 +140,8 @@ def run(out_dir: Path | str = "out", folder=None, echo: Callable[[str], None] = 
     for creator, name, symbol, fee, first in launches:
         r = fg.launch(creators[creator], name, symbol, fee, first)
         step(
-            f"  {creator}: {name} ({symbol}), creator fee {fee}, first {first} tokens for {usd(r.values['cost'])}"
+            f"  {creator}: {name} ({symbol}), creator fee {fee}, "
+            f"first {first} tokens for {usd(r.values['cost'])}"
         )
 
     step("fans buy and sell (quoted first, 1% slippage tolerance)")

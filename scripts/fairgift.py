@@ -144,6 +144,15 @@ def split(network, account, shares, set_payout):
     echo(fg.split(who, parsed, set_payout=set_payout).summary)
 
 
+@command("mint", "Local networks: mint test MockUSDC (the deployer owns it): mint TO AMOUNT.")
+@with_account
+@click.argument("to")
+@click.argument("amount")
+def mint(network, account, to, amount):
+    fg = FairGift.connect(log=echo)
+    echo(fg.mint(sender(account, network, "mint"), to, amount).summary)
+
+
 @command("ledger", "The creators' ledger from events; CSV, platform comparison and charts in out/.")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
 @click.option(
