@@ -2,7 +2,6 @@
 started anvil with a keystore account in a temporary Ape data folder for the `ape run` CLIs."""
 
 import json
-import os
 import socket
 import subprocess
 import time
@@ -10,11 +9,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tooling_env import ROOT, base_env
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
 
-ROOT = Path(__file__).resolve().parents[2]
 USDC = 10**6
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 KEYSTORE_ALIAS = "fgdeployer"
@@ -83,19 +82,6 @@ class Node:
 
     def rpc(self, method: str, params=None):
         return _rpc(self.uri, method, params)
-
-
-def base_env(tmp: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        PATH=f"{ROOT}/node_modules/.bin:{ROOT}/.venv/bin:{env.get('PATH', '')}",
-        PYTHONPATH=str(ROOT),
-        SOLCX_BINARY_PATH=str(ROOT / ".local/solcx"),
-        MPLCONFIGDIR=str(ROOT / ".local/mpl"),
-        FAIRGIFT_DEPLOYMENTS=str(tmp / "deployments"),
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
 
 
 @pytest.fixture(scope="module")
