@@ -159,8 +159,8 @@ class FairGift:
     def _erc20(self, address):
         """A token contract: MockUSDC's ABI covers ERC-20, EIP-2612 and EIP-3009 calls."""
         if "MockUSDC" in self.project.contracts:
-            return self.project.MockUSDC.at(address)
-        return self.project.CreatorToken.at(address)
+            return self.project.MockUSDC.at(address, detect_proxy=False)  # clones: no proxy lookup
+        return self.project.CreatorToken.at(address, detect_proxy=False)
 
     def token_info(self, token) -> TokenInfo:
         address = address_of(token)
@@ -261,7 +261,7 @@ class FairGift:
 
     def _tipped(self, result: Result, receipt, info: TokenInfo, creator: str, verb: str) -> Result:
         result.receipts.append(receipt)
-        logs = list(receipt.events.filter(self.jar.Tipped))
+        logs = list(receipt.decode_logs(self.jar.Tipped))
         fee = int(logs[0].fee) if logs else 0
         amount = int(logs[0].amount) if logs else 0
         result.values.update(amount=amount, fee=fee, net=amount - fee, creator=creator, tx=receipt.txn_hash)
@@ -554,7 +554,7 @@ class FairGift:
         token = to_checksum_address(str(self.market.tokenOf(sender)))
         cost = sum(
             int(t.value) + int(t.protocolFee) + int(t.creatorFee)
-            for t in receipt.events.filter(self.market.Trade)
+            for t in receipt.decode_logs(self.market.Trade)
         )
         result.values.update(token=token, amount=amount, cost=cost)
         result.summary = f"launched {name} ({symbol}) at {token}, creator fee {format_bps(fee_bps)}"
@@ -595,7 +595,7 @@ class FairGift:
         with self._t("buy"):
             receipt = self.market.buy(token, units, limit, deadline, sender=sender)
         result.receipts.append(receipt)
-        trade = next(iter(receipt.events.filter(self.market.Trade)), None)
+        trade = next(iter(receipt.decode_logs(self.market.Trade)), None)
         paid = int(trade.value) + int(trade.protocolFee) + int(trade.creatorFee) if trade else total
         result.values.update(token=token, amount=units, cost=paid, quote=total, limit=limit)
         result.summary = (
@@ -631,7 +631,7 @@ class FairGift:
         deadline = self.now() + DEADLINE_SECONDS
         with self._t("sell"):
             receipt = self.market.sell(token, units, floor, deadline, sender=sender)
-        trade = next(iter(receipt.events.filter(self.market.Trade)), None)
+        trade = next(iter(receipt.decode_logs(self.market.Trade)), None)
         got = int(trade.value) - int(trade.protocolFee) - int(trade.creatorFee) if trade else net
         result = Result(
             f"sold {info.fmt(units)} for {self.usd(got)} (quoted {self.usd(net)}, floor {self.usd(floor)}; "
@@ -691,18 +691,13 @@ class FairGift:
         return result
 
     def _created_address(self, receipt, payees) -> str:
-        try:
-            value = receipt.return_value
-            if value and is_address(str(value)):
-                return to_checksum_address(str(value))
-        except Exception:  # noqa: BLE001 - providers without traces have no return value
-            pass
-        for log in receipt.events:
+        # The factory's own event names the split. Only the factory's events are decoded: the
+        # receipt also holds logs of contracts Ape has no type for (fresh clones).
+        for log in receipt.decode_logs(list(self.factory.contract_type.events)):
             if to_checksum_address(str(log.contract_address)) != self.factory.address:
                 continue
-            if "split" in log.event_arguments:
-                return to_checksum_address(str(log.event_arguments["split"]))
-            for value in log.event_arguments.values():
+            candidates = [log.event_arguments.get("split")] + list(log.event_arguments.values())
+            for value in candidates:
                 if isinstance(value, str) and is_address(value):
                     address = to_checksum_address(value)
                     if address not in payees and self.chain.provider.get_code(address):
