@@ -55,3 +55,9 @@ lint: setup ## slither on contracts/ (mocks excluded, fails on medium+), ruff on
 clean: ## remove build outputs and local state (keeps installed packages)
 	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+# ---------------------------------------------------------------------------------------- benchmark
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+	ape run bench $(BENCH_ARGS)

@@ -1,0 +1,595 @@
+"""The gas and scale benchmark (issue 7): what every FairGift operation costs, against baselines
+measured in the same run, the targets checked, and how it behaves at scale.
+
+Pure parts (rows, ratios, targets, the table, the JSON, the gas breakdown of a trace) are plain
+functions of numbers so they can be tested without a chain; `run_bench` drives a connected Ape
+provider (anvil) and fills a `Results`. `scripts/bench.py` is the thin CLI (`ape run bench`).
+
+Vocabulary: "warm" means the accounts and balances an operation writes already hold a non-zero
+value (a non-zero to non-zero storage write); "cold" means one of them is written for the first
+time (the first tip to a creator, a new holder). Every measured transaction is separate, so EIP-2929
+access costs are the same in both cases; only the storage-write costs differ.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+WARM, COLD, ONCE = "warm", "cold", "once"
+MAX_UINT256 = 2**256 - 1
+MESSAGE = "great stream tonight, thank you!"  # the 32-byte tip message of the issue
+assert len(MESSAGE.encode()) == 32
+APPROVAL_MODE = (
+    "unlimited: every payer approves the contract it pays once with approve(spender, 2**256 - 1), "
+    "so a tip/buy/batch never writes the allowance (tipWithPermit signs a permit for exactly the "
+    "amount; tipWithAuthorization needs no allowance)"
+)
+HISTORY_TOLERANCE = 500  # gas: "the same (± a few hundred gas)"
+
+
+# --------------------------------------------------------------------------------------------- rows
+
+
+@dataclass
+class Row:
+    """One measured operation in one case."""
+
+    op: str
+    case: str
+    gas: int  # gas per unit (per tip for a batch), as measured from receipts
+    group: str = ""
+    baseline: str | None = None  # key of the row this one is divided by
+    what: str = ""  # exactly what was measured
+    units: int = 1  # items in the transaction (a batch of 50: gas is the total / 50)
+    tx_gas: int | None = None  # the whole transaction's gas when units > 1
+    breakdown: dict | None = None
+
+    @property
+    def key(self) -> str:
+        return key(self.op, self.case)
+
+
+def key(op: str, case: str) -> str:
+    return f"{op}/{case}"
+
+
+def ratio(gas: float, base: float | None) -> float | None:
+    """gas / base, or None without a baseline."""
+    if not base:
+        return None
+    return gas / base
+
+
+@dataclass
+class Results:
+    rows: dict[str, Row] = field(default_factory=dict)
+    skipped: list[dict] = field(default_factory=list)
+    scale: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def add(self, op, case, gas, *, group="", baseline=None, what="", units=1, breakdown=None) -> Row:
+        """Record `gas` (a receipt's gas_used, or an int) for `op` in `case`."""
+        total = int(getattr(gas, "gas_used", gas))
+        row = Row(
+            op=op,
+            case=case,
+            gas=total if units == 1 else round(total / units),
+            group=group,
+            baseline=baseline,
+            what=what,
+            units=units,
+            tx_gas=None if units == 1 else total,
+            breakdown=breakdown,
+        )
+        self.rows[row.key] = row
+        return row
+
+    def skip(self, group: str, reason: str):
+        self.skipped.append({"group": group, "reason": reason})
+
+    def gas(self, row_key: str) -> int | None:
+        row = self.rows.get(row_key)
+        return None if row is None else row.gas
+
+    def ratio_of(self, row: Row) -> float | None:
+        return ratio(row.gas, self.gas(row.baseline)) if row.baseline else None
+
+
+# ------------------------------------------------------------------------------------------ targets
+
+
+@dataclass(frozen=True)
+class Target:
+    """A gas limit for one row: an absolute number of gas, or `limit` × the baseline row's gas."""
+
+    name: str
+    row: str
+    limit: float
+    baseline: str | None = None  # None: `limit` is gas
+    stretch: float | None = None
+    strict: bool = False  # "below" rather than "at most"
+    why: str = ""  # what dominates the cost, printed when the target is missed
+
+
+@dataclass
+class Verdict:
+    name: str
+    status: str  # PASS, MISS or N/A (not measured)
+    gas: int | None = None
+    limit_gas: float | None = None
+    margin: float | None = None  # limit - gas: > 0 is headroom, < 0 is the miss
+    margin_pct: float | None = None  # margin as a share of the limit
+    ratio: float | None = None  # gas / baseline for ratio targets
+    stretch: str | None = None  # PASS/MISS against the stretch limit, if any
+    stretch_limit_gas: float | None = None
+    why: str = ""
+
+    def describe(self) -> str:
+        if self.status == "N/A":
+            return f"N/A   {self.name}: {self.why}"
+        rel = f" ({self.ratio:.3f}x)" if self.ratio is not None else ""
+        if self.status == "PASS":
+            text = f"PASS  {self.name}: {self.gas:,}{rel} vs limit {self.limit_gas:,.0f}, "
+            text += f"{self.margin:,.0f} gas ({self.margin_pct:.1%}) to spare"
+        else:
+            text = f"MISS  {self.name}: {self.gas:,}{rel} vs limit {self.limit_gas:,.0f}, "
+            text += f"over by {-self.margin:,.0f} gas ({-self.margin_pct:.1%})"
+        if self.stretch:
+            text += f"; stretch {self.stretch} (limit {self.stretch_limit_gas:,.0f})"
+        if self.status == "MISS" and self.why:
+            text += f"\n      why: {self.why}"
+        return text
+
+
+def _limit(results: Results, target: Target, factor: float) -> float | None:
+    if target.baseline is None:
+        return factor
+    base = results.gas(target.baseline)
+    return None if base is None else factor * base
+
+
+def _passes(gas: float, limit: float, strict: bool) -> bool:
+    return gas < limit if strict else gas <= limit
+
+
+def evaluate(target: Target, results: Results, why: str | None = None) -> Verdict:
+    """PASS/MISS of one target against the measured rows (N/A if a row it needs is missing)."""
+    row = results.rows.get(target.row)
+    limit = _limit(results, target, target.limit)
+    if row is None or limit is None:
+        missing = target.row if row is None else target.baseline
+        return Verdict(target.name, "N/A", why=f"{missing} not measured")
+    margin = limit - row.gas
+    verdict = Verdict(
+        name=target.name,
+        status="PASS" if _passes(row.gas, limit, target.strict) else "MISS",
+        gas=row.gas,
+        limit_gas=limit,
+        margin=margin,
+        margin_pct=margin / limit,
+        ratio=ratio(row.gas, results.gas(target.baseline)) if target.baseline else None,
+        why=why if why is not None else target.why,
+    )
+    if target.stretch is not None:
+        stretch_limit = _limit(results, target, target.stretch)
+        verdict.stretch_limit_gas = stretch_limit
+        verdict.stretch = "PASS" if _passes(row.gas, stretch_limit, target.strict) else "MISS"
+    return verdict
+
+
+TARGETS = (
+    Target(
+        "tip (warm, unlimited approval) <= 1.7 x transfer",
+        row=key("tip", WARM),
+        limit=1.7,
+        baseline=key("transfer", WARM),
+        stretch=1.6,
+        why="a tip is a transferFrom into the jar plus the jar's own work (fee read, two credits, "
+        "the Tipped event with its message); see the breakdown",
+    ),
+    Target(
+        "buy (warm holder) <= 80,000 gas",
+        row=key("buy", WARM),
+        limit=80_000,
+        why="a buy is a stablecoin transferFrom plus the curve, three credits and a mint",
+    ),
+    Target(
+        "sell (warm holder) <= 75,000 gas",
+        row=key("sell", WARM),
+        limit=75_000,
+        why="a sell is a burn, the curve, credits and a stablecoin transfer out",
+    ),
+    Target(
+        "launch (no initial buy) <= 150,000 gas",
+        row=key("launch", COLD),
+        limit=150_000,
+        why="a launch deploys a clone and initialises its storage (name, symbol, market, creator)",
+    ),
+    Target(
+        "launch (no initial buy) <= 0.2 x full ERC-20 + permit deploy",
+        row=key("launch", COLD),
+        limit=0.2,
+        baseline=key("deploy ERC-20+permit", ONCE),
+        why="as above: the clone's storage initialisation dominates",
+    ),
+    Target(
+        "tipBatch of 50, gas per tip < transfer",
+        row=key("tipBatch x50 (per tip)", WARM),
+        limit=1.0,
+        baseline=key("transfer", WARM),
+        strict=True,
+        why="each item verifies an EIP-712 signature (ecrecover 3,000 + hashing), consumes a nonce "
+        "and moves funds with a transferFrom",
+    ),
+)
+
+
+def history_verdicts(scale: dict, tolerance: int = HISTORY_TOLERANCE) -> list[Verdict]:
+    """PASS when a late operation costs the same as an early one, within `tolerance` gas."""
+    verdicts = []
+    for item in scale.get("history", []):
+        diff = item["late"] - item["early"]
+        verdicts.append(
+            Verdict(
+                name=f"{item['name']}: late - early within ±{tolerance} gas",
+                status="PASS" if abs(diff) <= tolerance else "MISS",
+                gas=item["late"],
+                limit_gas=item["early"] + tolerance,
+                margin=tolerance - abs(diff),
+                margin_pct=(tolerance - abs(diff)) / tolerance,
+                why=f"late {item['late']:,} vs early {item['early']:,} ({diff:+,})",
+            )
+        )
+    return verdicts
+
+
+# -------------------------------------------------------------------------------- gas breakdown
+
+
+def calldata_gas(data: bytes) -> int:
+    """EIP-2028 calldata cost: 4 per zero byte, 16 per non-zero byte."""
+    zeros = data.count(0)
+    return 4 * zeros + 16 * (len(data) - zeros)
+
+
+def intrinsic_gas(data: bytes, create: bool = False) -> int:
+    """Base transaction cost: 21,000 (+32,000 and EIP-3860 initcode words for a creation) + calldata."""
+    gas = 21_000 + calldata_gas(data)
+    if create:
+        gas += 32_000 + 2 * math.ceil(len(data) / 32)
+    return gas
+
+
+_STORAGE_OPS = ("SSTORE", "SLOAD", "TLOAD", "TSTORE")
+_LOG_OPS = ("LOG0", "LOG1", "LOG2", "LOG3", "LOG4")
+
+
+def breakdown(struct_logs: Iterable[dict], gas_used: int, intrinsic: int, code_deposit: int = 0) -> dict:
+    """Where a transaction's gas went, from a debug_traceTransaction struct log: storage opcodes
+    (counts and gas), logs, calls, hashing, intrinsic cost, code deposit (200 per byte of deployed
+    code, a creation only), and the rest (execution)."""
+    counts: dict[str, int] = {}
+    gas_by_op: dict[str, int] = {}
+    for step in struct_logs:
+        op = step["op"]
+        if op in _STORAGE_OPS or op in _LOG_OPS or op in ("KECCAK256", "SHA3", "CALL", "STATICCALL"):
+            counts[op] = counts.get(op, 0) + 1
+            if op not in ("CALL", "STATICCALL"):  # a call's gasCost includes what it forwards
+                gas_by_op[op] = gas_by_op.get(op, 0) + int(step["gasCost"])
+    sstore = gas_by_op.get("SSTORE", 0)
+    sload = gas_by_op.get("SLOAD", 0)
+    logs = sum(gas_by_op.get(op, 0) for op in _LOG_OPS)
+    keccak = gas_by_op.get("KECCAK256", 0) + gas_by_op.get("SHA3", 0)
+    transient = gas_by_op.get("TLOAD", 0) + gas_by_op.get("TSTORE", 0)
+    return {
+        "gas_used": gas_used,
+        "intrinsic": intrinsic,
+        "sstore": {"count": counts.get("SSTORE", 0), "gas": sstore},
+        "sload": {"count": counts.get("SLOAD", 0), "gas": sload},
+        "transient": {"count": counts.get("TLOAD", 0) + counts.get("TSTORE", 0), "gas": transient},
+        "logs": {"count": sum(counts.get(op, 0) for op in _LOG_OPS), "gas": logs},
+        "keccak": {"count": counts.get("KECCAK256", 0) + counts.get("SHA3", 0), "gas": keccak},
+        "calls": counts.get("CALL", 0) + counts.get("STATICCALL", 0),
+        "code_deposit": code_deposit,
+        # execution, memory, call overheads, precompiles, minus refunds
+        "rest": gas_used - intrinsic - code_deposit - sstore - sload - logs - keccak - transient,
+    }
+
+
+def describe_breakdown(b: dict) -> str:
+    deposit = f"code deposit {b['code_deposit']:,}; " if b.get("code_deposit") else ""
+    return (
+        f"intrinsic {b['intrinsic']:,}; {deposit}SSTORE x{b['sstore']['count']} {b['sstore']['gas']:,}; "
+        f"SLOAD x{b['sload']['count']} {b['sload']['gas']:,}; logs x{b['logs']['count']} "
+        f"{b['logs']['gas']:,}; keccak x{b['keccak']['count']} {b['keccak']['gas']:,}; "
+        f"{b['calls']} external calls; rest (execution, calls, refunds) {b['rest']:,}"
+    )
+
+
+# ------------------------------------------------------------------------------------ rendering
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def render_table(results: Results) -> str:
+    """The gas table: one line per row, grouped, with its baseline and ratio."""
+    lines = []
+    header = f"{'operation':<34} {'case':<5} {'gas':>10}  {'baseline':<30} {'ratio':>6}"
+    lines.append(header)
+    lines.append("-" * len(header))
+    group = None
+    for row in results.rows.values():
+        if row.group != group:
+            group = row.group
+            lines.append(f"[{group}]")
+        base = row.baseline or ""
+        lines.append(
+            f"{row.op:<34} {row.case:<5} {row.gas:>10,}  {base:<30} {_fmt_ratio(results.ratio_of(row)):>6}"
+        )
+    for skipped in results.skipped:
+        lines.append(f"[{skipped['group']}] not measured: {skipped['reason']}")
+    return "\n".join(lines)
+
+
+def render_scale(scale: dict) -> str:
+    lines = []
+    for item in scale.get("history", []):
+        lines.append(
+            f"{item['name']:<46} early {item['early']:>8,}  late {item['late']:>8,}  "
+            f"diff {item['late'] - item['early']:>+6,}  ({item['what']})"
+        )
+    if tp := scale.get("throughput"):
+        lines.append(
+            f"Python API on {tp['provider']}: {tp['tips']:,} tips, {tp['fans']} fans -> "
+            f"{tp['creators']} creators, via {tp['api']}"
+        )
+        for mode in ("unbatched", "batched"):
+            if mode in tp:
+                m = tp[mode]
+                extra = ""
+                if "sign_seconds" in m:
+                    extra = f" (signing {m['sign_seconds']:.2f} s, sending {m['send_seconds']:.2f} s)"
+                lines.append(
+                    f"  {mode:<10} {m['tips_per_second']:8.1f} tips/s  {m['seconds']:7.2f} s "
+                    f"in {m['transactions']:,} transactions{extra}"
+                )
+    if ledger := scale.get("ledger"):
+        lines.append(
+            f"  ledger rebuilt from {ledger['events']:,} events in {ledger['seconds']:.2f} s via "
+            f"{ledger['api']}; matches on-chain credits: {ledger['matches_chain']}"
+        )
+    return "\n".join(lines)
+
+
+def render(results: Results, verdicts: list[Verdict]) -> str:
+    meta = results.meta
+    out = [
+        f"FairGift gas benchmark: solc {meta.get('solc')}, optimizer "
+        f"{'on' if meta.get('optimize') else 'off'}, runs {meta.get('optimization_runs'):,}, "
+        f"EVM {meta.get('evm_version')}, {meta.get('provider')} (chain {meta.get('chain_id')})",
+        f"Approval mode: {APPROVAL_MODE}",
+        "warm: the balances and credits written already hold a value; cold: a first write "
+        "(a creator's first tip, a new holder); ratio = gas / baseline gas (same run)",
+        "",
+        render_table(results),
+    ]
+    if results.scale:
+        out += ["", "Scale", render_scale(results.scale)]
+    out += ["", "Targets"] + [v.describe() for v in verdicts]
+    return "\n".join(out)
+
+
+def to_json(results: Results, verdicts: list[Verdict]) -> dict:
+    rows = []
+    for row in results.rows.values():
+        item = asdict(row)
+        item["baseline_gas"] = results.gas(row.baseline) if row.baseline else None
+        item["ratio"] = results.ratio_of(row)
+        rows.append(item)
+    return {
+        "meta": {**results.meta, "approval_mode": APPROVAL_MODE},
+        "rows": rows,
+        "skipped": results.skipped,
+        "scale": results.scale,
+        "targets": [asdict(v) for v in verdicts],
+    }
+
+
+def all_verdicts(results: Results, whys: dict[str, str] | None = None) -> list[Verdict]:
+    whys = whys or {}
+    return [evaluate(t, results, whys.get(t.name)) for t in TARGETS] + history_verdicts(results.scale)
+
+
+def write_json(path: Path, data: dict):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+# =========================================================================== on-chain measurement
+
+
+class Bench:
+    """Drives one connected provider: deploys what it measures and records receipts' gas.
+
+    `project`, `chain` and `accounts` are Ape's managers (passed in, so this module imports
+    nothing from ape at import time and its pure parts test without a chain).
+    """
+
+    def __init__(self, project, chain, accounts, *, trace: bool = True, log: Callable = print):
+        self.project = project
+        self.chain = chain
+        self.accounts = accounts
+        self.trace = trace
+        self.log = log
+        self.results = Results()
+        self.owner = accounts.test_accounts[0]
+        self.treasury = accounts.test_accounts[1]
+        self._fresh_count = 0
+
+    # ------------------------------------------------------------------ helpers
+
+    def has(self, name: str) -> bool:
+        try:
+            getattr(self.project, name)
+        except AttributeError:
+            return False
+        return True
+
+    def fresh(self, eth: int = 10**20):
+        """A new funded account (no token balance anywhere)."""
+        account = self.accounts.test_accounts.generate_test_account()
+        self.chain.set_balance(account.address, eth)
+        self._fresh_count += 1
+        return account
+
+    def deploy(self, contract_type, *args, sender=None):
+        instance = (sender or self.owner).deploy(contract_type, *args)
+        receipt = self.chain.get_receipt(instance.txn_hash)
+        return instance, receipt
+
+    def breakdown_of(self, receipt) -> dict | None:
+        """Gas by category from anvil's debug_traceTransaction (None if tracing is unavailable)."""
+        if not self.trace:
+            return None
+        try:
+            trace = self.chain.provider.make_request(
+                "debug_traceTransaction",
+                [receipt.txn_hash, {"disableStack": True, "disableStorage": True, "enableMemory": False}],
+            )
+            tx = self.chain.provider.web3.eth.get_transaction(receipt.txn_hash)
+        except Exception as err:  # a provider without debug tracing
+            self.log(f"(no trace: {err})")
+            self.trace = False
+            return None
+        data = bytes(tx["input"])
+        create = tx.get("to") is None
+        deposit = 0
+        if create:
+            deposit = 200 * len(bytes(self.chain.provider.get_code(receipt.contract_address)))
+        return breakdown(
+            trace.get("structLogs", []), int(receipt.gas_used), intrinsic_gas(data, create), deposit
+        )
+
+    def record(self, op, case, receipt, *, group, baseline=None, what="", units=1) -> Row:
+        row = self.results.add(
+            op,
+            case,
+            receipt,
+            group=group,
+            baseline=baseline,
+            what=what,
+            units=units,
+            breakdown=self.breakdown_of(receipt),
+        )
+        self.log(f"  {row.op:<34} {row.case:<5} {row.gas:>10,}")
+        return row
+
+    # ------------------------------------------------------------------ baselines
+
+    def setup_stablecoin(self):
+        self.usdc, _ = self.deploy(self.project.MockUSDC, self.owner)
+        self.usdc_unit = 10 ** int(self.usdc.decimals())
+
+    def mint(self, account, whole: int):
+        self.usdc.mint(account, whole * self.usdc_unit, sender=self.owner)
+
+    def measure_baselines(self):
+        g = "baselines"
+        usdc = self.usdc
+        unit = self.usdc_unit
+        a, b, spender = self.fresh(), self.fresh(), self.fresh()
+        self.mint(a, 1_000_000)
+        self.mint(b, 1)
+        usdc.approve(spender, MAX_UINT256, sender=a)
+        usdc.transfer(b, unit, sender=a)  # a first transfer, so neither side is new
+        self.record(
+            "transfer",
+            WARM,
+            usdc.transfer(b, unit, sender=a),
+            group=g,
+            what="MockUSDC.transfer between two holders with balances",
+        )
+        self.record(
+            "transfer",
+            COLD,
+            usdc.transfer(self.fresh(), unit, sender=a),
+            group=g,
+            what="MockUSDC.transfer to a new holder (balance 0 -> non-zero)",
+        )
+        self.record(
+            "transferFrom (unlimited approval)",
+            WARM,
+            usdc.transferFrom(a, b, unit, sender=spender),
+            group=g,
+            what="MockUSDC.transferFrom between holders, allowance 2**256-1 (not written)",
+        )
+        limited = self.fresh()
+        usdc.approve(limited, 1_000 * unit, sender=a)
+        self.record(
+            "transferFrom (finite approval)",
+            WARM,
+            usdc.transferFrom(a, b, unit, sender=limited),
+            group=g,
+            what="as above with a finite allowance, which is decreased (one more storage write)",
+        )
+        base, receipt = self.deploy(self.project.BaselineERC20Permit, "Alice Token", "ALICE")
+        self.record(
+            "deploy ERC-20+permit",
+            ONCE,
+            receipt,
+            group=g,
+            what="BaselineERC20Permit (OZ ERC20 + ERC20Permit), project's compiler settings",
+        )
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, sections: Iterable[str] = ("baselines",)):
+        self.setup_stablecoin()
+        self.log("baselines")
+        self.measure_baselines()
+        for name in sections:
+            if name == "baselines":
+                continue
+            getattr(self, f"measure_{name}")()
+        return self.results
+
+
+def compiler_meta(project) -> dict:
+    cfg = project.config.get_config("solidity")
+    return {
+        "solc": cfg.get("version"),
+        "optimize": cfg.get("optimize", True),
+        "optimization_runs": cfg.get("optimization_runs"),
+        "evm_version": cfg.get("evm_version"),
+    }
+
+
+def run_bench(project, chain, accounts, *, out: Path | None = None, log: Callable = print, **options):
+    """Run the whole benchmark on the connected provider; print nothing itself but `log` lines.
+    Returns (results, verdicts, json-ready dict) and writes `out` if given."""
+    started = time.perf_counter()
+    bench = Bench(project, chain, accounts, trace=options.pop("trace", True), log=log)
+    bench.results.meta.update(compiler_meta(project))
+    bench.results.meta.update(
+        {
+            "provider": chain.provider.name,
+            "chain_id": chain.chain_id,
+            "python": platform.python_version(),
+            "history_tolerance_gas": HISTORY_TOLERANCE,
+        }
+    )
+    results = bench.run(**options)
+    results.meta["seconds"] = round(time.perf_counter() - started, 2)
+    verdicts = all_verdicts(results)
+    data = to_json(results, verdicts)
+    if out is not None:
+        write_json(out, data)
+    return results, verdicts, data
