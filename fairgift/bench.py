@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from fairgift import signing
+
 WARM, COLD, ONCE = "warm", "cold", "once"
 MAX_UINT256 = 2**256 - 1
 MESSAGE = "great stream tonight, thank you!"  # the 32-byte tip message of the issue
@@ -31,6 +33,24 @@ APPROVAL_MODE = (
     "amount; tipWithAuthorization needs no allowance)"
 )
 HISTORY_TOLERANCE = 500  # gas: "the same (± a few hundred gas)"
+
+# What the bench deploys and trades (its own contracts, on a fresh local chain).
+JAR_FEE_BPS = 500  # 5%
+MARKET_FEE_BPS = 100  # protocol fee 1%
+CREATOR_FEE_BPS = 500  # creator fee 5%
+BASE_PRICE = 10_000  # 0.01 USDC per whole token at supply 0
+SLOPE = 1  # + 1e-6 USDC per whole token per whole token of supply: 1.01 USDC at 10^6 tokens
+GIFT_ID, GIFT_PRICE_USD6 = 1, 1_000_000  # a 1 USD gift
+TIP_USD = 10
+TRADE = 10 * 10**18  # 10 tokens per buy
+SELL = 10**18  # 1 token per sell
+MAX_COST = 10**15  # one constant for every buy, so calldata is the same early and late
+DEADLINE = 2**40  # one constant far deadline for every signature and trade
+BATCH = 50
+HISTORY = 1_000
+THROUGHPUT_TIPS, FANS, CREATORS = 1_000, 50, 10
+TIP_AMOUNTS = ("1", "2.50", "5", "0.99", "20")
+SECTIONS = ("baselines", "tipjar", "batch", "market", "split", "history", "throughput")
 
 
 # --------------------------------------------------------------------------------------------- rows
@@ -549,9 +569,486 @@ class Bench:
             what="BaselineERC20Permit (OZ ERC20 + ERC20Permit), project's compiler settings",
         )
 
+    def payer(self, spender, whole: int = 1_000_000):
+        """A new account holding `whole` stablecoins that approved `spender` without limit."""
+        account = self.fresh()
+        self.mint(account, whole)
+        self.usdc.approve(spender, MAX_UINT256, sender=account)
+        return account
+
+    # ------------------------------------------------------------------ tip jar
+
+    def setup_jar(self):
+        self.jar, _ = self.deploy(self.project.TipJar, self.owner, self.treasury, JAR_FEE_BPS)
+        self.jar.setTokenAllowed(self.usdc, True, sender=self.owner)
+        self.jar.setGift(GIFT_ID, "Heart", GIFT_PRICE_USD6, sender=self.owner)
+        self.jar_start_block = self.chain.blocks.head.number
+
+    def measure_tipjar(self):
+        g = "tip jar"
+        if not self.has("TipJar"):
+            return self.results.skip(g, "contracts/TipJar.sol is not in this tree")
+        self.log(g)
+        self.setup_jar()
+        jar, usdc = self.jar, self.usdc
+        amount = TIP_USD * self.usdc_unit
+        fan = self.payer(jar)
+        jar.tip(self.fresh(), usdc, amount, MESSAGE, sender=fan)  # jar-wide slots (balance, fees) warm
+        tw, tc = key("transfer", WARM), key("transfer", COLD)
+
+        creator = self.fresh()
+        what = "tip of {} USDC with a 32-byte message, unlimited approval, to a creator {}"
+        self.record(
+            "tip",
+            COLD,
+            jar.tip(creator, usdc, amount, MESSAGE, sender=fan),
+            group=g,
+            baseline=tc,
+            what=what.format(TIP_USD, "never tipped before"),
+        )
+        self.record(
+            "tip",
+            WARM,
+            jar.tip(creator, usdc, amount, MESSAGE, sender=fan),
+            group=g,
+            baseline=tw,
+            what=what.format(TIP_USD, "already credited"),
+        )
+        self.history_tip = (fan, creator, amount)
+
+        gifted = self.fresh()
+        what = f"sendGift(quantity 1, price {GIFT_PRICE_USD6 / 10**6} USD), 32-byte message, to a creator "
+        self.record(
+            "sendGift",
+            COLD,
+            jar.sendGift(gifted, usdc, GIFT_ID, 1, MESSAGE, sender=fan),
+            group=g,
+            baseline=tc,
+            what=what + "never tipped before",
+        )
+        self.record(
+            "sendGift",
+            WARM,
+            jar.sendGift(gifted, usdc, GIFT_ID, 1, MESSAGE, sender=fan),
+            group=g,
+            baseline=tw,
+            what=what + "already credited",
+        )
+
+        permitter = self.fresh()
+        self.mint(permitter, 1_000)
+        permitted = self.fresh()
+        for case, base, what in (
+            (COLD, tc, "the fan's first permit (nonce 0 -> 1), to a creator never tipped before"),
+            (WARM, tw, "the fan's next permit, to a creator already credited"),
+        ):
+            v, r, s_ = signing.sign(permitter, signing.permit_message(usdc, permitter, jar, amount, DEADLINE))
+            receipt = jar.tipWithPermit(
+                permitted, usdc, amount, MESSAGE, DEADLINE, v, r, s_, sender=permitter
+            )
+            self.record(
+                "tipWithPermit",
+                case,
+                receipt,
+                group=g,
+                baseline=base,
+                what="permit for exactly the amount + tip; " + what,
+            )
+
+        authorizer = self.fresh()
+        self.mint(authorizer, 1_000)
+        relayer = self.fresh()
+        authorized = self.fresh()
+        for case, base, what in (
+            (COLD, tc, "to a creator never tipped before"),
+            (WARM, tw, "to a creator already credited"),
+        ):
+            salt = signing.random_salt()
+            nonce = signing.tip_authorization_nonce(authorized, MESSAGE, salt)
+            message = signing.authorization_message(usdc, authorizer, jar, amount, 0, DEADLINE, nonce)
+            v, r, s_ = signing.sign(authorizer, message)
+            receipt = jar.tipWithAuthorization(
+                authorizer, authorized, usdc, amount, MESSAGE, 0, DEADLINE, salt, v, r, s_, sender=relayer
+            )
+            self.record(
+                "tipWithAuthorization",
+                case,
+                receipt,
+                group=g,
+                baseline=base,
+                what="EIP-3009 receiveWithAuthorization relayed by a third party, " + what,
+            )
+
+        # withdraw: `creator` holds credit; the first withdrawal makes it a stablecoin holder.
+        self.record(
+            "withdraw",
+            COLD,
+            jar.withdraw(usdc, sender=creator),
+            group=g,
+            baseline=tc,
+            what="the creator's whole credit to itself, a new stablecoin holder",
+        )
+        jar.tip(creator, usdc, amount, MESSAGE, sender=fan)
+        self.record(
+            "withdraw",
+            WARM,
+            jar.withdraw(usdc, sender=creator),
+            group=g,
+            baseline=tw,
+            what="the creator's whole credit to itself, already a stablecoin holder",
+        )
+
+    # ------------------------------------------------------------------ batch
+
+    def batch_items(self, pairs, amount: int, nonce: int, message: str = MESSAGE) -> list[tuple]:
+        """Signed `tipBatch` items, one per (fan account, creator) pair, all with `nonce`."""
+        domain = signing.domain_of(self.jar)
+        items = []
+        for fan, creator in pairs:
+            items.append(
+                sign_batch_tip(domain, fan, creator, self.usdc.address, amount, message, nonce, DEADLINE)
+            )
+        return items
+
+    def measure_batch(self):
+        g = "batch"
+        if not self.has("TipJar"):
+            return self.results.skip(g, "contracts/TipJar.sol is not in this tree")
+        if "tipBatch" not in {m.name for m in self.project.TipJar.contract_type.mutable_methods}:
+            return self.results.skip(g, "TipJar has no tipBatch")
+        self.log(g)
+        amount = TIP_USD * self.usdc_unit
+        relayer = self.fresh()
+        fans = [self.payer(self.jar, whole=1_000) for _ in range(BATCH)]
+        creators = [self.fresh() for _ in range(BATCH)]
+        pairs = list(zip(fans, creators, strict=True))
+        op = f"tipBatch x{BATCH} (per tip)"
+        base = "each of {} fans' {} signed tip ({} USDC, 32-byte message) to its own creator {}"
+        self.record(
+            op,
+            COLD,
+            self.jar.tipBatch(self.usdc, self.batch_items(pairs, amount, 0), sender=relayer),
+            group=g,
+            baseline=key("transfer", COLD),
+            units=BATCH,
+            what=base.format(BATCH, "first", TIP_USD, "(never tipped before; nonce word 0 -> non-zero)"),
+        )
+        self.record(
+            op,
+            WARM,
+            self.jar.tipBatch(self.usdc, self.batch_items(pairs, amount, 1), sender=relayer),
+            group=g,
+            baseline=key("transfer", WARM),
+            units=BATCH,
+            what=base.format(BATCH, "next", TIP_USD, "(already credited; nonce word already written)"),
+        )
+
+    # ------------------------------------------------------------------ market
+
+    def setup_market(self):
+        self.market, _ = self.deploy(
+            self.project.CreatorMarket,
+            self.owner,
+            self.usdc,
+            self.treasury,
+            MARKET_FEE_BPS,
+            BASE_PRICE,
+            SLOPE,
+        )
+
+    def creator_token(self, creator):
+        return self.project.CreatorToken.at(self.market.tokenOf(creator))
+
+    def measure_market(self):
+        g = "market"
+        if not (self.has("CreatorMarket") and self.has("CreatorToken")):
+            return self.results.skip(g, "contracts/CreatorMarket.sol is not in this tree")
+        self.log(g)
+        self.setup_market()
+        market = self.market
+        deploy = key("deploy ERC-20+permit", ONCE)
+        first, second = self.fresh(), self.fresh()
+        self.record(
+            "launch",
+            COLD,
+            market.launch("Alice Token", "ALICE", CREATOR_FEE_BPS, 0, 0, sender=first),
+            group=g,
+            baseline=deploy,
+            what="the market's first launch, no initial buy",
+        )
+        self.record(
+            "launch",
+            WARM,
+            market.launch("Bobby Token", "BOBBY", CREATOR_FEE_BPS, 0, 0, sender=second),
+            group=g,
+            baseline=deploy,
+            what="a later launch, no initial buy",
+        )
+        third = self.payer(market)
+        receipt = market.launch("Carol Token", "CAROL", CREATOR_FEE_BPS, TRADE, MAX_COST, sender=third)
+        self.record(
+            "launch + initial buy",
+            COLD,
+            receipt,
+            group=g,
+            baseline=deploy,
+            what=f"launch with the creator's own first buy of {TRADE // 10**18} tokens",
+        )
+
+        token = self.creator_token(first)
+        primer, holder = self.payer(market), self.payer(market)
+        market.buy(token, TRADE, MAX_COST, DEADLINE, sender=primer)  # reserve and fee credits warm
+        tf = key("transferFrom (unlimited approval)", WARM)
+        what = f"buy {TRADE // 10**18} tokens, unlimited approval, by "
+        self.record(
+            "buy",
+            COLD,
+            market.buy(token, TRADE, MAX_COST, DEADLINE, sender=holder),
+            group=g,
+            baseline=tf,
+            what=what + "a new holder of the token",
+        )
+        self.record(
+            "buy",
+            WARM,
+            market.buy(token, TRADE, MAX_COST, DEADLINE, sender=holder),
+            group=g,
+            baseline=tf,
+            what=what + "a holder (token and stablecoin balances non-zero)",
+        )
+        self.history_buy = (token, holder)
+
+        self.record(
+            "sell",
+            WARM,
+            market.sell(token, SELL, 0, DEADLINE, sender=holder),
+            group=g,
+            baseline=key("transfer", WARM),
+            what=f"sell {SELL // 10**18} token, keeping a balance, by a stablecoin holder",
+        )
+        fresh_seller = self.fresh()
+        token.transfer(fresh_seller, 2 * SELL, sender=holder)
+        self.record(
+            "sell",
+            COLD,
+            market.sell(token, SELL, 0, DEADLINE, sender=fresh_seller),
+            group=g,
+            baseline=key("transfer", COLD),
+            what="sell 1 token by a holder with no stablecoin (a new stablecoin holder)",
+        )
+
+        self.record(
+            "market withdraw",
+            COLD,
+            market.withdraw(sender=first),
+            group=g,
+            baseline=key("transfer", COLD),
+            what="creator-fee credit to a creator with no stablecoin",
+        )
+        market.buy(token, TRADE, MAX_COST, DEADLINE, sender=primer)
+        self.record(
+            "market withdraw",
+            WARM,
+            market.withdraw(sender=first),
+            group=g,
+            baseline=key("transfer", WARM),
+            what="creator-fee credit to a creator holding stablecoin",
+        )
+
+    # ------------------------------------------------------------------ split
+
+    def measure_split(self):
+        g = "split"
+        if not (self.has("SplitFactory") and self.has("RevenueSplit")):
+            return self.results.skip(g, "contracts/SplitFactory.sol is not in this tree")
+        self.log(g)
+        factory, _ = self.deploy(self.project.SplitFactory)
+        deploy = key("deploy ERC-20+permit", ONCE)
+        splits = {}
+        for n in (2, 32):
+            payees = sorted((self.fresh() for _ in range(n)), key=lambda a: int(a.address, 16))
+            shares = [10_000 // n + (1 if i < 10_000 % n else 0) for i in range(n)]
+            receipt = factory.createSplit([p.address for p in payees], shares, sender=self.owner)
+            self.record(
+                f"split deploy ({n} payees)",
+                ONCE,
+                receipt,
+                group=g,
+                baseline=deploy,
+                what=f"SplitFactory.createSplit with {n} payees (a clone)",
+            )
+            created = list(receipt.events.filter(factory.SplitCreated))[0]
+            splits[n] = (self.project.RevenueSplit.at(created.split), payees)
+        split, payees = splits[2]
+        payee = payees[0]
+        self.mint(split, 100)
+        self.record(
+            "split release",
+            COLD,
+            split.release(self.usdc, payee, sender=payee),
+            group=g,
+            baseline=key("transfer", COLD),
+            what="first release to a payee with no stablecoin",
+        )
+        self.mint(split, 100)
+        self.record(
+            "split release",
+            WARM,
+            split.release(self.usdc, payee, sender=payee),
+            group=g,
+            baseline=key("transfer", WARM),
+            what="a later release to a payee holding stablecoin",
+        )
+
+    # ------------------------------------------------------------------ history
+
+    def measure_history(self, earlier: int = HISTORY):
+        """Late operations (after `earlier` tips / credits, at supply 10^6) against early ones."""
+        history = self.results.scale.setdefault("history", [])
+        if hasattr(self, "jar") and hasattr(self, "history_tip"):
+            self.log(f"history: {earlier:,} tips")
+            jar, usdc = self.jar, self.usdc
+            fan, creator, amount = self.history_tip
+            early_tip = self.results.gas(key("tip", WARM))
+            # an early withdrawal: a stablecoin holder withdrawing after a single credit
+            early_one = self.fresh()
+            self.mint(early_one, 1)
+            jar.tip(early_one, usdc, amount, MESSAGE, sender=fan)
+            early_withdraw = jar.withdraw(usdc, sender=early_one).gas_used
+            self.mint(creator, 1)
+            mode = self.tip_many(creator, earlier)
+            late_tip = jar.tip(creator, usdc, amount, MESSAGE, sender=fan).gas_used
+            history.append(
+                {
+                    "name": f"tip after {earlier:,} earlier tips",
+                    "early": early_tip,
+                    "late": late_tip,
+                    "what": f"same fan and creator, warm; history via {mode}",
+                }
+            )
+            late_withdraw = jar.withdraw(usdc, sender=creator).gas_used
+            history.append(
+                {
+                    "name": f"withdraw after {earlier:,} credits",
+                    "early": early_withdraw,
+                    "late": late_withdraw,
+                    "what": "after 1 credit vs after the tips above",
+                }
+            )
+        if hasattr(self, "market") and hasattr(self, "history_buy"):
+            self.log("history: buy at supply 10^6")
+            token, holder = self.history_buy
+            market = self.market
+            early_buy = self.results.gas(key("buy", WARM))
+            early_supply = int(token.totalSupply())
+            whale = self.payer(self.market, whole=10**9)
+            market.buy(token, 10**6 * 10**18 - early_supply, MAX_COST, DEADLINE, sender=whale)
+            supply = int(token.totalSupply())
+            late_buy = market.buy(token, TRADE, MAX_COST, DEADLINE, sender=holder).gas_used
+            history.append(
+                {
+                    "name": "buy at supply 10^6 tokens",
+                    "early": early_buy,
+                    "late": late_buy,
+                    "what": f"same holder and amount at supply {early_supply / 10**18:,.0f} vs "
+                    f"{supply / 10**18:,.0f} tokens",
+                }
+            )
+
+    def tip_many(self, creator, n: int) -> str:
+        """`n` tips to `creator` from BATCH fans, through tipBatch when there is one."""
+        amount = self.usdc_unit
+        fans = [self.payer(self.jar, whole=1_000) for _ in range(min(BATCH, n))]
+        methods = {m.name for m in self.project.TipJar.contract_type.mutable_methods}
+        if "tipBatch" in methods:
+            relayer = self.fresh()
+            sent, nonce = 0, 100
+            while sent < n:
+                size = min(len(fans), n - sent)
+                items = self.batch_items([(f, creator) for f in fans[:size]], amount, nonce)
+                self.jar.tipBatch(self.usdc, items, sender=relayer)
+                sent += size
+                nonce += 1
+            return f"{(n + BATCH - 1) // BATCH} tipBatch transactions"
+        for i in range(n):
+            self.jar.tip(creator, self.usdc, amount, MESSAGE, sender=fans[i % len(fans)])
+        return f"{n} tip transactions"
+
+    # ------------------------------------------------------------------ through the Python API
+
+    def measure_throughput(self, tips: int = THROUGHPUT_TIPS, fans: int = FANS, creators: int = CREATORS):
+        if not hasattr(self, "jar"):
+            return self.results.skip("scale", "no TipJar: throughput not measured")
+        self.log(f"throughput: {tips:,} tips from {fans} fans to {creators} creators")
+        jar, usdc = self.jar, self.usdc
+        fan_accounts = [self.payer(jar, whole=10_000) for _ in range(fans)]
+        creator_accounts = [self.fresh() for _ in range(creators)]
+        plan = [
+            (fan_accounts[i % fans], creator_accounts[i % creators], TIP_AMOUNTS[i % len(TIP_AMOUNTS)])
+            for i in range(tips)
+        ]
+        api = python_api(self)
+        start_block = self.chain.blocks.head.number + 1
+        tp = {
+            "provider": self.chain.provider.name,
+            "tips": tips,
+            "fans": fans,
+            "creators": creators,
+            "api": api.name,
+        }
+
+        started = time.perf_counter()
+        for fan, creator, text in plan:
+            api.tip(fan, creator, text)
+        seconds = time.perf_counter() - started
+        tp["unbatched"] = {
+            "seconds": round(seconds, 3),
+            "tips_per_second": round(tips / seconds, 2),
+            "transactions": tips,
+        }
+
+        methods = {m.name for m in self.project.TipJar.contract_type.mutable_methods}
+        if "tipBatch" in methods:
+            relayer = self.fresh()
+            domain = signing.domain_of(jar)
+            started = time.perf_counter()
+            items, used = [], {}
+            for fan, creator, text in plan:
+                nonce = 1_000 + used.get(fan.address, 0)
+                used[fan.address] = used.get(fan.address, 0) + 1
+                items.append(
+                    sign_batch_tip(domain, fan, creator, usdc.address, usd6(text), MESSAGE, nonce, DEADLINE)
+                )
+            signed = time.perf_counter()
+            txs = 0
+            for i in range(0, len(items), BATCH):
+                jar.tipBatch(usdc, items[i : i + BATCH], sender=relayer)
+                txs += 1
+            done = time.perf_counter()
+            tp["batched"] = {
+                "seconds": round(done - started, 3),
+                "tips_per_second": round(tips / (done - started), 2),
+                "sign_seconds": round(signed - started, 3),
+                "send_seconds": round(done - signed, 3),
+                "transactions": txs,
+            }
+        self.results.scale["throughput"] = tp
+
+        self.log("ledger")
+        started = time.perf_counter()
+        ledger_credits, events = api.ledger(start_block)
+        seconds = time.perf_counter() - started
+        on_chain = {c.address: int(jar.balanceOf(c, usdc)) for c in creator_accounts}
+        self.results.scale["ledger"] = {
+            "api": api.ledger_name,
+            "events": events,
+            "seconds": round(seconds, 3),
+            "matches_chain": all(ledger_credits.get(a) == v for a, v in on_chain.items()),
+        }
+
     # ------------------------------------------------------------------ run
 
-    def run(self, sections: Iterable[str] = ("baselines",)):
+    def run(self, sections: Iterable[str] = SECTIONS):
         self.setup_stablecoin()
         self.log("baselines")
         self.measure_baselines()
@@ -560,6 +1057,125 @@ class Bench:
                 continue
             getattr(self, f"measure_{name}")()
         return self.results
+
+
+# ------------------------------------------------------------------------------ batch signing
+
+TIP_TYPES = {
+    "Tip": [
+        {"name": "fan", "type": "address"},
+        {"name": "creator", "type": "address"},
+        {"name": "token", "type": "address"},
+        {"name": "amount", "type": "uint256"},
+        {"name": "message", "type": "string"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ]
+}
+
+
+def compact(v: int, s: bytes) -> bytes:
+    """EIP-2098 `vs`: s with the parity of v in its top bit."""
+    return (int.from_bytes(s, "big") | ((v - 27) << 255)).to_bytes(32, "big")
+
+
+def sign_batch_tip(domain, fan, creator, token, amount, message, nonce, deadline) -> tuple:
+    """One `TipJar.BatchTip` (fan, creator, amount, nonce, deadline, r, vs, message) signed by `fan`."""
+    typed = signing.typed_message(
+        domain,
+        TIP_TYPES,
+        {
+            "fan": fan.address,
+            "creator": str(creator),
+            "token": str(token),
+            "amount": int(amount),
+            "message": message,
+            "nonce": int(nonce),
+            "deadline": int(deadline),
+        },
+    )
+    sig = signing.sign(fan, typed)
+    return (
+        fan.address,
+        str(creator),
+        int(amount),
+        int(nonce),
+        int(deadline),
+        sig.r,
+        compact(sig.v, sig.s),
+        message,
+    )
+
+
+def usd6(text: str) -> int:
+    """ "2.50" -> 2_500_000 (a stablecoin with 6 decimals)."""
+    whole, _, frac = text.partition(".")
+    return int(whole) * 10**6 + int((frac + "000000")[:6])
+
+
+# ---------------------------------------------------------------------- the Python API adapter
+
+
+class _DirectApi:
+    """The contract calls themselves, for a tree without the tooling API (fairgift.api)."""
+
+    name = "contract calls (fairgift.api not in this tree)"
+    ledger_name = "local rebuild from Tipped events (fairgift.ledger not in this tree)"
+
+    def __init__(self, bench: Bench):
+        self.bench = bench
+
+    def tip(self, fan, creator, text):
+        self.bench.jar.tip(creator, self.bench.usdc, usd6(text), MESSAGE, sender=fan)
+
+    def ledger(self, start_block):
+        credits: dict[str, int] = {}
+        frame = self.bench.jar.Tipped.query("*", start_block=start_block)
+        rows = frame.to_dict("records")
+        for row in rows:
+            args = row["event_arguments"]
+            creator = str(args["creator"])
+            credits[creator] = credits.get(creator, 0) + int(args["amount"]) - int(args["fee"])
+        return credits, len(rows)
+
+
+class _ToolingApi:
+    """`fairgift.api.FairGift` over the bench's own deployment, and `fairgift.ledger`."""
+
+    name = "fairgift.api.FairGift.tip"
+    ledger_name = "fairgift.ledger.from_chain"
+
+    def __init__(self, bench: Bench, fg, ledger_module):
+        self.bench = bench
+        self.fg = fg
+        self.ledger_module = ledger_module
+
+    def tip(self, fan, creator, text):
+        self.fg.tip(fan, creator, text, MESSAGE)
+
+    def ledger(self, start_block):
+        led = self.ledger_module.from_chain(self.fg, start_block)
+        usdc = self.bench.usdc.address
+        creators = {
+            str(c) for c in self.bench.jar.Tipped.query("creator", start_block=start_block)["creator"]
+        }
+        credits = {c: int(led.jar_credit(c, usdc)) for c in creators}
+        events = len(self.ledger_module.collect(self.fg, start_block))
+        return credits, events
+
+
+def python_api(bench: Bench):
+    try:
+        from fairgift import ledger
+        from fairgift.api import FairGift
+        from fairgift.deployments import Deployment
+    except ImportError:
+        return _DirectApi(bench)
+    contracts = {"MockUSDC": bench.usdc.address, "TipJar": bench.jar.address}
+    if hasattr(bench, "market"):
+        contracts["CreatorMarket"] = bench.market.address
+    record = Deployment(chain_id=bench.chain.chain_id, block=bench.jar_start_block, contracts=contracts)
+    return _ToolingApi(bench, FairGift(record, project=bench.project), ledger)
 
 
 def compiler_meta(project) -> dict:
