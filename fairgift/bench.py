@@ -211,7 +211,7 @@ TARGETS = (
         baseline=key("transfer", WARM),
         stretch=1.6,
         why="a tip is a transferFrom into the jar plus the jar's own work (fee read, two credits, "
-        "the Tipped event with its message); see the breakdown",
+        "the Tipped event with its message)",
     ),
     Target(
         "buy (warm holder) <= 80,000 gas",
@@ -423,8 +423,52 @@ def to_json(results: Results, verdicts: list[Verdict]) -> dict:
     }
 
 
+_PARTS = (
+    ("intrinsic", "intrinsic (calldata)"),
+    ("sstore", "SSTORE"),
+    ("sload", "SLOAD"),
+    ("logs", "logs"),
+    ("keccak", "keccak"),
+    ("code_deposit", "code deposit"),
+    ("rest", "execution, calls, refunds"),
+)
+
+
+def _part(b: dict, name: str, units: int) -> tuple[float, float]:
+    """(gas, count) of one breakdown part, per unit."""
+    value = b.get(name, 0)
+    if isinstance(value, dict):
+        return value["gas"] / units, value["count"] / units
+    return value / units, 0
+
+
+def explain(results: Results, row_key: str) -> str:
+    """Where `row_key`'s gas goes beyond its baseline row's, part by part (per unit for a batch),
+    from the two transactions' traces; empty without traces."""
+    row = results.rows.get(row_key)
+    if row is None or not row.breakdown:
+        return ""
+    base = results.rows.get(row.baseline) if row.baseline else None
+    if base is None or not base.breakdown:
+        return "gas: " + describe_breakdown(row.breakdown)
+    parts = []
+    for name, label in _PARTS:
+        gas, count = _part(row.breakdown, name, row.units)
+        base_gas, base_count = _part(base.breakdown, name, base.units)
+        if round(gas - base_gas) == 0:
+            continue
+        counts = f" ({count:g} vs {base_count:g} ops)" if name in ("sstore", "sload", "logs") else ""
+        parts.append(f"{label} {gas - base_gas:+,.0f}{counts}")
+    per = " per tip" if row.units > 1 else ""
+    return f"{row.op}{per} costs {row.gas - base.gas:+,} over {base.op} ({base.case}): " + ", ".join(parts)
+
+
 def all_verdicts(results: Results, whys: dict[str, str] | None = None) -> list[Verdict]:
-    whys = whys or {}
+    """Every target's verdict; a miss's `why` adds the measured breakdown against the baseline."""
+    whys = dict(whys or {})
+    for target in TARGETS:
+        if target.name not in whys and (detail := explain(results, target.row)):
+            whys[target.name] = f"{target.why}. {detail}"
     return [evaluate(t, results, whys.get(t.name)) for t in TARGETS] + history_verdicts(results.scale)
 
 
@@ -1048,14 +1092,20 @@ class Bench:
 
     # ------------------------------------------------------------------ run
 
-    def run(self, sections: Iterable[str] = SECTIONS):
+    def run(self, sections: Iterable[str] = SECTIONS, history: int = HISTORY, tips: int = THROUGHPUT_TIPS):
+        self.sizes = {"history": history, "tips": tips}
         self.setup_stablecoin()
         self.log("baselines")
         self.measure_baselines()
         for name in sections:
             if name == "baselines":
                 continue
-            getattr(self, f"measure_{name}")()
+            if name == "history":
+                self.measure_history(history)
+            elif name == "throughput":
+                self.measure_throughput(tips)
+            else:
+                getattr(self, f"measure_{name}")()
         return self.results
 
 

@@ -132,3 +132,53 @@ def test_table_and_json(results, tmp_path):
     assert tip["gas"] == 66_000 and tip["baseline_gas"] == 40_000 and tip["ratio"] == pytest.approx(1.65)
     assert data["targets"][0]["status"] == "PASS"
     assert "unlimited" in data["meta"]["approval_mode"]
+
+
+def _bd(intrinsic, sstore, sload, logs, rest, gas):
+    return {
+        "gas_used": gas,
+        "intrinsic": intrinsic,
+        "sstore": {"count": sstore[0], "gas": sstore[1]},
+        "sload": {"count": sload[0], "gas": sload[1]},
+        "transient": {"count": 0, "gas": 0},
+        "logs": {"count": logs[0], "gas": logs[1]},
+        "keccak": {"count": 0, "gas": 0},
+        "calls": 0,
+        "code_deposit": 0,
+        "rest": rest,
+    }
+
+
+def test_explain_compares_parts_with_the_baseline():
+    r = Results()
+    r.add("transfer", WARM, 30_000, breakdown=_bd(21_000, (2, 5_800), (1, 2_100), (1, 1_000), 100, 30_000))
+    r.add(
+        "tip",
+        WARM,
+        40_000,
+        baseline="transfer/warm",
+        breakdown=_bd(22_000, (3, 8_700), (2, 4_200), (2, 3_000), 2_100, 40_000),
+    )
+    assert bench.explain(r, "tip/warm") == (
+        "tip costs +10,000 over transfer (warm): intrinsic (calldata) +1,000, SSTORE +2,900 (3 vs 2 ops), "
+        "SLOAD +2,100 (2 vs 1 ops), logs +2,000 (2 vs 1 ops), execution, calls, refunds +2,000"
+    )
+    assert bench.explain(r, "nothing/warm") == ""
+    assert bench.explain(r, "transfer/warm").startswith("gas: intrinsic 21,000; SSTORE x2 5,800")
+
+
+def test_explain_is_per_tip_for_a_batch():
+    r = Results()
+    r.add("transfer", WARM, 30_000, breakdown=_bd(21_000, (2, 5_800), (1, 2_100), (1, 1_000), 100, 30_000))
+    r.add(
+        "batch",
+        WARM,
+        1_000_000,
+        units=50,
+        baseline="transfer/warm",
+        breakdown=_bd(100_000, (100, 290_000), (50, 105_000), (50, 50_000), 455_000, 1_000_000),
+    )
+    assert bench.explain(r, "batch/warm") == (
+        "batch per tip costs -10,000 over transfer (warm): intrinsic (calldata) -19,000, "
+        "execution, calls, refunds +9,000"
+    )
