@@ -33,10 +33,12 @@ interface IERC3009Receive {
 /// creator, both withdrawable by pull. The fee is capped by `MAX_FEE_BPS` and rises only after
 /// `FEE_CHANGE_DELAY`. The owner can list tokens, edit the gift catalogue, set the fee (within the
 /// cap) and the treasury for future fees; no function lets anyone move another account's credit.
-/// @dev Gas: a token's allow flag, decimals and the current treasury's accrued fees share one slot
-/// (`TokenInfo`), so a tip touches the token slot, the fee slot and the creator's credit only. The
-/// accrued fees ("fee pot") belong to the treasury in office; `setTreasury` first books every
-/// token's pot to the outgoing treasury's credit, so a treasury change never moves a past fee.
+/// @dev Gas: a token's allow flag, decimals, a mirror of the fee schedule and the current treasury's
+/// accrued fees share one slot (`TokenInfo`), so a tip touches two slots of the jar: that one and
+/// the creator's credit. The fee mirror is rewritten for every listed token (at most `MAX_TOKENS`)
+/// whenever the fee changes. The accrued fees ("fee pot") belong to the treasury in office;
+/// `setTreasury` first books every token's pot to the outgoing treasury's credit, so a treasury
+/// change never moves a past fee.
 contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -58,12 +60,17 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ types
 
-    /// @dev One slot per token.
+    /// @dev One slot per token: everything a tip reads or writes besides the creator's credit.
     struct TokenInfo {
         bool allowed;
         bool listed; // ever allowed, i.e. in `_listedTokens`
         uint8 decimals;
-        uint232 feePot; // fees accrued to the current treasury, not yet in its `_credits`
+        // A mirror of the fee slot `_fee` (FeeSchedule.Fee), rewritten on every fee change, so that
+        // a tip reads one slot instead of two. `_fee` stays the source of truth for the views.
+        uint16 feeBps;
+        uint16 pendingFeeBps;
+        uint64 feeEffectiveAt;
+        uint136 feePot; // fees accrued to the current treasury, not yet in its `_credits`
     }
 
     struct Gift {
@@ -197,11 +204,18 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     /// @notice Lower the fee at once, or schedule an increase for `now + FEE_CHANGE_DELAY`. Owner only.
     function scheduleFee(uint16 bps) external onlyOwner {
         _scheduleFee(bps);
+        _mirrorFee();
     }
 
     /// @notice Cancel the pending increase. Owner only.
     function cancelFee() external onlyOwner {
         _cancelFee();
+        _mirrorFee();
+    }
+
+    /// @notice The fee a tip in `token` pays now (equal to `feeBps()` for every listed token).
+    function feeBpsOf(address token) external view returns (uint16) {
+        return _feeOf(_tokens[token]);
     }
 
     // ------------------------------------------------------------------ treasury (owner)
@@ -245,6 +259,10 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
                 info.listed = true;
             }
             info.decimals = dec;
+            FeeSchedule.Fee memory f = _fee;
+            info.feeBps = f.bps;
+            info.pendingFeeBps = f.pendingBps;
+            info.feeEffectiveAt = f.effectiveAt;
         }
         info.allowed = allowed;
         _tokens[token] = info;
@@ -298,8 +316,8 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 fee)
     {
-        TokenInfo memory info = _checkTip(creator, token, amount);
-        fee = _book(info, msg.sender, creator, token, amount, 0, message);
+        fee = _book(_checkTip(creator, token, amount), creator, token, amount);
+        emit Tipped(msg.sender, creator, token, amount, fee, 0, message);
         _pull(token, msg.sender, amount);
     }
 
@@ -321,7 +339,8 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
             uint256 allowance = IERC20(token).allowance(msg.sender, address(this));
             if (allowance < amount) revert PermitFailed(token, allowance, amount);
         }
-        fee = _book(info, msg.sender, creator, token, amount, 0, message);
+        fee = _book(info, creator, token, amount);
+        emit Tipped(msg.sender, creator, token, amount, fee, 0, message);
         _pull(token, msg.sender, amount);
     }
 
@@ -333,7 +352,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         address creator,
         address token,
         uint256 amount,
-        string calldata message,
+        string memory message,
         uint256 validAfter,
         uint256 validBefore,
         bytes32 salt,
@@ -341,7 +360,8 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         bytes32 r,
         bytes32 s
     ) external nonReentrant returns (uint256 fee) {
-        fee = _book(_checkTip(creator, token, amount), from, creator, token, amount, 0, message);
+        fee = _book(_checkTip(creator, token, amount), creator, token, amount);
+        emit Tipped(from, creator, token, amount, fee, 0, message);
         Authorization memory auth;
         auth.validAfter = validAfter;
         auth.validBefore = validBefore;
@@ -354,7 +374,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     /// @notice The EIP-3009 nonce a fan signs for `tipWithAuthorization`:
     /// `keccak256(abi.encode(creator, keccak256(bytes(message)), salt))`.
-    function tipAuthorizationNonce(address creator, string calldata message, bytes32 salt)
+    function tipAuthorizationNonce(address creator, string memory message, bytes32 salt)
         public
         pure
         returns (bytes32)
@@ -374,7 +394,8 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         if (!info.allowed) revert TokenNotAllowed(token);
         amount = _giftAmount(info.decimals, giftId, quantity);
         _checkTip(creator, token, amount);
-        _book(info, msg.sender, creator, token, amount, giftId, message);
+        uint256 fee = _book(info, creator, token, amount);
+        emit Tipped(msg.sender, creator, token, amount, fee, giftId, message);
         _pull(token, msg.sender, amount);
     }
 
@@ -389,8 +410,9 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     function tipBatch(address token, BatchTip[] calldata tips) external nonReentrant returns (uint256 tipped) {
         uint256 n = tips.length;
         if (n == 0) revert EmptyBatch();
-        if (!_tokens[token].allowed) revert TokenNotAllowed(token);
-        uint16 bps = _currentFee();
+        TokenInfo memory info = _tokens[token];
+        if (!info.allowed) revert TokenNotAllowed(token);
+        uint16 bps = _feeOf(info);
         uint256 before = _selfBalance(token);
         uint256 total;
         uint256 fees;
@@ -407,7 +429,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
                 ++tipped;
             }
         }
-        if (fees != 0) _addFee(_tokens[token], token, fees);
+        if (fees != 0) _addFee(info, token, fees);
         _checkArrived(token, before, total);
     }
 
@@ -479,28 +501,40 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         if (!info.allowed) revert TokenNotAllowed(token);
     }
 
-    /// @dev Credit creator and treasury and emit `Tipped`, before the pull (checks-effects-
-    /// interactions); `_checkArrived` then reverts all of it if the token does not deliver.
-    function _book(
-        TokenInfo memory info,
-        address fan,
-        address creator,
-        address token,
-        uint256 amount,
-        uint256 giftId,
-        string calldata message
-    ) private returns (uint256 fee) {
+    /// @dev Credit creator and treasury, before the pull (checks-effects-interactions);
+    /// `_checkArrived` then reverts all of it if the token does not deliver.
+    function _book(TokenInfo memory info, address creator, address token, uint256 amount)
+        private
+        returns (uint256 fee)
+    {
         uint256 net;
-        (fee, net) = FeeSchedule.split(amount, _currentFee());
+        (fee, net) = FeeSchedule.split(amount, _feeOf(info));
         _credits[creator][token] += net;
         if (fee != 0) _addFee(info, token, fee);
-        emit Tipped(fan, creator, token, amount, fee, giftId, message);
+    }
+
+    /// @dev The fee in force now, from a token's mirror of the schedule (as `FeeSchedule.current`).
+    function _feeOf(TokenInfo memory info) private view returns (uint16) {
+        uint64 at = info.feeEffectiveAt;
+        return at != 0 && block.timestamp >= at ? info.pendingFeeBps : info.feeBps;
+    }
+
+    /// @dev Copy the fee schedule into every listed token's slot.
+    function _mirrorFee() private {
+        FeeSchedule.Fee memory f = _fee;
+        uint256 n = _listedTokens.length; // at most MAX_TOKENS
+        for (uint256 i; i < n; ++i) {
+            TokenInfo storage info = _tokens[_listedTokens[i]];
+            info.feeBps = f.bps;
+            info.pendingFeeBps = f.pendingBps;
+            info.feeEffectiveAt = f.effectiveAt;
+        }
     }
 
     function _addFee(TokenInfo memory info, address token, uint256 fee) private {
         uint256 pot = uint256(info.feePot) + fee;
-        if (pot <= type(uint232).max) {
-            _tokens[token].feePot = uint232(pot);
+        if (pot <= type(uint136).max) {
+            _tokens[token].feePot = uint136(pot);
         } else {
             _credits[_treasury][token] += fee; // astronomically large fees: book directly
         }
