@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from fairgift import signing
+from fairgift import batch, signing
 
 WARM, COLD, ONCE = "warm", "cold", "once"
 MAX_UINT256 = 2**256 - 1
@@ -746,13 +746,11 @@ class Bench:
 
     def batch_items(self, pairs, amount: int, nonce: int, message: str = MESSAGE) -> list[tuple]:
         """Signed `tipBatch` items, one per (fan account, creator) pair, all with `nonce`."""
-        domain = signing.domain_of(self.jar)
-        items = []
-        for fan, creator in pairs:
-            items.append(
-                sign_batch_tip(domain, fan, creator, self.usdc.address, amount, message, nonce, DEADLINE)
-            )
-        return items
+        token = self.usdc.address
+        return [
+            batch.sign_tip(fan, self.jar, creator, token, amount, message, nonce, DEADLINE).as_tuple()
+            for fan, creator in pairs
+        ]
 
     def measure_batch(self):
         g = "batch"
@@ -1054,15 +1052,13 @@ class Bench:
         methods = {m.name for m in self.project.TipJar.contract_type.mutable_methods}
         if "tipBatch" in methods:
             relayer = self.fresh()
-            domain = signing.domain_of(jar)
             started = time.perf_counter()
             items, used = [], {}
             for fan, creator, text in plan:
-                nonce = 1_000 + used.get(fan.address, 0)
-                used[fan.address] = used.get(fan.address, 0) + 1
-                items.append(
-                    sign_batch_tip(domain, fan, creator, usdc.address, usd6(text), MESSAGE, nonce, DEADLINE)
-                )
+                nonce = used.get(fan.address, 0)  # a fresh fan counts up from 0 (one bitmap word)
+                used[fan.address] = nonce + 1
+                tip = batch.sign_tip(fan, jar, creator, usdc.address, usd6(text), MESSAGE, nonce, DEADLINE)
+                items.append(tip.as_tuple())
             signed = time.perf_counter()
             txs = 0
             for i in range(0, len(items), BATCH):
@@ -1107,54 +1103,6 @@ class Bench:
             else:
                 getattr(self, f"measure_{name}")()
         return self.results
-
-
-# ------------------------------------------------------------------------------ batch signing
-
-TIP_TYPES = {
-    "Tip": [
-        {"name": "fan", "type": "address"},
-        {"name": "creator", "type": "address"},
-        {"name": "token", "type": "address"},
-        {"name": "amount", "type": "uint256"},
-        {"name": "message", "type": "string"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
-
-
-def compact(v: int, s: bytes) -> bytes:
-    """EIP-2098 `vs`: s with the parity of v in its top bit."""
-    return (int.from_bytes(s, "big") | ((v - 27) << 255)).to_bytes(32, "big")
-
-
-def sign_batch_tip(domain, fan, creator, token, amount, message, nonce, deadline) -> tuple:
-    """One `TipJar.BatchTip` (fan, creator, amount, nonce, deadline, r, vs, message) signed by `fan`."""
-    typed = signing.typed_message(
-        domain,
-        TIP_TYPES,
-        {
-            "fan": fan.address,
-            "creator": str(creator),
-            "token": str(token),
-            "amount": int(amount),
-            "message": message,
-            "nonce": int(nonce),
-            "deadline": int(deadline),
-        },
-    )
-    sig = signing.sign(fan, typed)
-    return (
-        fan.address,
-        str(creator),
-        int(amount),
-        int(nonce),
-        int(deadline),
-        sig.r,
-        compact(sig.v, sig.s),
-        message,
-    )
 
 
 def usd6(text: str) -> int:
@@ -1215,15 +1163,24 @@ class _ToolingApi:
 
 
 def python_api(bench: Bench):
+    """The tooling API (fairgift.api / fairgift.ledger) over the bench's deployment when this tree
+    has it and the deployment is complete (it needs a CreatorMarket); else plain contract calls."""
     try:
         from fairgift import ledger
         from fairgift.api import FairGift
         from fairgift.deployments import Deployment
     except ImportError:
         return _DirectApi(bench)
-    contracts = {"MockUSDC": bench.usdc.address, "TipJar": bench.jar.address}
-    if hasattr(bench, "market"):
-        contracts["CreatorMarket"] = bench.market.address
+    if not hasattr(bench, "market"):
+        direct = _DirectApi(bench)
+        direct.name = "contract calls (fairgift.api needs a CreatorMarket: none in this tree)"
+        direct.ledger_name = "local rebuild from Tipped events (fairgift.ledger needs a CreatorMarket)"
+        return direct
+    contracts = {
+        "MockUSDC": bench.usdc.address,
+        "TipJar": bench.jar.address,
+        "CreatorMarket": bench.market.address,
+    }
     record = Deployment(chain_id=bench.chain.chain_id, block=bench.jar_start_block, contracts=contracts)
     return _ToolingApi(bench, FairGift(record, project=bench.project), ledger)
 
