@@ -122,7 +122,7 @@ def test_table_and_json(results, tmp_path):
     results.skip("market", "CreatorMarket is not in this tree")
     verdicts = bench.all_verdicts(results)
     table = bench.render_table(results)
-    assert "tip                                warm      66,000  transfer/warm" in table
+    assert "tip                                warm      66,000  transfer/warm " in table
     assert "1.650" in table
     assert "[market] not measured: CreatorMarket is not in this tree" in table
     path = tmp_path / "out" / "bench.json"
