@@ -56,6 +56,12 @@ clean: ## remove build outputs and local state (keeps installed packages)
 	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
+.PHONY: demo
+demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
+	@start=$$(date +%s); status=0; \
+	ape run demo $(DEMO_ARGS) || status=$$?; \
+	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench

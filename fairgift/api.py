@@ -172,6 +172,16 @@ class FairGift:
 
     # ------------------------------------------------------------------ formatting helpers
 
+    _USD_INPUTS = frozenset({"totalCost", "maxCost", "netProceeds", "minProceeds"})
+
+    def _t(self, action: str):
+        """`translated` with the market's amounts shown in the stablecoin."""
+
+        def fmt(name, value):
+            return self.usd(int(value)) if name in self._USD_INPUTS else str(value)
+
+        return translated(action, fmt)
+
     def usd(self, units: int) -> str:
         """Stablecoin base units -> "2.50 USDC"."""
         return self.stable.fmt(units)
@@ -371,6 +381,21 @@ class FairGift:
             receipt = self.jar.tipWithAuthorization(*authorization, sender=relayer)
         return self._tipped(Result(""), receipt, info, authorization[1], "relayed a signed tip of")
 
+    def mint(self, sender, to, amount) -> Result:
+        """Local networks only: mint MockUSDC (its owner, the deployer, signs)."""
+        from fairgift.deploy import is_local_network
+
+        if "MockUSDC" not in self.record.contracts or not is_local_network(self.chain.provider.network):
+            raise FairGiftError("minting is for the MockUSDC of local networks only")
+        units = self.stable.parse(amount)
+        owner = to_checksum_address(str(self.usdc.owner()))
+        if owner != address_of(sender):
+            raise FairGiftError(f"only MockUSDC's owner {owner} can mint; use --account")
+        to = address_of(to)
+        with translated("mint"):
+            receipt = self.usdc.mint(to, units, sender=sender)
+        return Result(f"minted {self.usd(units)} for {to}", [receipt], {"amount": units})
+
     # ------------------------------------------------------------------ withdrawals
 
     def withdraw(self, sender, account=None, token=None) -> Result:
@@ -523,7 +548,7 @@ class FairGift:
             max_cost = self._with_slippage(value + fees, slippage, up=True)
             self._check_balance(sender, self.stable, max_cost, "the initial buy")
             self._ensure_allowance(sender, self.stable, self.market, max_cost, approve, result)
-        with translated("launch"):
+        with self._t("launch"):
             receipt = self.market.launch(name, symbol, fee_bps, amount, max_cost, sender=sender)
         result.receipts.append(receipt)
         token = to_checksum_address(str(self.market.tokenOf(sender)))
@@ -567,7 +592,7 @@ class FairGift:
         self._check_balance(sender, self.stable, total, f"buying {info.fmt(units)}")
         self._ensure_allowance(sender, self.stable, self.market, limit, approve, result)
         deadline = self.now() + DEADLINE_SECONDS
-        with translated("buy"):
+        with self._t("buy"):
             receipt = self.market.buy(token, units, limit, deadline, sender=sender)
         result.receipts.append(receipt)
         trade = next(iter(receipt.events.filter(self.market.Trade)), None)
@@ -604,7 +629,7 @@ class FairGift:
         else:
             floor = self._with_slippage(net, slippage, up=False)
         deadline = self.now() + DEADLINE_SECONDS
-        with translated("sell"):
+        with self._t("sell"):
             receipt = self.market.sell(token, units, floor, deadline, sender=sender)
         trade = next(iter(receipt.events.filter(self.market.Trade)), None)
         got = int(trade.value) - int(trade.protocolFee) - int(trade.creatorFee) if trade else net

@@ -29,8 +29,17 @@ PROTOCOL_FEE_CAP_BPS = 500  # CreatorMarket.MAX_PROTOCOL_FEE_BPS
 
 
 def is_local_network(network) -> bool:
-    """Local networks (anvil, the in-process test chain, a local node): MockUSDC is fine there."""
-    return network.name == "local" or getattr(network, "is_local", False)
+    """Local networks (anvil, the in-process test chain, a local node): MockUSDC is fine there.
+    A node given by URI (an ad-hoc "custom" network) counts when it reports a development chain
+    id (31337 anvil/hardhat, 1337 geth --dev / ganache)."""
+    if network.name == "local" or getattr(network, "is_local", False):
+        return True
+    from ape import chain
+
+    try:
+        return network.name == "custom" and int(chain.chain_id) in deployments.LOCAL_CHAIN_IDS
+    except Exception:  # noqa: BLE001 - not connected: not provably local
+        return False
 
 
 @dataclass

@@ -48,6 +48,15 @@ _MESSAGES: dict[str, str] = {
     "(fee-on-transfer tokens are refused)",
     "InvalidTreasury": "{treasury} cannot be the treasury",
     "InvalidPayout": "{payout} cannot be a payout address",
+    # CreatorMarket
+    "CostAboveMax": "slippage exceeded: the buy costs {totalCost}, above your limit of {maxCost}",
+    "ProceedsBelowMin": "slippage exceeded: the sale returns {netProceeds}, "
+    "below your floor of {minProceeds}",
+    "DeadlinePassed": "the trade's deadline {deadline} has passed",
+    "UnknownToken": "{token} is not a creator token of this market",
+    "AlreadyLaunched": "{creator} already launched a token ({token}); one per creator",
+    "NotCreator": "{caller} is not the creator of {token}",
+    "InsufficientSupply": "cannot sell {amount}: only {supply} exist",
     # SplitFactory / RevenueSplit
     "InvalidPayeeCount": "a split has 1 to 32 payees, not {count}",
     "DuplicatePayee": "{payee} appears twice in the split",
@@ -86,7 +95,7 @@ def _plain(value) -> str:
     return str(value)
 
 
-def friendly(err: BaseException) -> str:
+def friendly(err: BaseException, fmt: Callable[[str, object], str] | None = None) -> str:
     """A one-line message for any exception raised while talking to the chain."""
     from ape.exceptions import (
         AccountsError,
@@ -102,7 +111,7 @@ def friendly(err: BaseException) -> str:
     if isinstance(err, FairGiftError):
         return str(err)
     if isinstance(err, CustomError):
-        return "rejected by the contract: " + describe_revert(err.name, err.inputs)
+        return "rejected by the contract: " + describe_revert(err.name, err.inputs, fmt)
     if isinstance(err, OutOfGasError):
         return "the transaction ran out of gas"
     if isinstance(err, ContractLogicError):
@@ -120,7 +129,7 @@ def friendly(err: BaseException) -> str:
 
 
 @contextmanager
-def translated(action: str | None = None) -> Iterator[None]:
+def translated(action: str | None = None, fmt: Callable[[str, object], str] | None = None) -> Iterator[None]:
     """Re-raise chain errors raised inside the block as `FairGiftError` (prefixed by `action`)."""
     from ape.exceptions import ApeException
 
@@ -130,4 +139,4 @@ def translated(action: str | None = None) -> Iterator[None]:
         raise
     except ApeException as err:
         prefix = f"{action}: " if action else ""
-        raise FairGiftError(prefix + friendly(err)) from err
+        raise FairGiftError(prefix + friendly(err, fmt)) from err

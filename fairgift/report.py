@@ -94,8 +94,9 @@ def compare(gross: int, fee_bps: int) -> list[Row]:
 def table(
     gross: int, fee_bps: int, decimals: int = 6, symbol: str = "USDC", actual_net: int | None = None
 ) -> str:
-    def usd(v: int) -> str:
-        return format_amount(v, decimals)
+    def usd(v: int) -> str:  # to the cent: these are comparisons, not balances
+        cents = 10 ** max(decimals - 2, 0)
+        return format_amount(v // cents * cents, decimals)
 
     lines = [f"For {usd(gross)} {symbol} spent by fans, the creator keeps:"]
     for row in compare(gross, fee_bps):
@@ -143,6 +144,7 @@ def chart_take_home(
             bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}", va="center", fontsize=9
         )
     ax.axvline(gross / scale, color="#333333", linestyle=":", linewidth=1)
+    ax.set_xlim(0, gross / scale * 1.15)
     ax.set_xlabel(f"creator take-home ({symbol}) from {gross / scale:,.2f} {symbol} of fan spend")
     ax.set_title("What the creator keeps, by payout model")
     fig.text(
@@ -224,3 +226,48 @@ def trades_of(events, token: str) -> list[TradePoint]:
         for e in sorted(events, key=lambda e: e.order)
         if e.source == "market" and e.name == "Trade" and to_checksum_address(str(e.args["token"])) == token
     ]
+
+
+# ---------------------------------------------------------------------- ledger + report + charts
+
+
+@dataclass
+class Output:
+    text: str
+    files: list[Path]
+    ledger: object
+
+
+def ledger_and_report(
+    fg, out_dir: Path | str, with_report: bool = True, labels: dict | None = None
+) -> Output:
+    """The ledger of `fg`'s deployment from its events (table + CSV), and with `with_report` the
+    platform comparison for the same gross fan spend and the PNG charts, all under `out_dir`."""
+    from fairgift import ledger as ledger_mod
+
+    out = Path(out_dir)
+    events = ledger_mod.collect(fg)
+    first_jar, first_market = ledger_mod._initial_treasuries(fg, events)
+    book = ledger_mod.build(
+        events, {fg.stable.address: fg.stable.decimals}, first_jar, first_market, fg.stable.address
+    )
+    dec, sym = fg.stable.decimals, fg.stable.symbol
+    parts = [ledger_mod.table(book, sym, dec, labels)]
+    files = ledger_mod.write_csv(book, out, dec, labels)
+    if with_report:
+        gross = book.total("gross")
+        fee_bps = int(fg.jar.feeBps())
+        parts.append("")
+        if gross:
+            parts.append(table(gross, fee_bps, dec, sym, actual_net=book.total("net")))
+            files.append(chart_take_home(gross, fee_bps, out, dec, sym))
+        else:
+            parts.append("no tips yet: the platform comparison needs some fan spend")
+        base, slope = fg.curve()
+        launched = sorted(
+            (c for c in book.creators.values() if c.social_token), key=lambda c: -(c.buys + c.sells)
+        )
+        for c in launched[:3]:
+            files.append(chart_curve(base, slope, trades_of(events, c.social_token), out, c.symbol, dec, sym))
+    parts.append("wrote " + ", ".join(str(f) for f in files))
+    return Output("\n".join(parts), files, book)
