@@ -16,10 +16,13 @@ from __future__ import annotations
 import json
 import math
 import platform
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from eth_account import Account
 
 from fairgift import batch, signing
 
@@ -509,10 +512,18 @@ class Bench:
         return True
 
     def fresh(self, eth: int = 10**20):
-        """A new funded account (no token balance anywhere)."""
-        account = self.accounts.test_accounts.generate_test_account()
-        self.chain.set_balance(account.address, eth)
+        """A new account with ether and nothing else: a random key, so never one used before.
+
+        (Ape's `generate_test_account` derives the next mnemonic index, and its counter restarts
+        whenever Ape resets the test accounts, which would hand out a used account as "new".)
+        """
+        key = secrets.token_bytes(32)
+        address = Account.from_key(key).address
         self._fresh_count += 1
+        account = self.accounts.test_accounts.init_test_account(
+            10_000 + self._fresh_count, address, "0x" + key.hex()
+        )
+        self.chain.set_balance(address, eth)
         return account
 
     def deploy(self, contract_type, *args, sender=None):
