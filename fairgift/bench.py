@@ -153,8 +153,11 @@ class Verdict:
     stretch: str | None = None  # PASS/MISS against the stretch limit, if any
     stretch_limit_gas: float | None = None
     why: str = ""
+    kind: str = "gas"  # "history": late vs early within a tolerance
 
     def describe(self) -> str:
+        if self.kind == "history":
+            return f"{self.status:<5} {self.name}: {self.why}"
         if self.status == "N/A":
             return f"N/A   {self.name}: {self.why}"
         rel = f" ({self.ratio:.3f}x)" if self.ratio is not None else ""
@@ -164,9 +167,12 @@ class Verdict:
         else:
             text = f"MISS  {self.name}: {self.gas:,}{rel} vs limit {self.limit_gas:,.0f}, "
             text += f"over by {-self.margin:,.0f} gas ({-self.margin_pct:.1%})"
-        if self.stretch:
-            text += f"; stretch {self.stretch} (limit {self.stretch_limit_gas:,.0f})"
-        if self.status == "MISS" and self.why:
+        if self.stretch == "PASS":
+            text += f"; stretch PASS (limit {self.stretch_limit_gas:,.0f})"
+        elif self.stretch == "MISS":
+            over = self.gas - self.stretch_limit_gas
+            text += f"; stretch MISS (limit {self.stretch_limit_gas:,.0f}, over by {over:,.0f} gas)"
+        if (self.status == "MISS" or self.stretch == "MISS") and self.why:
             text += f"\n      why: {self.why}"
         return text
 
@@ -261,13 +267,15 @@ def history_verdicts(scale: dict, tolerance: int = HISTORY_TOLERANCE) -> list[Ve
         diff = item["late"] - item["early"]
         verdicts.append(
             Verdict(
-                name=f"{item['name']}: late - early within ±{tolerance} gas",
+                name=item["name"],
+                kind="history",
                 status="PASS" if abs(diff) <= tolerance else "MISS",
                 gas=item["late"],
                 limit_gas=item["early"] + tolerance,
                 margin=tolerance - abs(diff),
                 margin_pct=(tolerance - abs(diff)) / tolerance,
-                why=f"late {item['late']:,} vs early {item['early']:,} ({diff:+,})",
+                why=f"late {item['late']:,} vs early {item['early']:,} ({diff:+,} gas; "
+                f"tolerance ±{tolerance})",
             )
         )
     return verdicts
@@ -474,6 +482,15 @@ def all_verdicts(results: Results, whys: dict[str, str] | None = None) -> list[V
         if target.name not in whys and (detail := explain(results, target.row)):
             whys[target.name] = f"{target.why}. {detail}"
     return [evaluate(t, results, whys.get(t.name)) for t in TARGETS] + history_verdicts(results.scale)
+
+
+def results_from_json(data: dict) -> Results:
+    """The `Results` of a written out/bench.json (to re-render its table without re-measuring)."""
+    results = Results(meta=dict(data["meta"]), skipped=list(data["skipped"]), scale=dict(data["scale"]))
+    for item in data["rows"]:
+        row = Row(**{k: v for k, v in item.items() if k not in ("baseline_gas", "ratio")})
+        results.rows[row.key] = row
+    return results
 
 
 def write_json(path: Path, data: dict):

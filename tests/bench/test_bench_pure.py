@@ -182,3 +182,19 @@ def test_explain_is_per_tip_for_a_batch():
         "batch per tip costs -10,000 over transfer (warm): intrinsic (calldata) -19,000, "
         "execution, calls, refunds +9,000"
     )
+
+
+def test_json_round_trip_renders_the_same_table(results):
+    data = bench.to_json(results, bench.all_verdicts(results))
+    again = bench.results_from_json(json.loads(json.dumps(data)))
+    assert bench.render_table(again) == bench.render_table(results)
+    assert again.rows["tipBatch x50 (per tip)/warm"].tx_gas == 1_950_000
+
+
+def test_history_and_stretch_descriptions(results):
+    (late,) = bench.history_verdicts({"history": [{"name": "buy at 10^6", "early": 70_000, "late": 70_120}]})
+    assert late.describe() == "PASS  buy at 10^6: late 70,120 vs early 70,000 (+120 gas; tolerance ±500)"
+    target = Target("tip", row="tip/warm", limit=1.7, baseline="transfer/warm", stretch=1.6, why="calldata")
+    text = evaluate(target, results).describe()
+    assert "stretch MISS (limit 64,000, over by 2,000 gas)" in text
+    assert text.endswith("why: calldata")
