@@ -61,3 +61,9 @@ demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, re
 	@start=$$(date +%s); status=0; \
 	ape run demo $(DEMO_ARGS) || status=$$?; \
 	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# ---------------------------------------------------------------------------------------- benchmark
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+	ape run bench $(BENCH_ARGS)
