@@ -49,8 +49,8 @@ test: setup ## run the test suite (ape test, on a local anvil node); prints its 
 
 lint: setup ## slither on contracts/ (mocks excluded, fails on medium+), ruff on Python
 	$(SLITHER)
-	ruff check fairgift scripts tests
-	ruff format --check fairgift scripts tests
+	ruff check fairgift scripts tests ape_console_extras.py
+	ruff format --check fairgift scripts tests ape_console_extras.py
 
 clean: ## remove build outputs and local state (keeps installed packages)
 	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache

@@ -75,13 +75,23 @@ def resolve_account(value):
         return accounts.test_accounts[int(idx)]
     if is_address(text):
         address = to_checksum_address(text)
-        for acct in accounts.test_accounts:
-            if acct.address == address:
-                return acct
-        return address
+        return _test_accounts_by_address().get(address, address)
     if text in accounts.aliases:
         return accounts.load(text)
     raise FairGiftError(f"{value!r} is neither an address, a test account (TEST::N) nor an account alias")
+
+
+_TEST_ACCOUNTS: dict[str, object] = {}
+
+
+def _test_accounts_by_address() -> dict:
+    # Ape derives each test account from the mnemonic on every iteration (tens of ms apiece), so
+    # look them up once per process.
+    if not _TEST_ACCOUNTS:
+        from ape import accounts
+
+        _TEST_ACCOUNTS.update({acct.address: acct for acct in accounts.test_accounts})
+    return _TEST_ACCOUNTS
 
 
 def address_of(value) -> str:
