@@ -63,9 +63,9 @@ class Node:
         self.deployments, self.out = deployments, out
 
     def network_args(self) -> list[str]:
-        # A bare URI is Ape's choice for "the node provider (ethereum:local:node) at this address";
-        # `ethereum:local:node` alone would mean the configured default, http://127.0.0.1:8545.
-        return ["--network", self.uri]
+        # Ape's node provider on the local network; `env` points it at this anvil through
+        # APE_NODE_ETHEREUM (default http://127.0.0.1:8545 with chain id 1337).
+        return ["--network", "ethereum:local:node"]
 
     def ape_run(self, *args, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -117,6 +117,7 @@ def node(tmp_path_factory):
         (data / "accounts" / f"{KEYSTORE_ALIAS}.json").write_text(json.dumps(keyfile))
         env = base_env(tmp)
         env["APE_DATA_FOLDER"] = str(data)
+        env["APE_NODE_ETHEREUM"] = json.dumps({"local": {"uri": uri, "chain_id": 31337}})
         env[f"APE_ACCOUNTS_{KEYSTORE_ALIAS}_PASSPHRASE"] = KEYSTORE_PASSPHRASE
         yield Node(uri, env, key.address, tmp / "deployments", tmp / "out")
     finally:
