@@ -119,6 +119,10 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
 
     /// @notice A zero address where one is required (quote token, treasury).
     error ZeroAddress();
+    /// @notice The market itself as a payout: its withdrawals would strand the credit inside it.
+    error InvalidPayout(address payout);
+    /// @notice The market itself as the treasury: the protocol's fees would be stranded inside it.
+    error InvalidTreasury(address treasury);
     /// @notice basePrice and slope must not both be zero (free tokens) and each at most 2^96.
     error InvalidCurve(uint256 basePrice, uint256 slope);
     /// @notice A trade of zero tokens.
@@ -196,6 +200,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
     /// @notice Credit future protocol fees to `treasury_`; fees earned so far stay the old treasury's.
     function setTreasury(address treasury_) external onlyOwner {
         if (treasury_ == address(0)) revert ZeroAddress();
+        if (treasury_ == address(this)) revert InvalidTreasury(treasury_);
         uint256 accrued = _protocolAccrued;
         if (accrued != 0) {
             _credits[treasury] += accrued;
@@ -384,6 +389,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
     /// @notice Send the caller's withdrawals to `payout` (zero: back to the caller itself), e.g.
     /// when the caller cannot receive the quote token.
     function setPayout(address payout) external {
+        if (payout == address(this)) revert InvalidPayout(payout);
         _payouts[msg.sender] = payout;
         emit PayoutSet(msg.sender, payout);
     }

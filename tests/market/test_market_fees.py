@@ -148,5 +148,7 @@ def test_set_treasury_affects_future_fees_only(market, curve, token, owner, trea
 def test_set_treasury_checks(market, owner, other):
     with ape.reverts(market.ZeroAddress):
         market.setTreasury(ape.utils.ZERO_ADDRESS, sender=owner)
+    with ape.reverts(market.InvalidTreasury, treasury=market.address):
+        market.setTreasury(market, sender=owner)
     with ape.reverts(market.OwnableUnauthorizedAccount, account=other):
         market.setTreasury(other, sender=other)

@@ -77,3 +77,16 @@ def test_treasury_that_is_also_a_creator(market, curve, usdc, owner, creator, fa
     assert tx.return_value == q.protocol_fee + q.creator_fee
     assert market.balanceOf(creator) == 0
     assert usdc.balanceOf(market) == market.reserveOf(token)
+
+
+def test_payout_to_the_market_itself_rejected(market, usdc, token, creator, fan, chain):
+    """A payout at the market would zero the credit and strand the funds inside the market."""
+    market.buy(token, 20 * TOKEN, MAX_UINT, deadline(chain), sender=fan)
+    owed = market.balanceOf(creator)
+    assert owed > 0
+    with ape.reverts(market.InvalidPayout, payout=market.address):
+        market.setPayout(market, sender=creator)
+    assert market.payoutOf(creator) == creator
+    before = usdc.balanceOf(creator)
+    market.withdraw(sender=creator)
+    assert usdc.balanceOf(creator) - before == owed
