@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {RevenueSplit} from "./RevenueSplit.sol";
+
+/// @title SplitFactory
+/// @notice Deploys `RevenueSplit`s cheaply: each split is a minimal clone of one implementation,
+/// with its payees and shares validated here and stored in the clone's bytecode (immutable
+/// arguments), so a split is created, complete and unchangeable in a single transaction.
+contract SplitFactory {
+    /// @notice The RevenueSplit every split delegates to.
+    address public immutable implementation;
+
+    /// @notice A split was created by `creator` with these payees and shares (bps).
+    event SplitCreated(address indexed split, address indexed creator, address[] payees, uint16[] sharesBps);
+
+    error InvalidPayeeCount(uint256 count);
+    error LengthMismatch(uint256 payees, uint256 shares);
+    error ZeroPayee(uint256 index);
+    error DuplicatePayee(address payee);
+    error ZeroShare(address payee);
+    error SharesSumMismatch(uint256 sum);
+
+    constructor() {
+        implementation = address(new RevenueSplit());
+    }
+
+    /// @notice Create a split paying `payees[i]` `sharesBps[i]` / 10,000 of everything it receives.
+    /// 1 to 32 distinct non-zero payees, every share positive, shares summing to 10,000.
+    function createSplit(address[] calldata payees, uint16[] calldata sharesBps) external returns (address split) {
+        split = Clones.cloneWithImmutableArgs(implementation, _encode(payees, sharesBps));
+        emit SplitCreated(split, msg.sender, payees, sharesBps);
+    }
+
+    /// @notice `createSplit` at a CREATE2 address (see `predictSplit`).
+    function createSplitDeterministic(address[] calldata payees, uint16[] calldata sharesBps, bytes32 salt)
+        external
+        returns (address split)
+    {
+        split = Clones.cloneDeterministicWithImmutableArgs(implementation, _encode(payees, sharesBps), salt);
+        emit SplitCreated(split, msg.sender, payees, sharesBps);
+    }
+
+    /// @notice The address `createSplitDeterministic(payees, sharesBps, salt)` deploys to.
+    function predictSplit(address[] calldata payees, uint16[] calldata sharesBps, bytes32 salt)
+        external
+        view
+        returns (address)
+    {
+        return Clones.predictDeterministicAddressWithImmutableArgs(implementation, _encode(payees, sharesBps), salt);
+    }
+
+    /// @dev Validate and pack: 22 bytes per payee (address, uint16 bps).
+    function _encode(address[] calldata payees, uint16[] calldata sharesBps) private pure returns (bytes memory args) {
+        uint256 n = payees.length;
+        if (n == 0 || n > 32) revert InvalidPayeeCount(n);
+        if (sharesBps.length != n) revert LengthMismatch(n, sharesBps.length);
+        uint256 sum;
+        for (uint256 i; i < n; ++i) {
+            address payee = payees[i];
+            if (payee == address(0)) revert ZeroPayee(i);
+            if (sharesBps[i] == 0) revert ZeroShare(payee);
+            for (uint256 j; j < i; ++j) {
+                if (payees[j] == payee) revert DuplicatePayee(payee);
+            }
+            sum += sharesBps[i];
+            args = bytes.concat(args, abi.encodePacked(payee, sharesBps[i]));
+        }
+        if (sum != 10_000) revert SharesSumMismatch(sum);
+    }
+}

@@ -1,0 +1,115 @@
+"""Fan-signed tips for `TipJar.tipBatch`: EIP-712 `Tip` messages, compact signatures, nonces.
+
+A fan signs, with the jar's own EIP-712 domain (read through ERC-5267 `eip712Domain()`):
+
+    Tip(address fan,address creator,address token,uint256 amount,string message,uint256 nonce,uint256 deadline)
+
+(`message` is hashed as `keccak256(bytes(message))`, per EIP-712). A relayer collects signed tips
+for one token and submits them with `jar.tipBatch(token, [item.as_tuple() for item in items])`.
+
+Nonces are unordered, Permit2 style: bit `nonce & 255` of word `nonce >> 8` of the fan's bitmap.
+Consecutive nonces share a storage word, so the cheapest habit is to count up from the fan's
+first unused nonce (`next_nonce`); scattered random nonces each open a new word (about 17,000 gas
+more for that tip).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fairgift.signing import domain_of, sign, typed_message
+
+TIP_TYPES = {
+    "Tip": [
+        {"name": "fan", "type": "address"},
+        {"name": "creator", "type": "address"},
+        {"name": "token", "type": "address"},
+        {"name": "amount", "type": "uint256"},
+        {"name": "message", "type": "string"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ]
+}
+
+SKIP_REASONS = (
+    "None",
+    "Expired",
+    "ZeroAmount",
+    "InvalidCreator",
+    "NonceUsed",
+    "BadSignature",
+    "TransferFailed",
+)  # TipJar.SkipReason, in order
+
+
+@dataclass(frozen=True)
+class BatchTip:
+    """One signed item of a batch, in the field order of the contract's `BatchTip` struct."""
+
+    fan: str
+    creator: str
+    amount: int
+    nonce: int
+    deadline: int
+    r: bytes
+    vs: bytes
+    message: str
+
+    def as_tuple(self) -> tuple:
+        return (self.fan, self.creator, self.amount, self.nonce, self.deadline, self.r, self.vs, self.message)
+
+
+def tip_message(jar, fan, creator, token, amount: int, message: str, nonce: int, deadline: int):
+    """The EIP-712 `Tip` a fan signs, in the jar's domain."""
+    return typed_message(
+        domain_of(jar),
+        TIP_TYPES,
+        {
+            "fan": str(fan),
+            "creator": str(creator),
+            "token": str(token),
+            "amount": int(amount),
+            "message": message,
+            "nonce": int(nonce),
+            "deadline": int(deadline),
+        },
+    )
+
+
+def compact(v: int, r: bytes, s: bytes) -> tuple[bytes, bytes]:
+    """EIP-2098 compact form `(r, vs)` of a signature: the parity of `v` in the top bit of `s`."""
+    if v not in (27, 28):
+        raise ValueError(f"v must be 27 or 28, got {v}")
+    s_int = int.from_bytes(bytes(s), "big")
+    if s_int >> 255:
+        raise ValueError("s has its top bit set (not a canonical low-s signature)")
+    vs = s_int | ((v - 27) << 255)
+    return bytes(r), vs.to_bytes(32, "big")
+
+
+def sign_tip(account, jar, creator, token, amount: int, message: str, nonce: int, deadline: int) -> BatchTip:
+    """`account` (the fan) signs a tip of `amount` of `token` to `creator` for `tipBatch`."""
+    v, r, s = sign(account, tip_message(jar, account, creator, token, amount, message, nonce, deadline))
+    r, vs = compact(v, r, s)
+    return BatchTip(str(account), str(creator), int(amount), int(nonce), int(deadline), r, vs, message)
+
+
+def is_nonce_used(bitmap_word: int, nonce: int) -> bool:
+    return bool(bitmap_word >> (nonce & 0xFF) & 1)
+
+
+def next_nonce(jar, fan, start: int = 0) -> int:
+    """The first nonce >= `start` that `fan` has not used (nor cancelled), reading the jar's bitmap."""
+    nonce = start
+    while True:
+        word = int(jar.nonceBitmap(fan, nonce >> 8))
+        if word != (1 << 256) - 1:
+            for bit in range(nonce & 0xFF, 256):
+                if not is_nonce_used(word, bit):
+                    return (nonce >> 8 << 8) | bit
+        nonce = ((nonce >> 8) + 1) << 8
+
+
+def skip_reason(code: int) -> str:
+    """The name of a `BatchTipSkipped.reason` code."""
+    return SKIP_REASONS[int(code)]

@@ -1,0 +1,54 @@
+"""Tip-jar fixtures: a TipJar with MockUSDC allowed, approved fans, test tokens, a split factory."""
+
+import pytest
+from jar_helpers import FEE_BPS, MAX_UINT, USDC
+
+
+@pytest.fixture(scope="session")
+def jar(project, owner, treasury, usdc):
+    jar = owner.deploy(project.TipJar, owner, treasury, FEE_BPS)
+    jar.setTokenAllowed(usdc, True, sender=owner)
+    return jar
+
+
+@pytest.fixture(scope="session")
+def approved_fan(jar, usdc, funded_fan):
+    """`fan` with 1,000,000 USDC and an unlimited allowance to the jar."""
+    usdc.approve(jar, MAX_UINT, sender=funded_fan)
+    return funded_fan
+
+
+@pytest.fixture(scope="session")
+def fan2(accounts, usdc, owner, jar):
+    """A second funded, approving fan."""
+    a = accounts[5]
+    usdc.mint(a, 1_000 * USDC, sender=owner)
+    usdc.approve(jar, MAX_UINT, sender=a)
+    return a
+
+
+@pytest.fixture(scope="session")
+def creator2(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def relayer(accounts):
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
+def fot_token(project, owner):
+    """A fee-on-transfer token (1% burned per transfer), 6 decimals."""
+    return owner.deploy(project.FeeOnTransferToken, 6, 100)
+
+
+@pytest.fixture(scope="session")
+def dai(project, owner):
+    """A plain 18-decimal stablecoin."""
+    return owner.deploy(project.TestToken, "DAI", 18)
+
+
+@pytest.fixture(scope="session")
+def split_factory(project, owner):
+    return owner.deploy(project.SplitFactory)
