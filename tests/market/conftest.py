@@ -1,0 +1,64 @@
+"""Creator-market fixtures: a market on MockUSDC, funded and approved traders, a launched token."""
+
+import pytest
+
+from fairgift.curve import Curve
+
+USDC = 10**6  # one whole MockUSDC
+TOKEN = 10**18  # one whole creator token
+BASE_PRICE = 10_000  # 0.01 USDC per whole token at supply 0
+SLOPE = 1_000  # +0.001 USDC per whole token for each whole token of supply
+PROTOCOL_BPS = 250
+CREATOR_BPS = 500
+DELAY = 7 * 24 * 3600
+MAX_UINT = 2**256 - 1
+FUNDS = 10**12 * USDC  # enough for a supply of 10^6 whole tokens and more
+
+
+@pytest.fixture(scope="session")
+def curve():
+    return Curve(BASE_PRICE, SLOPE)
+
+
+@pytest.fixture(scope="session")
+def market(project, owner, usdc, treasury):
+    return owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    """A second fan."""
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def creator2(accounts):
+    """A second creator."""
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def traders(usdc, owner, market, creator, fan, alice, other, creator2):
+    """Everyone who trades: funded with USDC and with an unlimited approval of the market."""
+    for account in (creator, fan, alice, other, creator2):
+        usdc.mint(account, FUNDS, sender=owner)
+        usdc.approve(market, MAX_UINT, sender=account)
+    return (creator, fan, alice, other, creator2)
+
+
+@pytest.fixture(scope="session")
+def token(project, market, creator, traders):
+    """`creator`'s token, launched with a 5% creator fee and an initial buy of 100 tokens."""
+    tx = market.launch("Creator Coin", "CRC", CREATOR_BPS, 100 * TOKEN, MAX_UINT, sender=creator)
+    return project.CreatorToken.at(tx.return_value)
+
+
+def deadline(chain, seconds=3600):
+    return chain.pending_timestamp + seconds
+
+
+def market_balance_matches(usdc, market, tokens, accounts):
+    """The market holds exactly the reserves plus every credited fee."""
+    reserves = sum(market.reserveOf(t) for t in tokens)
+    credits = sum(market.balanceOf(a) for a in accounts)
+    return usdc.balanceOf(market) == reserves + credits
