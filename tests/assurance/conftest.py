@@ -68,13 +68,13 @@ def reentrant_token(project, owner):
 @pytest.fixture
 def cents_token(project, owner):
     """2 decimals: below the 6 the allow-list requires."""
-    return owner.deploy(project.MockDecimalsToken, "Cents Dollar", "CUSD", 2)
+    return owner.deploy(project.TestToken, "CUSD", 2)
 
 
 @pytest.fixture
 def dai(project, owner):
     """An 18-decimals stablecoin."""
-    return owner.deploy(project.MockDecimalsToken, "Dai Stablecoin", "DAI", 18)
+    return owner.deploy(project.TestToken, "DAI", 18)
 
 
 @pytest.fixture
