@@ -18,7 +18,7 @@ def pytest_runtest_logreport(report):
     if "hostile" not in report.keywords:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        STATS.hostile[report.outcome] += 1
+        STATS.hostile["xfailed" if hasattr(report, "wasxfail") else report.outcome] += 1
 
 
 def pytest_terminal_summary(terminalreporter):
