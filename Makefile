@@ -55,3 +55,14 @@ lint: setup ## slither on contracts/ (mocks excluded, fails on medium+), ruff on
 clean: ## remove build outputs and local state (keeps installed packages)
 	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+# Stateful property tests only, with the `fuzz` hypothesis profile (1,000 examples x 50 steps per
+# state machine; hours on 2 cores). A run prints its seed; replay a failure exactly with
+# `make fuzz FAIRGIFT_SEED=<seed>`. FAIRGIFT_EXAMPLES / FAIRGIFT_STEPS override the sizes.
+FUZZ_TESTS := tests/assurance/test_assurance_fee_machine.py tests/assurance/test_assurance_jar_machine.py \
+	tests/assurance/test_assurance_market_machine.py tests/assurance/test_assurance_split_machine.py
+.PHONY: fuzz
+fuzz: setup ## the property tests with the fuzz profile (FAIRGIFT_SEED=N replays a run)
+	@start=$$(date +%s); status=0; \
+	FAIRGIFT_HYPOTHESIS_PROFILE=fuzz ape test $(FUZZ_TESTS) $(APE_TEST_ARGS) || status=$$?; \
+	echo "fuzz wall time: $$(( $$(date +%s) - start )) s"; exit $$status
