@@ -336,3 +336,24 @@ def test_amounts_near_two_to_the_255(market, token, fan, amount, chain):
         market.buy(token, amount, MAX_UINT, _deadline(chain), sender=fan)
     with ape.reverts(market.InsufficientSupply, amount=amount, supply=100 * TOKEN):
         market.sell(token, amount, 0, _deadline(chain), sender=fan)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding: CreatorMarket.setPayout accepts the market itself (TipJar rejects it with "
+    "InvalidPayout); withdrawing then strands the credit inside the market",
+)
+def test_payout_to_the_market_itself_is_rejected(market, creator):
+    with ape.reverts():
+        market.setPayout(market, sender=creator)
+
+
+def test_payout_to_the_market_itself_strands_the_credit(market, token, usdc, creator):
+    """The current outcome, asserted exactly: the credit is zeroed, the quote stays in the market."""
+    owed = market.balanceOf(creator)
+    held = usdc.balanceOf(market)
+    market.setPayout(market, sender=creator)
+    market.withdraw(sender=creator)
+    assert market.balanceOf(creator) == 0
+    assert usdc.balanceOf(market) == held  # nothing left the market
+    assert held - market.reserveOf(token) - market.balanceOf(market.treasury()) == owed  # now unowed
