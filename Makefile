@@ -49,12 +49,24 @@ test: setup ## run the test suite (ape test, on a local anvil node); prints its 
 
 lint: setup ## slither on contracts/ (mocks excluded, fails on medium+), ruff on Python
 	$(SLITHER)
-	ruff check fairgift scripts tests
-	ruff format --check fairgift scripts tests
+	ruff check fairgift scripts tests ape_console_extras.py
+	ruff format --check fairgift scripts tests ape_console_extras.py
 
 clean: ## remove build outputs and local state (keeps installed packages)
 	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+.PHONY: demo
+demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
+	@start=$$(date +%s); status=0; \
+	ape run demo $(DEMO_ARGS) || status=$$?; \
+	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# ---------------------------------------------------------------------------------------- benchmark
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+	ape run bench $(BENCH_ARGS)
 
 # Stateful property tests only, with the `fuzz` hypothesis profile (1,000 examples x 50 steps per
 # state machine; hours on 2 cores). A run prints its seed; replay a failure exactly with

@@ -249,7 +249,10 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         token = predictToken(msg.sender);
         if (token.code.length != 0) revert AlreadyLaunched(msg.sender, token);
         if (creatorFeeBps_ != 0) _creatorFees[token].init(creatorFeeBps_, MAX_CREATOR_FEE_BPS);
-        Clones.cloneDeterministicWithImmutableArgs(implementation, abi.encodePacked(msg.sender), _salt(msg.sender));
+        // Deploys at the predicted address (same implementation, args, salt and deployer).
+        token = Clones.cloneDeterministicWithImmutableArgs(
+            implementation, abi.encodePacked(msg.sender), _salt(msg.sender)
+        );
         // Our own freshly deployed clone (trusted code); it makes no call back.
         CreatorToken(token).initialize(name, symbol);
         emit Launched(msg.sender, token, name, symbol, creatorFeeBps_);

@@ -195,6 +195,8 @@ contract CreatorToken {
                 keccak256(abi.encode(_PERMIT_TYPEHASH, owner, spender, value, nonce, deadline))
             )
         );
+        // The third value only details `err`, which is rejected whatever it is.
+        // slither-disable-next-line unused-return
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
         if (err != ECDSA.RecoverError.NoError || signer != owner) revert ERC2612InvalidSigner(signer, owner);
         _approve(owner, spender, value);

@@ -90,6 +90,7 @@ contract RevenueSplit is ReentrancyGuardTransient {
         uint16 bps = shareOf(payee);
         if (bps == 0) revert NotPayee(payee);
         amount = _releasable(token, payee, bps);
+        // slither-disable-next-line incorrect-equality (exactly zero due is the "nothing to release" case)
         if (amount == 0) revert NothingToRelease(token, payee);
         totalReleased[token] += amount;
         released[token][payee] += amount;

@@ -56,7 +56,7 @@ contract SplitFactory {
         uint256 n = payees.length;
         if (n == 0 || n > 32) revert InvalidPayeeCount(n);
         if (sharesBps.length != n) revert LengthMismatch(n, sharesBps.length);
-        uint256 sum;
+        uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
             address payee = payees[i];
             if (payee == address(0)) revert ZeroPayee(i);

@@ -318,7 +318,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     {
         fee = _book(_checkTip(creator, token, amount), creator, token, amount);
         emit Tipped(msg.sender, creator, token, amount, fee, 0, message);
-        _pull(token, msg.sender, amount);
+        _pull(token, amount);
     }
 
     /// @notice `tip` with an EIP-2612 permit of `amount` to the jar signed by the caller. If the permit
@@ -333,15 +333,14 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         bytes32 r,
         bytes32 s
     ) external nonReentrant returns (uint256 fee) {
-        TokenInfo memory info = _checkTip(creator, token, amount);
+        fee = _book(_checkTip(creator, token, amount), creator, token, amount);
+        emit Tipped(msg.sender, creator, token, amount, fee, 0, message);
         try IERC20Permit(token).permit(msg.sender, address(this), amount, deadline, v, r, s) {}
         catch {
             uint256 allowance = IERC20(token).allowance(msg.sender, address(this));
             if (allowance < amount) revert PermitFailed(token, allowance, amount);
         }
-        fee = _book(info, creator, token, amount);
-        emit Tipped(msg.sender, creator, token, amount, fee, 0, message);
-        _pull(token, msg.sender, amount);
+        _pull(token, amount);
     }
 
     /// @notice A tip from `from` relayed by anyone, paid with `from`'s EIP-3009 `ReceiveWithAuthorization`
@@ -362,6 +361,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     ) external nonReentrant returns (uint256 fee) {
         fee = _book(_checkTip(creator, token, amount), creator, token, amount);
         emit Tipped(from, creator, token, amount, fee, 0, message);
+        // slither-disable-next-line uninitialized-local (every field is set below, one by one: stack depth)
         Authorization memory auth;
         auth.validAfter = validAfter;
         auth.validBefore = validBefore;
@@ -396,7 +396,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         _checkTip(creator, token, amount);
         uint256 fee = _book(info, creator, token, amount);
         emit Tipped(msg.sender, creator, token, amount, fee, giftId, message);
-        _pull(token, msg.sender, amount);
+        _pull(token, amount);
     }
 
     // ------------------------------------------------------------------ batch (relayers)
@@ -414,8 +414,8 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         if (!info.allowed) revert TokenNotAllowed(token);
         uint16 bps = _feeOf(info);
         uint256 before = _selfBalance(token);
-        uint256 total;
-        uint256 fees;
+        uint256 total = 0;
+        uint256 fees = 0;
         for (uint256 i; i < n; ++i) {
             BatchTip calldata t = tips[i];
             SkipReason reason = _batchItem(token, t);
@@ -570,6 +570,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
                 abi.encode(TIP_TYPEHASH, fan, creator, token, t.amount, keccak256(bytes(t.message)), nonce, t.deadline)
             )
         );
+        // slither-disable-next-line unused-return (the third value only details the error kind)
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, t.r, t.vs);
         if (err != ECDSA.RecoverError.NoError || signer != fan) return SkipReason.BadSignature;
         nonceBitmap[fan][nonce >> 8] = bits | bit;
@@ -605,10 +606,10 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         IERC20(token).safeTransfer(to, amount);
     }
 
-    /// @dev Pull `amount` from `from` by allowance and check it all arrived.
-    function _pull(address token, address from, uint256 amount) private {
+    /// @dev Pull `amount` from the caller by allowance and check it all arrived.
+    function _pull(address token, uint256 amount) private {
         uint256 before = _selfBalance(token);
-        IERC20(token).safeTransferFrom(from, address(this), amount);
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
         _checkArrived(token, before, amount);
     }
 

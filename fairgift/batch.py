@@ -1,10 +1,12 @@
 """Fan-signed tips for `TipJar.tipBatch`: EIP-712 `Tip` messages, compact signatures, nonces.
 
-A fan signs, with the jar's own EIP-712 domain (read through ERC-5267 `eip712Domain()`):
+A fan signs, with the jar's own EIP-712 domain (read through ERC-5267 `eip712Domain()`), the type
 
-    Tip(address fan,address creator,address token,uint256 amount,string message,uint256 nonce,uint256 deadline)
+    Tip(address fan,address creator,address token,uint256 amount,string message,uint256 nonce,
+        uint256 deadline)
 
-(`message` is hashed as `keccak256(bytes(message))`, per EIP-712). A relayer collects signed tips
+(one line, no spaces after the commas, in the type string).
+`message` is hashed as `keccak256(bytes(message))`, per EIP-712. A relayer collects signed tips
 for one token and submits them with `jar.tipBatch(token, [item.as_tuple() for item in items])`.
 
 Nonces are unordered, Permit2 style: bit `nonce & 255` of word `nonce >> 8` of the fan's bitmap.

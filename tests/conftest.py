@@ -3,7 +3,16 @@
 Area-specific fixtures live beside their tests; this file holds what every area needs.
 """
 
+import os
+
 import pytest
+from ape_ethereum.trace import Trace
+
+# ape-foundry prints the whole enriched call tree of every reverted call (about 1.5 s each on
+# anvil), and the suite checks hundreds of reverts by their custom error. The display is noise
+# there; set FAIRGIFT_SHOW_REVERT_TRACES=1 to see it again when debugging.
+if not os.environ.get("FAIRGIFT_SHOW_REVERT_TRACES"):
+    Trace.show = lambda self, *args, **kwargs: None
 
 USDC = 10**6  # one whole MockUSDC (6 decimals)
 

@@ -52,3 +52,11 @@ def dai(project, owner):
 @pytest.fixture(scope="session")
 def split_factory(project, owner):
     return owner.deploy(project.SplitFactory)
+
+
+@pytest.fixture
+def fresh_fan(accounts, usdc, owner):
+    """A fan with 1,000 USDC that has never approved the jar (for permits and authorizations)."""
+    a = accounts[8]
+    usdc.mint(a, 1_000 * USDC, sender=owner)
+    return a

@@ -16,7 +16,15 @@ from jar_helpers import USDC
         lambda jar, usdc, a: jar.transferOwnership(a, sender=a),
         lambda jar, usdc, a: jar.renounceOwnership(sender=a),
     ],
-    ids=["scheduleFee", "cancelFee", "setTreasury", "setTokenAllowed", "setGift", "transferOwnership", "renounce"],
+    ids=[
+        "scheduleFee",
+        "cancelFee",
+        "setTreasury",
+        "setTokenAllowed",
+        "setGift",
+        "transferOwnership",
+        "renounce",
+    ],
 )
 def test_only_owner(jar, usdc, other, creator, call):
     for stranger in (other, creator):

@@ -86,3 +86,12 @@ def test_gift_token_not_allowed(jar, dai, owner, approved_fan, creator):
         jar.sendGift(creator, dai, ROSE, 1, "", sender=approved_fan)
     with ape.reverts(jar.TokenNotAllowed, token=dai):
         jar.giftAmount(dai, ROSE, 1)
+
+
+def test_default_catalogue_seeds(jar, usdc, owner):
+    from fairgift.gifts import DEFAULT_CATALOGUE, amount_in, seed_catalogue
+
+    seed_catalogue(jar, owner)
+    for gift_id, (name, price) in DEFAULT_CATALOGUE.items():
+        assert jar.gift(gift_id) == (name, price)
+        assert jar.giftAmount(usdc, gift_id, 3) == amount_in(price, 3, 6)

@@ -37,16 +37,18 @@ def creator2(accounts):
     return accounts[6]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def traders(usdc, owner, market, creator, fan, alice, other, creator2):
-    """Everyone who trades: funded with USDC and with an unlimited approval of the market."""
+    """Everyone who trades: funded with USDC and with an unlimited approval of the market.
+    Module-scoped, so the funding is rolled back before other areas' tests (which expect these
+    accounts to start without USDC)."""
     for account in (creator, fan, alice, other, creator2):
         usdc.mint(account, FUNDS, sender=owner)
         usdc.approve(market, MAX_UINT, sender=account)
     return (creator, fan, alice, other, creator2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def token(project, market, creator, traders):
     """`creator`'s token, launched with a 5% creator fee and an initial buy of 100 tokens."""
     tx = market.launch("Creator Coin", "CRC", CREATOR_BPS, 100 * TOKEN, MAX_UINT, sender=creator)
@@ -62,3 +64,22 @@ def market_balance_matches(usdc, market, tokens, accounts):
     reserves = sum(market.reserveOf(t) for t in tokens)
     credits = sum(market.balanceOf(a) for a in accounts)
     return usdc.balanceOf(market) == reserves + credits
+
+
+def quote_buy(market, curve, token, amount):
+    """The model's quote for buying `amount` of `token` now (fees read from the market)."""
+    return curve.quote_buy(
+        market.supplyOf(token), amount, market.protocolFeeBps(), market.creatorFeeBps(token)
+    )
+
+
+def quote_sell(market, curve, token, amount):
+    """The model's quote for selling `amount` of `token` now."""
+    return curve.quote_sell(
+        market.supplyOf(token), amount, market.protocolFeeBps(), market.creatorFeeBps(token)
+    )
+
+
+def transfer(token, from_, to, value):
+    """An expected ERC-20 Transfer event (`from` is a Python keyword)."""
+    return token.Transfer(**{"from": from_, "to": to, "value": value})

@@ -1,0 +1,19 @@
+"""`ape run demo` (`make demo`): the whole FairGift story on a fresh local chain, then the ledger,
+the platform comparison and the charts under out/. Local networks only (anvil by default;
+`--network ethereum:local:test` for the in-process chain)."""
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+from ape.logging import logger
+
+from fairgift import demo
+from fairgift.cli import clean_errors, echo
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="The FairGift story end to end on a local chain")
+@network_option(default="ethereum:local:foundry")
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
+@clean_errors
+def cli(network, out_dir):
+    logger.set_level("WARNING")  # the story's own progress lines, not every transaction
+    demo.run(out_dir, echo=echo)

@@ -1,0 +1,54 @@
+"""`ape run deploy`: deploy FairGift on the chosen network, or reuse the chain's deployment.
+
+    ape run deploy                                   # anvil (ethereum:local:foundry), test account
+    ape run deploy --network ethereum:local:node     # any JSON-RPC node
+    ape run deploy --network ethereum:sepolia:node --account me \
+        --stablecoin 0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238 --treasury 0x… [--yes]
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand, account_option, network_option
+
+from fairgift import deploy as fg_deploy
+from fairgift.catalogue import (
+    DEFAULT_BASE_PRICE,
+    DEFAULT_JAR_FEE_BPS,
+    DEFAULT_PROTOCOL_FEE_BPS,
+    DEFAULT_SLOPE,
+)
+from fairgift.cli import clean_errors, echo, sender
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Deploy FairGift (or reuse the chain's deployment)")
+@network_option(default="ethereum:local:foundry")
+@account_option(prompt=False)
+@click.option("--fresh", is_flag=True, help="Deploy anew even if this chain has a deployment.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (public networks).")
+@click.option("--stablecoin", help="The USD stablecoin's address (required on public networks).")
+@click.option("--treasury", help="Where fees go (required on public networks; default: the deployer).")
+@click.option("--jar-fee", default=str(DEFAULT_JAR_FEE_BPS), show_default=True, help="TipJar fee: bps or %.")
+@click.option("--protocol-fee", default=str(DEFAULT_PROTOCOL_FEE_BPS), show_default=True, help="Market fee.")
+@click.option(
+    "--base-price", default=DEFAULT_BASE_PRICE, show_default=True, help="Curve price at supply 0 (USD)."
+)
+@click.option("--slope", default=DEFAULT_SLOPE, show_default=True, help="Price added per token sold (USD).")
+@clean_errors
+def cli(network, account, fresh, yes, stablecoin, treasury, jar_fee, protocol_fee, base_price, slope):
+    deployer = sender(account, network, "deploy")
+    plan = fg_deploy.plan(
+        deployer,
+        stablecoin=stablecoin,
+        treasury=treasury,
+        jar_fee=jar_fee,
+        protocol_fee=protocol_fee,
+        base_price=base_price,
+        slope=slope,
+        fresh=fresh,
+    )
+    if plan.reuse is None and not fg_deploy.is_local_network(network):
+        echo(plan.describe())
+        if not yes and not click.confirm("Proceed?", default=False):
+            raise click.ClickException("deployment cancelled")
+    elif plan.reuse is None:
+        echo(plan.describe())
+    fg_deploy.execute(plan, deployer, log=echo)

@@ -1,0 +1,187 @@
+"""The Python API on the test chain: deploy idempotence, operations with exact figures, every bad
+input's one-line message, and the ledger rebuilt from events equal to the on-chain balances."""
+
+import pytest
+
+from fairgift import ledger
+from fairgift.api import FairGift
+from fairgift.deploy import deploy
+from fairgift.errors import FairGiftError
+
+USDC = 10**6
+
+
+def test_deploy_reuses_unless_fresh(owner, treasury, fg, deploy_dir, chain):
+    again = deploy(owner, treasury=treasury.address, folder=deploy_dir, log=lambda _m: None)
+    assert again.reused
+    assert again.record == fg.record
+    fresh = deploy(owner, treasury=treasury.address, folder=deploy_dir, fresh=True, log=lambda _m: None)
+    assert not fresh.reused
+    assert fresh.created == ["MockUSDC", "TipJar", "CreatorMarket", "SplitFactory"]
+    assert set(fresh.record.contracts.values()).isdisjoint(fg.record.contracts.values())
+    assert FairGift.connect(deploy_dir).record == fresh.record
+
+
+def test_deployment_seeded(fg, owner, treasury):
+    assert fg.jar.owner() == owner
+    assert fg.jar.treasury() == treasury
+    assert fg.jar.feeBps() == 500
+    assert fg.jar.isTokenAllowed(fg.usdc)
+    assert fg.gifts() == {
+        1: ("Rose", 10_000),
+        2: ("Heart", 50_000),
+        3: ("Lion", 29_990_000),
+        4: ("Universe", 449_990_000),
+    }
+    assert fg.market.protocolFeeBps() == 100
+    assert fg.curve() == (10_000, 1_000)
+    assert fg.market.quoteToken() == fg.usdc.address
+
+
+def test_tip_gift_and_fee_schedule(fg, fans, creator, owner, chain):
+    fan = fans[0]
+    r = fg.tip(fan, creator, "2.50 USDC", "hi")
+    assert r.values["amount"] == 2_500_000 and r.values["fee"] == 125_000 and r.values["net"] == 2_375_000
+    assert (
+        fg.jar.Tipped(
+            fan=fan, creator=creator, token=fg.usdc, amount=2_500_000, fee=125_000, giftId=0, message="hi"
+        )
+        in r.receipts[-1].events
+    )  # noqa: E501
+    assert r.notes == [f"approved {fg.jar.address} to spend 2.50 USDC"]
+    r = fg.gift(fan, creator, "lion", 2)
+    assert (r.values["amount"], r.values["gift_id"]) == (59_980_000, 3)
+    assert fg.jar.balanceOf(creator, fg.usdc) == 2_375_000 + 59_980_000 - 59_980_000 * 500 // 10_000
+    r = fg.schedule_fee(owner, "6%")
+    assert r.values["effective_at"] == fg.jar.pendingFee()[1]
+    assert fg.jar.feeBps() == 500
+    r = fg.schedule_fee(owner, "2.5%")
+    assert fg.jar.feeBps() == 250 and "in force now" in r.summary
+
+
+def test_permit_and_relayed_tips(fg, fans, creator, other):
+    r = fg.permit_tip(fans[1], creator, "3")
+    assert r.values["amount"] == 3 * USDC
+    assert fg.usdc.allowance(fans[1], fg.jar) == 0
+    auth = fg.sign_tip_authorization(fans[2], creator, "4", "relayed")
+    before = fg.usdc.balanceOf(fans[2])
+    r = fg.relay_tip(other, auth)
+    assert fg.usdc.balanceOf(fans[2]) == before - 4 * USDC
+    assert r.receipts[-1].sender == other
+
+
+def test_market_launch_buy_sell(fg, fans, creator):
+    from ape import project
+
+    fg.usdc.mint(creator, 100 * USDC, sender=fg.usdc.owner())
+    r = fg.launch(creator, "Creator", "CRT", "5%", "10")
+    token = r.values["token"]
+    assert fg.market.tokenOf(creator) == token
+    assert project.CreatorToken.at(token, detect_proxy=False).balanceOf(creator) == 10 * 10**18
+    quote = fg.market.quoteBuy(token, 20 * 10**18)[0]
+    r = fg.buy(fans[0], "CRT", "20")
+    assert r.values["cost"] == quote
+    assert r.values["limit"] == -(-quote * 101 // 100)
+    net = fg.market.quoteSell(token, 5 * 10**18)[0]
+    r = fg.sell(fans[0], creator, "5")
+    assert r.values["proceeds"] == net
+    assert r.values["floor"] == net * 99 // 100
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda fg, f, c, o: fg.tip(f, c, "abc"), "amount 'abc' is not a number"),
+        (lambda fg, f, c, o: fg.tip(f, c, "1.0000001"), "has more decimals than USDC has (6)"),
+        (lambda fg, f, c, o: fg.tip(f, c, "5 DAI"), "is in DAI, expected USDC"),
+        (lambda fg, f, c, o: fg.tip(f, c, "0"), "amount '0' is zero"),
+        (lambda fg, f, c, o: fg.tip(f, "0x" + "00" * 20, "1"), "the creator cannot be the zero address"),
+        (lambda fg, f, c, o: fg.tip(f, fg.jar.address, "1"), "the creator cannot be a FairGift contract"),
+        (lambda fg, f, c, o: fg.tip(o, c, "1"), "not enough USDC for this tip"),
+        (lambda fg, f, c, o: fg.tip(f, c, "1", approve=False), "not enough allowance"),
+        (lambda fg, f, c, o: fg.gift(f, c, "Unicorn"), "unknown gift 'Unicorn'"),
+        (lambda fg, f, c, o: fg.gift(f, c, 99), "unknown gift 99"),
+        (lambda fg, f, c, o: fg.gift(f, c, "Rose", 0), "quantity must be at least 1, not 0"),
+        (lambda fg, f, c, o: fg.schedule_fee(o, "11%"), "can change the tip jar fee"),
+        (lambda fg, f, c, o: fg.schedule_fee(fg.jar.owner(), "11%"), "above the cap of 10% (1000 bps)"),
+        (
+            lambda fg, f, c, o: fg.schedule_fee(fg.jar.owner(), "6%", "protocol"),
+            "above the cap of 5% (500 bps)",
+        ),
+        (lambda fg, f, c, o: fg.schedule_fee(c, "1%", "creator"), "has not launched a creator token"),
+        (lambda fg, f, c, o: fg.launch(c, "X", "X", "11%"), "creator fee of 11% (1100 bps) is above the cap"),
+        (lambda fg, f, c, o: fg.buy(f, "NOPE", "1"), "no creator token with symbol 'NOPE'"),
+        (lambda fg, f, c, o: fg.buy(f, c, "1"), "has not launched a creator token"),
+        (lambda fg, f, c, o: fg.withdraw(o), "nothing to withdraw for"),
+        (lambda fg, f, c, o: fg.split(c, {f: "50%", o: "40%"}), "add up to 9000 bps, not 10000"),
+        (lambda fg, f, c, o: fg.split(c, {f: "100%", f.address: "0"}), "appears twice in the split"),
+        (lambda fg, f, c, o: fg.tip(f, "TEST::999", "1"), "no test account 'TEST::999'"),
+    ],
+)
+def test_bad_inputs(fg, fans, creator, other, call, message):
+    with pytest.raises(FairGiftError) as err:
+        call(fg, fans[0], creator, other)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_market_bad_inputs(fg, fans, creator):
+    fg.usdc.mint(creator, 100 * USDC, sender=fg.usdc.owner())
+    fg.launch(creator, "Creator", "CRT", "5%", "1")
+    with pytest.raises(FairGiftError, match="already launched a token"):
+        fg.launch(creator, "Again", "CRT2")
+    with pytest.raises(
+        FairGiftError, match=r"slippage exceeded: buying 3.00 CRT costs 0.\d+ USDC, above your limit"
+    ):
+        fg.buy(fans[0], "CRT", "3", max_cost="0.01")
+    with pytest.raises(FairGiftError, match="not enough CRT to sell"):
+        fg.sell(fans[0], "CRT", "1")
+    with pytest.raises(FairGiftError, match="slippage"):
+        fg.buy(fans[0], "CRT", "1", slippage="150%")
+
+
+def test_revert_decoded(fg, fans, creator):
+    """A revert the API did not foresee comes back as one decoded line."""
+    from fairgift.errors import translated
+
+    with pytest.raises(FairGiftError) as err, translated("tip"):
+        fg.jar.tip(creator, fg.usdc, 0, "", sender=fans[0])
+    assert str(err.value) == "tip: rejected by the contract: the amount is zero"
+    with pytest.raises(FairGiftError) as err, translated("fee"):
+        fg.jar.scheduleFee(1001, sender=fg.jar.owner())
+    assert (
+        str(err.value) == "fee: rejected by the contract: a fee of 1001 bps is above the cap of 1000 bps "
+        "written in the contract"
+    )
+
+
+def test_ledger_equals_chain(fg, fans, creator, other, owner, treasury, accounts):
+    second = accounts[8]
+    fg.usdc.mint(creator, 50 * USDC, sender=owner)
+    fg.tip(fans[0], creator, "10")
+    fg.tip(fans[1], second, "7.77")
+    fg.gift(fans[2], creator, "Heart", 7)
+    fg.schedule_fee(owner, "1%")
+    fg.tip(fans[1], creator, "3.33")
+    fg.launch(creator, "Creator", "CRT", "7%", "5")
+    fg.buy(fans[0], "CRT", "12")
+    fg.sell(fans[0], "CRT", "4")
+    fg.withdraw(creator)
+    fg.tip(fans[2], creator, "1")  # a credit left after the withdrawal
+    fg.jar.setTreasury(other, sender=owner)  # later fees go elsewhere
+    fg.tip(fans[0], second, "2")
+    fg.withdraw(fans[0], account=treasury)
+    book = ledger.from_chain(fg)
+    for account in (creator, second, treasury, other):
+        assert book.jar_credit(account.address, fg.usdc.address) == fg.jar.balanceOf(account, fg.usdc)
+        assert book.market_credit(account.address) == fg.market.balanceOf(account)
+    row = book.creators[(creator.address, fg.usdc.address)]
+    assert row.gross == 10 * USDC + 350_000 + 3_330_000 + USDC
+    assert row.fees == 500_000 + 17_500 + 33_300 + 10_000
+    assert row.gifts[2].quantity == 7
+    assert (row.buys, row.sells, row.symbol) == (2, 1, "CRT")
+    assert sum(g for (t, _), g in book.treasury_fees.items() if t == other.address) == 20_000
+    total_in_jar = sum(
+        book.jar_credit(a.address, fg.usdc.address) for a in (creator, second, treasury, other)
+    )
+    assert fg.usdc.balanceOf(fg.jar) == total_in_jar

@@ -1,0 +1,154 @@
+"""`ape run deploy` and `ape run fairgift …` as users run them: subprocesses against a separately
+started anvil (ethereum:local:node), signing with a keystore account unlocked through
+APE_ACCOUNTS_<alias>_PASSPHRASE. Every bad input: one line, non-zero exit, no traceback."""
+
+import csv
+import json
+
+import pytest
+
+KEYSTORE_ALIAS = "fgdeployer"  # created by the `node` fixture (conftest.py)
+
+FAN = "TEST::1"
+CREATOR = "TEST::2"
+CREATOR_ADDR = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # anvil / ape test account 2
+
+
+def error_line(result) -> str:
+    """The one error line; asserts it is the only thing on stderr besides Ape's INFO logs."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip() and not ln.startswith(("INFO", "WARNING"))]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def deployed(node):
+    result = node.ape_run("deploy", *node.network_args(), "--account", KEYSTORE_ALIAS)
+    assert result.returncode == 0, result.stderr
+    record = json.loads((node.deployments / "31337.json").read_text())
+    return record, result
+
+
+def test_deploy_with_keystore_on_a_node(node, deployed):
+    record, result = deployed
+    assert record["chain_id"] == 31337
+    assert set(record["contracts"]) == {"MockUSDC", "TipJar", "CreatorMarket", "SplitFactory"}
+    for address in record["contracts"].values():
+        assert node.rpc("eth_getCode", [address, "latest"]) not in ("0x", "0x0")
+    assert "recorded in" in result.stdout
+    status = node.cli("status")
+    assert status.returncode == 0, status.stderr
+    assert f"owner {node.keystore_address}, treasury {node.keystore_address}" in status.stdout
+    assert "tip jar fee     5% (500 bps), cap 10% (1000 bps)" in status.stdout
+    assert (
+        "#1 Rose 0.01 USDC, #2 Heart 0.05 USDC, #3 Lion 29.99 USDC, #4 Universe 449.99 USDC" in status.stdout
+    )
+
+
+def test_deploy_is_idempotent_and_fresh_redeploys(node, deployed):
+    record, _ = deployed
+    again = node.ape_run("deploy", *node.network_args(), "--account", KEYSTORE_ALIAS)
+    assert again.returncode == 0, again.stderr
+    assert "reusing it" in again.stdout
+    assert json.loads((node.deployments / "31337.json").read_text()) == record
+    fresh = node.ape_run("deploy", *node.network_args(), "--account", KEYSTORE_ALIAS, "--fresh")
+    assert fresh.returncode == 0, fresh.stderr
+    renewed = json.loads((node.deployments / "31337.json").read_text())
+    assert renewed["block"] > record["block"]
+    assert all(renewed["contracts"][k] != record["contracts"][k] for k in record["contracts"])
+
+
+def test_operate_and_ledger(node, deployed):
+    assert node.cli("mint", FAN, "100", "--account", KEYSTORE_ALIAS).returncode == 0
+    assert node.cli("mint", CREATOR, "10", "--account", KEYSTORE_ALIAS).returncode == 0
+    tip = node.cli("tip", CREATOR, "2.50 USDC", "--message", "hi", "--account", FAN)
+    assert tip.returncode == 0, tip.stderr
+    assert f"tipped 2.50 USDC to {CREATOR_ADDR}: creator credited 2.375 USDC, fee 0.125 USDC" in tip.stdout
+    assert "approved" in tip.stdout  # the approval the tip needed was made and said
+    gift = node.cli("gift", CREATOR, "rose", "--quantity", "3", "--account", FAN)
+    assert gift.returncode == 0, gift.stderr
+    assert "sent 3 x Rose worth 0.03 USDC" in gift.stdout
+    launch = node.cli("launch", "Creator Two", "TWO", "--initial-buy", "5", "--account", CREATOR)
+    assert launch.returncode == 0, launch.stderr
+    assert "launched Creator Two (TWO)" in launch.stdout
+    buy = node.cli("buy", "TWO", "10", "--account", FAN)
+    assert buy.returncode == 0, buy.stderr
+    assert buy.stdout.strip().splitlines()[-1].startswith("bought 10.00 TWO for ")
+    sell = node.cli("sell", CREATOR, "4", "--account", FAN)
+    assert sell.returncode == 0, sell.stderr
+    assert "sold 4.00 TWO for " in sell.stdout
+    split = node.cli("split", f"{CREATOR}=70%", "TEST::3=30%", "--account", CREATOR)
+    assert split.returncode == 0, split.stderr
+    assert "split 0x" in split.stdout
+    fee = node.cli("schedule-fee", "2%", "--account", KEYSTORE_ALIAS)
+    assert fee.returncode == 0, fee.stderr
+    assert "jar fee lowered from 5% (500 bps) to 2% (200 bps), in force now" in fee.stdout
+    rise = node.cli("schedule-fee", "6%", "--account", KEYSTORE_ALIAS)
+    assert "jar fee rise from 2% (200 bps) to 6% (600 bps) scheduled: in force from" in rise.stdout
+    withdraw = node.cli("withdraw", "--account", CREATOR)
+    assert withdraw.returncode == 0, withdraw.stderr
+    assert "withdrew 2.4035 USDC from the tip jar" in withdraw.stdout  # 2.375 + 0.0285 (3 roses at 5%)
+    ledger = node.cli("ledger", "--out", str(node.out))
+    assert ledger.returncode == 0, ledger.stderr
+    rows = {r["creator"]: r for r in csv.DictReader((node.out / "ledger.csv").open())}
+    row = rows[CREATOR_ADDR]
+    assert (row["tips"], row["gift_sends"], row["gifts"]) == ("1", "1", "Rose x3")
+    assert (row["gross"], row["fees"], row["net"]) == ("2.530000", "0.126500", "2.403500")
+    assert (row["jar_withdrawn"], row["jar_credit"]) == ("2.403500", "0.000000")
+    assert (row["symbol"], row["buys"], row["sells"]) == ("TWO", "2", "1")
+    assert {p.name for p in node.out.iterdir()} >= {
+        "ledger.csv",
+        "supporters.csv",
+        "take_home.png",
+        "curve_TWO.png",
+    }
+    assert "For 2.53 USDC spent by fans, the creator keeps:" in ledger.stdout
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("tip", CREATOR, "2.5.0", "--account", FAN), "amount '2.5.0' is not a number"),
+        (("tip", "nobody", "1", "--account", FAN), "'nobody' is neither an address"),
+        (("tip", CREATOR, "1000000", "--account", FAN), "not enough USDC for this tip"),
+        (("tip", CREATOR, "1", "--account", FAN, "--no-approve"), "not enough allowance"),
+        (
+            ("gift", CREATOR, "Unicorn", "--account", FAN),
+            "unknown gift 'Unicorn'; the catalogue: Rose ($0.01)",
+        ),
+        (("schedule-fee", "11%", "--account", KEYSTORE_ALIAS), "above the cap of 10% (1000 bps)"),
+        (
+            ("buy", "TWO", "1", "--max-cost", "0.000001", "--account", FAN),
+            "slippage exceeded: buying 1.00 TWO",
+        ),
+        (("split", "TEST::3=50%", "TEST::4=40%", "--account", CREATOR), "add up to 9000 bps, not 10000"),
+    ],
+)
+def test_bad_inputs(node, deployed, args, message):
+    # TWO was launched, and the fan holds 6 TWO, by test_operate_and_ledger (runs first)
+    line = error_line(node.cli(*args))
+    assert line.startswith("Error: ")
+    assert message in line
+
+
+def test_no_deployment_and_unknown_network(node, deployed, tmp_path):
+    line = error_line(node.cli("status", env={"FAIRGIFT_DEPLOYMENTS": str(tmp_path)}))
+    assert line == (
+        f"Error: no FairGift deployment on chain 31337 ({tmp_path}/31337.json not found); "
+        "run `ape run deploy` on this network first"
+    )
+    result = node.ape_run("fairgift", "status", "--network", "ethereum:nowhere:foundry")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "nowhere" in result.stderr
+
+
+def test_deploy_bad_options(node):
+    result = node.ape_run("deploy", *node.network_args(), "--account", KEYSTORE_ALIAS, "--jar-fee", "12%")
+    assert "a tip jar fee of 12% (1200 bps) is above the cap of 10% (1000 bps)" in error_line(result)
+    result = node.ape_run(
+        "deploy", *node.network_args(), "--stablecoin", "0x1234", "--account", KEYSTORE_ALIAS
+    )
+    assert "--stablecoin '0x1234' is not an address" in error_line(result)
