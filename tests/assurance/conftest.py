@@ -29,6 +29,21 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
+@pytest.fixture(autouse=True)
+def _assurance_isolation(chain, usdc, owner):
+    """Every assurance test, its function-scoped fixtures included, runs on a chain snapshot that
+    is restored afterwards, so nothing it mints or deploys reaches another area's tests.
+
+    In a full `make test` run, mints by this area's function-scoped fixtures to the shared test
+    accounts were seen in later areas' tests (Ape warned of an isolation rebase). An autouse
+    fixture is set up before the other function-scoped fixtures, so this snapshot covers them; it
+    depends on the session-scoped `usdc` so that deployment happens before the snapshot, never
+    inside it.
+    """
+    with chain.isolate():
+        yield
+
+
 @pytest.fixture(scope="session")
 def stranger(accounts):
     """An account with no role anywhere."""
