@@ -1,0 +1,518 @@
+"""Stateful property test of the creator market: launches (with and without an initial buy, and a
+rejected second launch), buys and sells by several traders with exact, too-tight and loose slippage
+bounds and deadlines, sells to zero, token transfers, solo round trips, withdrawals (own and
+pushed), payouts, treasury changes, protocol and creator fee schedules, time travel and intruders,
+against the exact model of fairgift/curve.py.
+
+After every step, for every launched token: `reserveOf == curve.area(supply)` (the exact model) and
+covers selling the whole supply; `totalSupply == supplyOf == Σ holders' balances`; the marginal
+price is non-decreasing in the supply; and `quote.balanceOf(market) == Σ reserves + Σ credited
+fees`. A solo sequence of trades by one actor (nobody trading in between) that ends where it began
+never returns more quote than it paid; buying then selling the same amount returns at most what was
+paid.
+"""
+
+from collections import Counter
+
+import ape
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, invariant, precondition, rule
+
+from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
+from fairgift.curve import Curve
+
+TOKEN = 10**18
+BASE_PRICE = 10_000
+SLOPE = 1_000
+PROTOCOL_BPS, PROTOCOL_CAP = 250, 500
+CREATOR_CAP = 1000
+DELAY = 7 * 24 * 3600
+MAX_UINT = 2**256 - 1
+FUNDS = 10**30
+ZERO = "0x" + "00" * 20
+
+token_amounts = st.one_of(
+    st.integers(1, 1000 * TOKEN),
+    st.integers(1, 10**6),
+    st.sampled_from([1, TOKEN, 10 * TOKEN, 12_345 * TOKEN]),
+)
+gaps = st.one_of(st.integers(1, 3 * 24 * 3600), st.sampled_from([DELAY - 1, DELAY, DELAY + 1]))
+
+
+class MarketMachine(ChainMachine):
+    market = usdc = owner = intruder = None
+    project = None
+    creators: list = []
+    traders: list = []  # every account that may hold tokens (creators included)
+    treasuries: list = []
+    predicted: list = []  # predictToken(creator) per creator
+    curve = Curve(BASE_PRICE, SLOPE)
+
+    def __init__(self):
+        super().__init__()
+        self.protocol_fee = FeeScheduleModel(PROTOCOL_BPS, PROTOCOL_CAP, DELAY)
+        self.creator_fee = {}  # token -> FeeScheduleModel
+        self.launched = set()  # creator indexes
+        self.supply = Counter()  # token -> supply
+        self.holdings = Counter()  # (holder, token) -> balance
+        self.credit = Counter()  # account -> credited fees
+        self.treasury = str(self.treasuries[0].address)
+        self.payout = {}
+        self.tokens = {}  # token address -> CreatorToken contract
+
+    # ------------------------------------------------------------------ helpers
+
+    def fees_at(self, token: str, at: int) -> tuple[int, int]:
+        creator_fee = self.creator_fee.get(token)
+        return self.protocol_fee.current(at), creator_fee.current(at) if creator_fee else 0
+
+    def creator_of(self, token: str) -> str:
+        return str(self.creators[self.predicted.index(token)].address)
+
+    def book(self, token: str, quote, trader: str, amount: int, is_buy: bool):
+        self.supply[token] = quote.supply_after
+        self.credit[self.treasury] += quote.protocol_fee
+        self.credit[self.creator_of(token)] += quote.creator_fee
+        self.holdings[(trader, token)] += amount if is_buy else -amount
+
+    def do_buy(self, trader, token: str, amount: int, slack: int = 0, deadline_offset: int = 0):
+        """Buy with maxCost = exact total + slack; returns the total paid (or None if rejected)."""
+        at = self.pin_next_block()
+        q = self.curve.quote_buy(self.supply[token], amount, *self.fees_at(token, at))
+        if q.total == 0:  # a dust buy inside one rounding step of the reserve costs nothing
+            slack = max(slack, 0)
+        max_cost = q.total + slack
+        if deadline_offset < 0:  # checked first
+            with ape.reverts(self.market.DeadlinePassed, deadline=at + deadline_offset):
+                self.market.buy(token, amount, max_cost, at + deadline_offset, sender=trader)
+            return None
+        if slack < 0:
+            with ape.reverts(self.market.CostAboveMax, totalCost=q.total, maxCost=max_cost):
+                self.market.buy(token, amount, max_cost, at + deadline_offset, sender=trader)
+            return None
+        before = int(self.usdc.balanceOf(trader))
+        tx = self.market.buy(token, amount, max_cost, at + deadline_offset, sender=trader)
+        assert tx.timestamp == at
+        assert (
+            self.market.Trade(
+                trader=trader,
+                token=token,
+                isBuy=True,
+                amount=amount,
+                value=q.value,
+                protocolFee=q.protocol_fee,
+                creatorFee=q.creator_fee,
+                supplyAfter=q.supply_after,
+            )
+            in tx.events
+        )
+        assert before - int(self.usdc.balanceOf(trader)) == q.total  # exactly the total, no more
+        self.book(token, q, str(trader.address), amount, True)
+        return q.total
+
+    def do_sell(self, trader, token: str, amount: int, slack: int = 0):
+        """Sell with minProceeds = exact net - slack; returns the net received (or None)."""
+        at = self.pin_next_block()
+        q = self.curve.quote_sell(self.supply[token], amount, *self.fees_at(token, at))
+        min_proceeds = max(q.total - slack, 0)
+        if slack < 0:
+            with ape.reverts(self.market.ProceedsBelowMin, netProceeds=q.total, minProceeds=min_proceeds):
+                self.market.sell(token, amount, min_proceeds, at, sender=trader)
+            return None
+        before = int(self.usdc.balanceOf(trader))
+        tx = self.market.sell(token, amount, min_proceeds, at, sender=trader)
+        assert tx.timestamp == at
+        assert (
+            self.market.Trade(
+                trader=trader,
+                token=token,
+                isBuy=False,
+                amount=amount,
+                value=q.value,
+                protocolFee=q.protocol_fee,
+                creatorFee=q.creator_fee,
+                supplyAfter=q.supply_after,
+            )
+            in tx.events
+        )
+        assert int(self.usdc.balanceOf(trader)) - before == q.total
+        self.book(token, q, str(trader.address), amount, False)
+        return q.total
+
+    # ------------------------------------------------------------------ launch
+
+    @rule(
+        creator=st.integers(0, 2),
+        fee=st.integers(0, CREATOR_CAP),
+        initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]),
+    )
+    def launch(self, creator, fee, initial):
+        who, token = self.creators[creator], self.predicted[creator]
+        if creator in self.launched:
+            assert_rejected(
+                self.market,
+                "launch",
+                "X",
+                "X",
+                fee,
+                initial,
+                MAX_UINT,
+                sender=who,
+                error="AlreadyLaunched",
+                error_args=(who, token),
+            )
+            return
+        at = self.pin_next_block()
+        self.creator_fee[token] = FeeScheduleModel(fee, CREATOR_CAP, DELAY)
+        q = self.curve.quote_buy(0, initial, self.protocol_fee.current(at), fee) if initial else None
+        before = int(self.usdc.balanceOf(who))
+        tx = self.market.launch(
+            f"Coin {creator}", f"C{creator}", fee, initial, q.total if q else 0, sender=who
+        )
+        assert tx.timestamp == at
+        assert (
+            self.market.Launched(
+                creator=who, token=token, name=f"Coin {creator}", symbol=f"C{creator}", creatorFeeBps=fee
+            )
+            in tx.events
+        )
+        self.launched.add(creator)
+        self.tokens[token] = self.project.CreatorToken.at(token)
+        if q:
+            assert before - int(self.usdc.balanceOf(who)) == q.total
+            self.book(token, q, str(who.address), initial, True)
+
+    @initialize(fee=st.integers(0, CREATOR_CAP), initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]))
+    def first_launch(self, fee, initial):
+        """Every example starts with one launched token, so trading rules apply from step one."""
+        self.launch(0, fee, initial)
+
+    @rule(creator=st.integers(0, 2), fee=st.integers(CREATOR_CAP + 1, 2**16 - 1))
+    def launch_above_cap_rejected(self, creator, fee):
+        if creator in self.launched:
+            return
+        assert_rejected(
+            self.market,
+            "launch",
+            "X",
+            "X",
+            fee,
+            0,
+            0,
+            sender=self.creators[creator],
+            error="FeeAboveCap",
+            error_args=(fee, CREATOR_CAP),
+        )
+
+    # ------------------------------------------------------------------ trading
+
+    @rule(
+        trader=st.integers(0, 4),
+        creator=st.integers(0, 2),
+        amount=token_amounts,
+        slack=st.sampled_from([0, 0, 1, 10**9, -1]),
+        late=st.sampled_from([0, 0, 0, 5, -1]),
+    )
+    def buy(self, trader, creator, amount, slack, late):
+        trader, token = self.traders[trader], self.predicted[creator]
+        if creator not in self.launched:
+            assert_rejected(
+                self.market,
+                "buy",
+                token,
+                amount,
+                MAX_UINT,
+                MAX_UINT,
+                sender=trader,
+                error="UnknownToken",
+                error_args=(token,),
+            )
+            return
+        self.do_buy(trader, token, amount, slack, late)
+
+    @rule(
+        trader=st.integers(0, 4),
+        creator=st.integers(0, 2),
+        fraction=st.sampled_from([1, 2, 3, 10]),
+        slack=st.sampled_from([0, 0, 1, -1]),
+        extra=st.sampled_from([0, 0, 0, 1]),
+    )
+    def sell(self, trader, creator, fraction, slack, extra):
+        trader, token = self.traders[trader], self.predicted[creator]
+        if creator not in self.launched:
+            return
+        held = self.holdings[(str(trader.address), token)]
+        amount = held // fraction + extra
+        supply = self.supply[token]
+        if amount == 0:
+            assert_rejected(self.market, "sell", token, 0, 0, MAX_UINT, sender=trader, error="ZeroAmount")
+        elif amount > supply:
+            assert_rejected(
+                self.market,
+                "sell",
+                token,
+                amount,
+                0,
+                MAX_UINT,
+                sender=trader,
+                error="InsufficientSupply",
+                error_args=(amount, supply),
+            )
+        elif amount > held:
+            assert_rejected(
+                self.market,
+                "sell",
+                token,
+                amount,
+                0,
+                MAX_UINT,
+                sender=trader,
+                error="ERC20InsufficientBalance",
+                error_args=(trader, held, amount),
+                error_from=self.tokens[token],
+            )
+        else:
+            self.do_sell(trader, token, amount, slack)
+
+    @rule(sender=st.integers(0, 4), receiver=st.integers(0, 4), creator=st.integers(0, 2), half=st.booleans())
+    def transfer_tokens(self, sender, receiver, creator, half):
+        token = self.predicted[creator]
+        if creator not in self.launched:
+            return
+        a, b = self.traders[sender], self.traders[receiver]
+        held = self.holdings[(str(a.address), token)]
+        amount = held // 2 if half else held
+        self.tokens[token].transfer(b, amount, sender=a)
+        self.holdings[(str(a.address), token)] -= amount
+        self.holdings[(str(b.address), token)] += amount
+
+    @rule(
+        trader=st.integers(0, 4),
+        creator=st.integers(0, 2),
+        steps=st.lists(token_amounts, min_size=1, max_size=3),
+    )
+    def solo_round_trip(self, trader, creator, steps):
+        """Buys of `steps` then selling exactly what was bought, nobody trading in between: the
+        actor ends with the same tokens and never with more quote than it started with."""
+        trader, token = self.traders[trader], self.predicted[creator]
+        if creator not in self.launched:
+            return
+        start = int(self.usdc.balanceOf(trader))
+        paid = sum(self.do_buy(trader, token, amount) for amount in steps)
+        received = self.do_sell(trader, token, sum(steps))
+        assert received <= paid
+        assert int(self.usdc.balanceOf(trader)) == start - paid + received <= start
+
+    @rule(trader=st.integers(0, 4), creator=st.integers(0, 2), amount=token_amounts)
+    def buy_then_sell(self, trader, creator, amount):
+        trader, token = self.traders[trader], self.predicted[creator]
+        if creator not in self.launched:
+            return
+        paid = self.do_buy(trader, token, amount)
+        received = self.do_sell(trader, token, amount)
+        assert received <= paid
+
+    @rule(trader=st.integers(0, 4), creator=st.integers(0, 2))
+    def sell_everything(self, trader, creator):
+        """Every holder sells all it holds: the supply and the reserve reach exactly zero."""
+        token = self.predicted[creator]
+        if creator not in self.launched:
+            return
+        for holder in self.traders:
+            held = self.holdings[(str(holder.address), token)]
+            if held:
+                self.do_sell(holder, token, held)
+        assert self.supply[token] == 0
+        assert int(self.market.reserveOf(token)) == 0
+
+    # ------------------------------------------------------------------ withdrawals and powers
+
+    @rule(account=st.integers(0, 4), pushed=st.booleans())
+    def withdraw(self, account, pushed):
+        accounts = [*self.creators, *self.treasuries]
+        account = accounts[account]
+        key = str(account.address)
+        caller = self.intruder if pushed else account
+        method, args = ("withdrawFor", (account,)) if pushed else ("withdraw", ())
+        expected = self.credit[key]
+        if expected == 0:
+            assert_rejected(
+                self.market, method, *args, sender=caller, error="NothingToWithdraw", error_args=(account,)
+            )
+            return
+        to = self.payout.get(key, key)
+        before = int(self.usdc.balanceOf(to))
+        tx = getattr(self.market, method)(*args, sender=caller)
+        assert self.market.Withdrawn(account=account, to=to, amount=expected) in tx.events
+        assert int(self.usdc.balanceOf(to)) - before == expected
+        self.credit[key] = 0
+
+    @rule(account=st.integers(0, 2), to=st.integers(0, 2))
+    def set_payout(self, account, to):
+        account = self.creators[account]
+        target = [ZERO, str(self.treasuries[1].address), str(self.intruder.address)][to]
+        self.market.setPayout(target, sender=account)
+        key = str(account.address)
+        self.payout[key] = key if target == ZERO else target
+
+    @rule(index=st.integers(0, 1))
+    def set_treasury(self, index):
+        new = self.treasuries[index]
+        self.market.setTreasury(new, sender=self.owner)
+        self.treasury = str(new.address)
+
+    @rule(bps=st.one_of(st.integers(0, PROTOCOL_CAP), st.just(PROTOCOL_CAP + 1)))
+    def schedule_protocol_fee(self, bps):
+        if bps > PROTOCOL_CAP:
+            assert_rejected(
+                self.market,
+                "scheduleProtocolFee",
+                bps,
+                sender=self.owner,
+                error="FeeAboveCap",
+                error_args=(bps, PROTOCOL_CAP),
+            )
+            return
+        tx = self.market.scheduleProtocolFee(bps, sender=self.owner)
+        self.protocol_fee.schedule(bps, tx.timestamp)
+
+    @rule(
+        creator=st.integers(0, 2),
+        bps=st.one_of(st.integers(0, CREATOR_CAP), st.just(CREATOR_CAP + 1)),
+        caller=st.integers(0, 2),
+    )
+    def schedule_creator_fee(self, creator, bps, caller):
+        token, who = self.predicted[creator], self.creators[caller]
+        if creator not in self.launched:
+            assert_rejected(
+                self.market,
+                "scheduleCreatorFee",
+                token,
+                bps,
+                sender=who,
+                error="UnknownToken",
+                error_args=(token,),
+            )
+        elif caller != creator:
+            assert_rejected(
+                self.market,
+                "scheduleCreatorFee",
+                token,
+                bps,
+                sender=who,
+                error="NotCreator",
+                error_args=(who, token),
+            )
+        elif bps > CREATOR_CAP:
+            assert_rejected(
+                self.market,
+                "scheduleCreatorFee",
+                token,
+                bps,
+                sender=who,
+                error="FeeAboveCap",
+                error_args=(bps, CREATOR_CAP),
+            )
+        else:
+            tx = self.market.scheduleCreatorFee(token, bps, sender=who)
+            self.creator_fee[token].schedule(bps, tx.timestamp)
+
+    @rule(creator=st.integers(0, 2))
+    def cancel_creator_fee(self, creator):
+        token, who = self.predicted[creator], self.creators[creator]
+        if creator not in self.launched:
+            return
+        model = self.creator_fee[token]
+        if model.pending(self.now()) == (0, 0):
+            assert_rejected(self.market, "cancelCreatorFee", token, sender=who, error="NoPendingFee")
+            return
+        at = self.pin_next_block()
+        if model.pending(at) == (0, 0):
+            with ape.reverts(self.market.NoPendingFee):
+                self.market.cancelCreatorFee(token, sender=who)
+            return
+        self.market.cancelCreatorFee(token, sender=who)
+        model.cancel()
+
+    @rule(seconds=gaps)
+    def time_passes(self, seconds):
+        self.warp(seconds)
+
+    @precondition(lambda self: self.protocol_fee.effective_at > self.now() + 1)
+    @rule(offset=st.sampled_from([-1, 0]))
+    def to_fee_boundary(self, offset):
+        self.chain.mine(timestamp=self.protocol_fee.effective_at + offset)
+
+    @rule(which=st.integers(0, 3))
+    def intruder_rejected(self, which):
+        method, args = [
+            ("scheduleProtocolFee", (1,)),
+            ("cancelProtocolFee", ()),
+            ("setTreasury", (self.intruder,)),
+            ("transferOwnership", (self.intruder,)),
+        ][which]
+        assert_rejected(
+            self.market,
+            method,
+            *args,
+            sender=self.intruder,
+            error="OwnableUnauthorizedAccount",
+            error_args=(self.intruder,),
+        )
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def solvent_and_exact(self):
+        reads = Reader()
+        held = reads.call(self.usdc, "balanceOf", self.market)
+        credit_reads = {
+            str(a.address): reads.call(self.market, "balanceOf", a)
+            for a in [*self.creators, *self.treasuries]
+        }
+        per_token = {}
+        for token, contract in self.tokens.items():
+            supply = self.supply[token]
+            per_token[token] = (
+                reads.call(self.market, "reserveOf", token),
+                reads.call(self.market, "supplyOf", token),
+                reads.call(contract, "totalSupply"),
+                [reads.call(contract, "balanceOf", t) for t in self.traders],
+                reads.call(self.market, "priceAt", supply),
+                reads.call(self.market, "priceAt", supply + 1),
+                reads.call(self.market, "quoteSell", token, supply) if supply else None,
+            )
+        reads.run()
+        reserves = 0
+        for token, (reserve, supply_of, total, balances, price, next_price, sell_all) in per_token.items():
+            supply = self.supply[token]
+            assert reserve.value == self.curve.area(supply)  # the exact model
+            assert reserve.value >= self.curve.exact_area(supply)  # never below the exact integral
+            if sell_all:  # selling the whole supply pays its value, which the reserve covers exactly
+                net, pf, cf = sell_all.value
+                assert net + pf + cf == reserve.value
+            assert supply_of.value == total.value == supply == sum(b.value for b in balances)
+            for t, b in zip(self.traders, balances, strict=True):
+                assert b.value == self.holdings[(str(t.address), token)]
+            assert price.value == self.curve.price_at(supply) <= next_price.value
+            reserves += reserve.value
+        for key, read in credit_reads.items():
+            assert read.value == self.credit[key], f"credit of {key}"
+        assert held.value == reserves + sum(r.value for r in credit_reads.values())
+
+
+def test_market_state_machine(project, accounts, owner, treasury, usdc):
+    market = owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
+    creators = [accounts[2], accounts[6], accounts[7]]
+    traders = [*creators, accounts[3], accounts[8]]
+    for trader in traders:
+        usdc.mint(trader, FUNDS, sender=owner)
+        usdc.approve(market, MAX_UINT, sender=trader)
+    MarketMachine.market, MarketMachine.usdc, MarketMachine.owner = market, usdc, owner
+    MarketMachine.project = project
+    MarketMachine.intruder = accounts[4]
+    MarketMachine.creators = creators
+    MarketMachine.traders = traders
+    MarketMachine.treasuries = [treasury, accounts[5]]
+    MarketMachine.predicted = [str(market.predictToken(c)) for c in creators]
+    run_machine(MarketMachine)
