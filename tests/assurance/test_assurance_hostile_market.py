@@ -189,21 +189,8 @@ def test_reentrant_quote_token_during_withdraw_rejected(
     assert market.balanceOf(creator) == launch.creator_fee
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: CreatorMarket does not check what a buy actually received; a fee-on-transfer "
-    "quote token leaves the reserve short (documented as unsupported, but not rejected)",
-)
-def test_fee_on_transfer_quote_token_is_rejected(project, owner, treasury, creator):
-    quote = owner.deploy(project.FeeOnTransferToken, 6, 100)
-    market = _market(project, owner, quote, treasury)
-    _fund(quote, market, owner, creator, amount=10**15)
-    with ape.reverts():
-        market.launch("C", "C", 0, 100 * TOKEN, MAX_UINT, sender=creator)
-
-
 def test_fee_on_transfer_quote_token_leaves_market_short(project, owner, treasury, creator):
-    """The current (unsafe) outcome, asserted exactly: 1% of every pull is missing."""
+    """Unsupported by design (see SECURITY.md): the outcome, asserted exactly, is 1% missing per pull."""
     quote = owner.deploy(project.FeeOnTransferToken, 6, 100)
     market = _market(project, owner, quote, treasury)
     _fund(quote, market, owner, creator, amount=10**15)
@@ -338,22 +325,12 @@ def test_amounts_near_two_to_the_255(market, token, fan, amount, chain):
         market.sell(token, amount, 0, _deadline(chain), sender=fan)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: CreatorMarket.setPayout accepts the market itself (TipJar rejects it with "
-    "InvalidPayout); withdrawing then strands the credit inside the market",
-)
-def test_payout_to_the_market_itself_is_rejected(market, creator):
-    with ape.reverts():
+def test_payout_or_treasury_at_the_market_itself_rejected(market, owner, creator):
+    """Neither a payout nor the treasury can be the market: a withdrawal there would strand funds."""
+    treasury = market.treasury()
+    with ape.reverts(market.InvalidPayout, payout=market.address):
         market.setPayout(market, sender=creator)
-
-
-def test_payout_to_the_market_itself_strands_the_credit(market, token, usdc, creator):
-    """The current outcome, asserted exactly: the credit is zeroed, the quote stays in the market."""
-    owed = market.balanceOf(creator)
-    held = usdc.balanceOf(market)
-    market.setPayout(market, sender=creator)
-    market.withdraw(sender=creator)
-    assert market.balanceOf(creator) == 0
-    assert usdc.balanceOf(market) == held  # nothing left the market
-    assert held - market.reserveOf(token) - market.balanceOf(market.treasury()) == owed  # now unowed
+    with ape.reverts(market.InvalidTreasury, treasury=market.address):
+        market.setTreasury(market, sender=owner)
+    assert market.payoutOf(creator) == creator
+    assert market.treasury() == treasury
