@@ -96,7 +96,7 @@ def test_reentrant_token_during_tip_is_rejected(hjar, owner, reentrant_token, fa
     token = reentrant_token
     hjar.setTokenAllowed(token, True, sender=owner)
     _fund(token, fan, hjar, 10 * USDC)
-    hjar.tip(creator, token, 1 * USDC, "seed", sender=fan)  # the hjar holds something to steal
+    hjar.tip(creator, token, 1 * USDC, "seed", sender=fan)  # the jar holds something to steal
     data = (
         hjar.withdraw.encode_input(token)
         if reenter == "withdraw"

@@ -355,5 +355,5 @@ def test_payout_to_the_market_itself_strands_the_credit(hmarket, coin, usdc, cre
     hmarket.setPayout(hmarket, sender=creator)
     hmarket.withdraw(sender=creator)
     assert hmarket.balanceOf(creator) == 0
-    assert usdc.balanceOf(hmarket) == held  # nothing left the hmarket
+    assert usdc.balanceOf(hmarket) == held  # nothing left the market
     assert held - hmarket.reserveOf(coin) - hmarket.balanceOf(hmarket.treasury()) == owed  # now unowed
