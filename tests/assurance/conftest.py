@@ -34,11 +34,12 @@ def _assurance_isolation(chain, usdc, owner):
     """Every assurance test, its function-scoped fixtures included, runs on a chain snapshot that
     is restored afterwards, so nothing it mints or deploys reaches another area's tests.
 
-    In a full `make test` run, mints by this area's function-scoped fixtures to the shared test
-    accounts were seen in later areas' tests (Ape warned of an isolation rebase). An autouse
-    fixture is set up before the other function-scoped fixtures, so this snapshot covers them; it
-    depends on the session-scoped `usdc` so that deployment happens before the snapshot, never
-    inside it.
+    Defensive: Ape's isolation manager tracks fixtures by name across the session, and a
+    function-scoped fixture named like another area's session-scoped one (`jar`, `market`, `token`
+    in tests/jar and tests/market) made it "rebase" (InvalidIsolationWarning) and keep this area's
+    mints to shared accounts in later tests. This area's fixtures have unique names now; this
+    snapshot also covers them. It depends on the session-scoped `usdc` so that deployment happens
+    before the snapshot, never inside it.
     """
     with chain.isolate():
         yield
@@ -54,12 +55,6 @@ def stranger(accounts):
 def attacker(accounts):
     """A front-runner / sandwicher / reentrancy operator."""
     return accounts[6]
-
-
-@pytest.fixture(scope="session")
-def fans(accounts):
-    """Several independent fans / traders for the state machines."""
-    return [accounts[3], accounts[7], accounts[8], accounts[9]]
 
 
 @pytest.fixture
@@ -78,18 +73,6 @@ def false_token(project, owner):
 def reentrant_token(project, owner):
     """Calls back into a target with chosen calldata during transfer/transferFrom."""
     return owner.deploy(project.ReentrantToken)
-
-
-@pytest.fixture
-def cents_token(project, owner):
-    """2 decimals: below the 6 the allow-list requires."""
-    return owner.deploy(project.TestToken, "CUSD", 2)
-
-
-@pytest.fixture
-def dai(project, owner):
-    """An 18-decimals stablecoin."""
-    return owner.deploy(project.TestToken, "DAI", 18)
 
 
 @pytest.fixture

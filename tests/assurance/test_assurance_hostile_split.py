@@ -78,3 +78,16 @@ def test_stranger_is_not_a_payee(project, factory, owner, usdc, stranger):
     with ape.reverts(split.NotPayee, account=stranger):
         split.release(usdc, stranger, sender=stranger)
     assert split.releasable(usdc, stranger) == 0 and split.shareOf(stranger) == 0
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["hook-before", "hook-after"])
+def test_reentrant_token_during_release_rejected(project, factory, owner, reentrant_token, stranger, before):
+    payees = _payees(2)
+    split = _split(project, factory, owner, payees, [6_000, 4_000])
+    reentrant_token.mint(split, 1_000, sender=owner)
+    data = split.release.encode_input(reentrant_token, payees[1])
+    reentrant_token.arm(split, data, before, sender=owner)
+    with ape.reverts(split.ReentrancyGuardReentrantCall):
+        split.release(reentrant_token, payees[0], sender=stranger)
+    assert split.releasable(reentrant_token, payees[0]) == 600
+    assert reentrant_token.balanceOf(split) == 1_000
