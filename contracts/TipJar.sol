@@ -161,6 +161,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     error GiftRetired(uint256 giftId);
     error ZeroQuantity();
     error GiftAmountOverflow(uint256 giftId, uint256 quantity);
+    error GiftPriceAboveMax(uint256 amount, uint256 maxAmount);
     error NothingToWithdraw(address account, address token);
     error InvalidTreasury(address treasury);
     error InvalidPayout(address payout);
@@ -383,16 +384,21 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice Send `quantity` of gift `giftId` to `creator`, paid in `token` from the caller:
-    /// `priceUsd6 * quantity` scaled to the token's decimals.
+    /// `priceUsd6 * quantity` scaled to the token's decimals, at most `maxAmount` (the amount the
+    /// fan was quoted), so a repricing that lands first can never charge the fan more.
     /// @return amount what was pulled from the caller (the fee is taken from it like for a tip).
-    function sendGift(address creator, address token, uint256 giftId, uint256 quantity, string calldata message)
-        external
-        nonReentrant
-        returns (uint256 amount)
-    {
+    function sendGift(
+        address creator,
+        address token,
+        uint256 giftId,
+        uint256 quantity,
+        uint256 maxAmount,
+        string calldata message
+    ) external nonReentrant returns (uint256 amount) {
         TokenInfo memory info = _tokens[token];
         if (!info.allowed) revert TokenNotAllowed(token);
         amount = _giftAmount(info.decimals, giftId, quantity);
+        if (amount > maxAmount) revert GiftPriceAboveMax(amount, maxAmount);
         _checkTip(creator, token, amount);
         uint256 fee = _book(info, creator, token, amount);
         emit Tipped(msg.sender, creator, token, amount, fee, giftId, message);

@@ -328,7 +328,9 @@ class FairGift:
         self._check_balance(sender, info, units, f"{quantity} x {name}")
         self._ensure_allowance(sender, info, self.jar, units, approve, result)
         with translated("gift"):
-            receipt = self.jar.sendGift(creator, info.address, gift_id, quantity, message, sender=sender)
+            receipt = self.jar.sendGift(
+                creator, info.address, gift_id, quantity, units, message, sender=sender
+            )
         result = self._tipped(result, receipt, info, creator, f"sent {quantity} x {name} worth")
         result.values.update(gift_id=gift_id, gift=name, quantity=quantity)
         return result
