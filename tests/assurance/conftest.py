@@ -6,8 +6,7 @@ every such case that runs is counted (by outcome) in the summary.
 """
 
 import pytest
-
-from fairgift.assurance import STATS
+from machinery import STATS
 
 
 def pytest_configure(config):

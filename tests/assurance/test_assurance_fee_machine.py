@@ -10,8 +10,8 @@ the cap; the fee never rises except to a value announced by `FeeChangeScheduled`
 import ape
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, Reader, assert_rejected, run_machine, view
 
-from fairgift.assurance import ChainMachine, Reader, assert_rejected, run_machine, view
 from fairgift.fees import split
 
 CAP = 1000

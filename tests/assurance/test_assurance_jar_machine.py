@@ -15,8 +15,8 @@ import ape
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 
-from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 from fairgift.fees import split
 
 CAP = 1000

@@ -17,8 +17,8 @@ from collections import Counter
 import ape
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
+from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 
-from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 from fairgift.curve import Curve
 
 TOKEN = 10**18

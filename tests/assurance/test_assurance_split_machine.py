@@ -15,8 +15,7 @@ from collections import Counter
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
-
-from fairgift.assurance import ChainMachine, Reader, assert_rejected, run_machine
+from machinery import ChainMachine, Reader, assert_rejected, run_machine
 
 amounts = st.one_of(st.integers(1, 10**6), st.integers(1, 10**24), st.sampled_from([1, 2, 31, 9_999, 10_001]))
 
