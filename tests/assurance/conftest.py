@@ -9,10 +9,6 @@ import pytest
 from machinery import STATS
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "hostile: a hostile-environment case (counted in the summary)")
-
-
 def pytest_runtest_logreport(report):
     if "hostile" not in report.keywords:
         return
