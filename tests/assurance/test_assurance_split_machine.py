@@ -12,6 +12,7 @@ whole unit; `token.balanceOf(split) == received - Σ released`.
 
 from collections import Counter
 
+import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
@@ -147,6 +148,7 @@ class SplitMachine(ChainMachine):
                 assert got * 10_000 > received * self.shares[i] - 10_000  # less than 1 unit short
 
 
+@pytest.mark.fuzz
 def test_split_state_machine(project, accounts, owner, usdc):
     factory = owner.deploy(project.SplitFactory)
     SplitMachine.factory, SplitMachine.project = factory, project
