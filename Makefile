@@ -29,6 +29,7 @@ help: ## list the targets
 
 setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (idempotent)
 	@tools/ensure-layout $(SOLC_VERSION)
+	@tools/install-chromium
 
 # Re-runs only when a pin changes or an install folder is missing: a second `make` installs nothing.
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json | $(VENV)/bin/python node_modules
