@@ -11,21 +11,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {FeeSchedule} from "./FeeSchedule.sol";
 import {TransparentFee} from "./TransparentFee.sol";
-
-/// @notice The EIP-3009 entry point the jar uses (USDC's `receiveWithAuthorization`).
-interface IERC3009Receive {
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external;
-}
+import {IStablecoin} from "./interfaces/IStablecoin.sol";
 
 /// @title TipJar
 /// @notice Tips and virtual gifts to creators in USD stablecoins, with a transparent capped fee:
@@ -622,7 +608,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     /// @dev Pull `amount` from `from` with its EIP-3009 receive authorization and check it all arrived.
     function _pullAuthorized(address token, address from, uint256 amount, Authorization memory a) private {
         uint256 before = _selfBalance(token);
-        IERC3009Receive(token).receiveWithAuthorization(
+        IStablecoin(token).receiveWithAuthorization(
             from, address(this), amount, a.validAfter, a.validBefore, a.nonce, a.v, a.r, a.s
         );
         _checkArrived(token, before, amount);
