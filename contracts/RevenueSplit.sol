@@ -188,7 +188,7 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
     /// @dev `account`'s share: a scan of the clone's arguments in place, stopping at the match or
     /// at the first zero payee, which marks the end (`CloneArgs.word` reads zeros past the code, and
     /// SplitFactory never writes a zero payee).
-    function _shareOf(address account) private view returns (uint16) {
+    function _shareOf(address account) private view returns (uint16 bps) {
         if (address(this) == _implementation) revert NotAClone();
         for (uint256 at;; at += ARGS_ENTRY_SIZE) {
             uint256 word = CloneArgs.word(address(this), at);
