@@ -1,0 +1,1 @@
+"""The FairGift web service: the JSON API (index, relayer) and the fans' page."""
