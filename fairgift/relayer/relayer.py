@@ -274,6 +274,12 @@ class Relayer:
             ).first()
         return None if row is None else tip_view(row)
 
+    def next_nonce(self, fan: str) -> int:
+        """The lowest tip nonce of `fan` neither used on chain nor held by a tip in the queue."""
+        from fairgift.relayer.prepare import free_nonce
+
+        return free_nonce(self, to_checksum_address(fan))
+
     def stats(self) -> dict:
         with self.db.read() as conn:
             rows = conn.execute(

@@ -1,4 +1,4 @@
-"""The service's JSON API, mounted under `/api` (every error: a 4xx/5xx with `{"error": "one line"}`).
+"""The service's JSON API under `/api` (every error: a 4xx/5xx with `{"error": "one line"}`).
 
     GET  /api/health              chain, deployment, relayer queue, index position
     GET  /api/relayer             what a client needs to sign a tip for this relayer
@@ -141,9 +141,9 @@ def routes(service) -> list[Route]:
         return JSONResponse(result)
 
     return [
-        Route("/health", health, methods=["GET"]),
-        Route("/relayer", relayer_info, methods=["GET"]),
-        Route("/tips", post_tip, methods=["POST"]),
-        Route("/tips/prepare", prepare_tip, methods=["POST"]),
-        Route("/tips/{tip_id}", get_tip, methods=["GET"]),
+        Route("/api/health", health, methods=["GET"]),
+        Route("/api/relayer", relayer_info, methods=["GET"]),
+        Route("/api/tips", post_tip, methods=["POST"]),
+        Route("/api/tips/prepare", prepare_tip, methods=["POST"]),
+        Route("/api/tips/{tip_id}", get_tip, methods=["GET"]),
     ]

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute
 
 from fairgift.web import api
 from fairgift.web.service import Service
@@ -51,7 +51,8 @@ def create_app(service) -> Starlette:
         return JSONResponse({"error": "internal error (logged by the service)"}, status_code=500)
 
     app = Starlette(
-        routes=[Mount("/api", routes=api.routes(service)), *page_routes(service)],
+        # Plain routes, not a Mount("/api"): the page module adds its own /api/... endpoints too.
+        routes=[*api.routes(service), *page_routes(service)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         max_body_size=4 * service.config.max_body_bytes,
     )
