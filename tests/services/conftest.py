@@ -67,14 +67,20 @@ def svc_domain(svc_service):
     return svc_service.relayer.reader.jar_domain()
 
 
+@pytest.fixture(scope="session")
+def svc_mock_usdc(svc_fg, project):
+    """The deployment's stablecoin as the mock it is on the test chain (it can mint)."""
+    return project.MockUSDC.at(svc_fg.usdc.address)
+
+
 @pytest.fixture
-def svc_new_fan(svc_fg, owner):
+def svc_new_fan(svc_fg, svc_mock_usdc, owner):
     """A factory of fans with fresh keys, `usdc` whole USDC each, approving the jar when `approve`."""
     from ape import chain
 
     def make(usdc: int = 1_000, approve: bool = True):
         fan = Account.create()
-        svc_fg.usdc.mint(fan.address, usdc * USDC, sender=owner)
+        svc_mock_usdc.mint(fan.address, usdc * USDC, sender=owner)
         if approve:
             # the fan needs gas once, for its approval (a permit needs none: see the permit tests)
             chain.provider.set_balance(fan.address, 10**18)
