@@ -1,1 +1,1 @@
-"""The FairGift web service: the JSON API (index, relayer) and the fans' page."""
+"""FairGift's web service: the JSON API (`api.py`), the fans' pages (`page.py`), one app (`app.py`)."""

@@ -12,11 +12,12 @@ rises before its delay; no credit ever decreases except by its owner's withdrawa
 from collections import Counter
 
 import ape
+import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 
-from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 from fairgift.fees import split
 
 CAP = 1000
@@ -103,7 +104,7 @@ class JarMachine(ChainMachine):
         t_before = before.call(self.jar, "balanceOf", treasury, token)
         before.run()
         if gift_id:
-            tx = self.jar.sendGift(creator, token, gift_id, quantity, "a gift", sender=fan)
+            tx = self.jar.sendGift(creator, token, gift_id, quantity, amount, "a gift", sender=fan)
             message = "a gift"
         else:
             tx = self.jar.tip(creator, token, amount, "hi", sender=fan)
@@ -144,7 +145,7 @@ class JarMachine(ChainMachine):
     )
     def send_gift(self, fan, creator, token, gift_id, quantity):
         fan, creator, token = self.fans[fan], self.creators[creator], self.tokens[token]
-        args = (creator, token, gift_id, quantity, "a gift")
+        args = (creator, token, gift_id, quantity, 2**256 - 1, "a gift")  # no bound: the error under test
         if not self.allowed[str(token.address)]:
             error, error_args = "TokenNotAllowed", (token,)
         elif quantity == 0:
@@ -362,6 +363,7 @@ class JarMachine(ChainMachine):
         self.last_fee = fee
 
 
+@pytest.mark.fuzz
 def test_jar_state_machine(project, accounts, owner, treasury, usdc):
     jar = owner.deploy(project.TipJar, owner, treasury, INITIAL_BPS)
     dai = owner.deploy(project.TestToken, "DAI", 18)

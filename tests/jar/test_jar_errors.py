@@ -8,7 +8,7 @@ OwnableUnauthorizedAccount (access).
 """
 
 import ape
-from jar_helpers import USDC
+from jar_helpers import MAX_UINT, USDC
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -25,7 +25,7 @@ def test_invalid_creator(jar, usdc, approved_fan):
         jar.tip(jar, usdc, 1, "", sender=approved_fan)
     jar.setGift(1, "Rose", 10_000, sender=jar.owner())
     with ape.reverts(jar.InvalidCreator, creator=jar):
-        jar.sendGift(jar, usdc, 1, 1, "", sender=approved_fan)
+        jar.sendGift(jar, usdc, 1, 1, MAX_UINT, "", sender=approved_fan)
 
 
 def test_insufficient_allowance_bubbles_token_error(jar, usdc, fresh_fan, creator):
