@@ -66,6 +66,13 @@ class Catalogue:
     def beside(cls, record_file: Path | str) -> Catalogue:
         return cls(catalogue_path(record_file))
 
+    @classmethod
+    def for_record(cls, record, folder: Path | str | None = None) -> Catalogue:
+        """The catalogue of a deployment record in the deployments folder."""
+        from fairgift import deployments
+
+        return cls.beside(deployments.record_path(record.chain_id, folder))
+
     def _load(self) -> dict[str, Creator]:
         # Re-read when the file changed, so a running service sees `creators add` at once.
         try:
@@ -128,9 +135,7 @@ class Catalogue:
     def _save(self, creators: dict[str, Creator]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         body = {
-            "creators": {
-                n: {"address": c.address, "label": c.label} for n, c in sorted(creators.items())
-            }
+            "creators": {n: {"address": c.address, "label": c.label} for n, c in sorted(creators.items())}
         }
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(body, indent=2) + "\n", encoding="utf8")

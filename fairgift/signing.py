@@ -65,28 +65,24 @@ def domain_of(token) -> dict:
     }
 
 
-def typed_data(domain: dict, types: dict, message: dict) -> dict:
-    """The full EIP-712 document (`types` with `EIP712Domain`, `primaryType`, `domain`,
-    `message`): what `typed_message` signs, and what a wallet's `eth_signTypedData_v4` takes
-    (as JSON) when a web page asks a fan to sign the same message."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            **types,
-        },
-        "primaryType": next(iter(types)),
-        "domain": domain,
-        "message": message,
-    }
-
-
 def typed_message(domain: dict, types: dict, message: dict) -> SignableMessage:
-    return encode_typed_data(full_message=typed_data(domain, types, message))
+    primary = next(iter(types))
+    return encode_typed_data(
+        full_message={
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                **types,
+            },
+            "primaryType": primary,
+            "domain": domain,
+            "message": message,
+        }
+    )
 
 
 def sign(account, message: SignableMessage) -> Signature:

@@ -31,9 +31,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from fairgift import batch, fees, signing
+from fairgift import fees
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
+from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
 from fairgift.report import PLATFORMS
 
@@ -82,7 +83,7 @@ class Page:
     def __init__(self, service):
         self.service = service
         self.fg: FairGift = service.fg
-        self.catalogue = getattr(service, "creators", None)
+        self.catalogue = getattr(service, "creators", None) or Catalogue.for_record(self.fg.record)
         self.lock = threading.RLock()
         self._static: dict[str, object] = {}
         self._tokens: dict[str, str] = {}  # creator -> launched token (immutable once launched)
@@ -127,7 +128,12 @@ class Page:
         for entry in self.catalogue.all() if self.catalogue else []:
             seen.add(entry.address)
             listed.append(
-                {"name": entry.name, "label": entry.label, "address": entry.address, "url": f"/c/{entry.name}"}
+                {
+                    "name": entry.name,
+                    "label": entry.label,
+                    "address": entry.address,
+                    "url": f"/c/{entry.name}",
+                }
             )
         return listed
 
@@ -286,13 +292,19 @@ class Page:
             "stablecoin": self.stable(),
             "fee": self.fee(),
             "gifts": self.gifts(),
-            "platforms": [
-                {"name": m.name, "source": m.source, "note": m.note} for m in PLATFORMS
-            ],
+            "platforms": [{"name": m.name, "source": m.source, "note": m.note} for m in PLATFORMS],
             "token": self.token(creator.address),
             "recent": self.recent(creator.address),
-            "max_message": MAX_MESSAGE_CHARS,
+            "max_message": self.max_message(),
+            "gasless": getattr(self.service, "relayer", None) is not None,
         }
+
+    def max_message(self) -> int:
+        """The longest message the page lets a fan write: the relayer's bound when it relays
+        (it counts UTF-8 bytes; the page counts characters, the stricter measure for ASCII)."""
+        relayer = getattr(self.service, "relayer", None)
+        bound = getattr(getattr(relayer, "config", None), "max_message_bytes", None)
+        return min(MAX_MESSAGE_CHARS, int(bound)) if bound else MAX_MESSAGE_CHARS
 
     # ------------------------------------------------------------------ quotes
 
@@ -341,7 +353,9 @@ class Page:
         try:
             quantity = int(str(quantity).strip())
         except ValueError as err:
-            raise PageError(f"the quantity {str(quantity)[:20]!r} is not a whole number", 400, "quantity") from err
+            raise PageError(
+                f"the quantity {str(quantity)[:20]!r} is not a whole number", 400, "quantity"
+            ) from err
         if not 1 <= quantity <= 10_000:
             raise PageError("send between 1 and 10,000 of a gift at a time", 400, "quantity")
         units = price_usd6 * quantity * 10 ** (self.fg.stable.decimals - 6)
@@ -412,8 +426,9 @@ class Page:
         message = body.get("message") or ""
         if not isinstance(message, str):
             raise PageError("the message must be text", 400, "message")
-        if len(message) > MAX_MESSAGE_CHARS:
-            raise PageError(f"the message is {len(message)} characters; keep it to {MAX_MESSAGE_CHARS}", 400, "message")
+        limit = self.max_message()
+        if len(message) > limit:
+            raise PageError(f"the message is {len(message)} characters; keep it to {limit}", 400, "message")
         return message
 
     def _require_balance(self, fan: str, units: int, what: str) -> None:
@@ -445,47 +460,53 @@ class Page:
             txs = self._approval(fan, jar, units, "the tip jar")
             txs.append(_tx(fan, jar.address, data, f"tip {self.fg.usd(units)} to {creator.label}"))
             return {"mode": "direct", "transactions": txs, **self._breakdown(units)}
-        deadline = self.now() + TIP_VALID_SECONDS
         relayer = getattr(self.service, "relayer", None)
-        if relayer is not None and hasattr(relayer, "next_nonce"):
-            nonce = int(relayer.next_nonce(fan))
-        else:
-            nonce = batch.next_nonce(jar, fan)
-        tip = {
-            "fan": fan,
-            "creator": creator.address,
-            "token": token,
-            "amount": str(units),
-            "message": message,
-            "nonce": str(nonce),
-            "deadline": str(deadline),
-        }
+        if relayer is None:
+            raise PageError(
+                "this service does not relay tips; choose Direct (your wallet sends it, you pay the gas)",
+                503,
+                "relayer_off",
+            )
+        # The relayer prepares what the fan signs: a nonce free on chain and in its queue, a
+        # deadline on the chain's clock, and a permit when the jar's allowance does not cover this
+        # tip plus the fan's tips still queued.
+        from fairgift.relayer.prepare import prepare_tip
+        from fairgift.relayer.tips import Rejected
+
+        try:
+            prepared = prepare_tip(
+                relayer,
+                fan=fan,
+                creator=creator.address,
+                token=token,
+                amount=units,
+                message=message,
+                validity=TIP_VALID_SECONDS,
+            )
+        except Rejected as err:
+            code = "relayer_busy" if err.status in (429, 503) else "rejected"
+            raise PageError(_sentence(err.reason), err.status, code) from err
         sign = []
-        permit = None
-        if int(self.fg.usdc.allowance(fan, jar)) < units:
-            permit = {"value": str(units), "deadline": str(deadline), "nonce": str(int(self.fg.usdc.nonces(fan)))}
+        if prepared["permit"] is not None:
+            value = self.fg.usd(int(prepared["permit"]["message"]["value"]))
             sign.append(
                 {
                     "kind": "permit",
-                    "label": f"allow the tip jar to take {self.fg.usd(units)} (no gas)",
-                    "typed_data": signing.typed_data(
-                        signing.domain_of(self.fg.usdc),
-                        signing.PERMIT_TYPES,
-                        {"owner": fan, "spender": jar.address, **permit},
-                    ),
+                    "label": f"allow the tip jar to take {value} (no gas)",
+                    "typed_data": prepared["permit"],
                 }
             )
         sign.append(
             {
                 "kind": "tip",
                 "label": f"tip {self.fg.usd(units)} to {creator.label} (no gas)",
-                "typed_data": signing.typed_data(signing.domain_of(jar), batch.TIP_TYPES, tip),
+                "typed_data": prepared["tip"],
             }
         )
         return {
             "mode": "gasless",
             "sign": sign,
-            "submit": {"url": "/api/tips", "tip": tip, "permit": permit},
+            "submit": {"url": "/api/tips", "body": prepared["request"]},
             **self._breakdown(units),
         }
 
@@ -605,7 +626,13 @@ class Page:
         """Why a mined transaction reverted: replayed as a call on the state before its block."""
         web3 = self.fg.chain.provider.web3
         tx = web3.eth.get_transaction(tx_hash)
-        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"], "gas": tx["gas"]}
+        call = {
+            "from": tx["from"],
+            "to": tx["to"],
+            "data": tx["input"],
+            "value": tx["value"],
+            "gas": tx["gas"],
+        }
         try:
             web3.eth.call(call, block_identifier=block - 1)
         except Exception as err:  # noqa: BLE001 - web3 raises several kinds for a revert
@@ -742,7 +769,11 @@ def routes(service) -> list[BaseRoute]:
     page = Page(service)
     csp = _csp(service)
     template = (STATIC / "page.html").read_text(encoding="utf8")
-    headers = {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    headers = {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
     async def call(fn, *args):
         def locked():

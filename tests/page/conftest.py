@@ -49,9 +49,15 @@ def page_creator(page_fg, creator, owner):
 
 
 @pytest.fixture(scope="module")
-def page_fan(page_fg, fan, owner):
+def page_usdc(page_fg, project):
+    """The deployment's stablecoin as the mock it is on the test chain (it can mint)."""
+    return project.MockUSDC.at(page_fg.usdc.address)
+
+
+@pytest.fixture(scope="module")
+def page_fan(page_usdc, fan, owner):
     """A fan with 1,000 USDC and no allowance."""
-    page_fg.usdc.mint(fan, 1_000 * USDC, sender=owner)
+    page_usdc.mint(fan, 1_000 * USDC, sender=owner)
     return fan
 
 
@@ -70,28 +76,40 @@ def node_url(fg) -> str:
 
 
 @pytest.fixture(scope="module")
-def page_service(page_deployment, page_creator):
+def page_service(page_deployment, page_creator, accounts, tmp_path_factory):
+    """The service (relayer with its batcher thread running, on a fresh SQLite database) with "ava"
+    in the catalogue of creators."""
+    from fairgift.index.db import Database
+    from fairgift.relayer import Relayer, RelayerConfig
+    from fairgift.web.service import Service, ServiceConfig
+
+    fg = page_deployment.fg
     catalogue = Catalogue.beside(page_deployment.record_file)
     catalogue.add("ava", page_creator.address, "Ava")
-    parts = urlsplit(node_url(page_deployment.fg))
-    return SimpleNamespace(
-        fg=page_deployment.fg,
-        creators=catalogue,
-        node_origin=f"{parts.scheme}://{parts.netloc}",
-        relayer=None,
-        index=None,
-    )
+    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
+    db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
+    service = Service(fg, db, config=config)
+    relayer_account = accounts[9]  # the services' local relayer (TEST::9)
+    service.relayer = Relayer(db, service.deployment, fg.jar, relayer_account, config.relayer)
+    service.creators = catalogue
+    parts = urlsplit(node_url(fg))
+    service.node_origin = f"{parts.scheme}://{parts.netloc}"
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+        db.dispose()
 
 
 @pytest.fixture(scope="module")
 def page_server(page_service):
-    """The page's routes served by uvicorn on a free port; yields the base URL."""
+    """The service's app (API + page) served by uvicorn on a free port; yields the base URL."""
     import uvicorn
-    from starlette.applications import Starlette
 
-    from fairgift.web.page import routes
+    from fairgift.web.app import create_app
 
-    app = Starlette(routes=routes(page_service))
+    app = create_app(page_service)
     sock = _free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -149,7 +167,9 @@ def browser(browser_tmp):
         else:
             os.environ["TMPDIR"] = saved
     try:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM / "chromium"), headless=True, env=env)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM / "chromium"), headless=True, env=env
+        )
         try:
             yield launched
         finally:
@@ -173,6 +193,21 @@ class Tab:
         self.page.goto(self.base_url + path)
         self.page.wait_for_selector("body[data-ready='1']")
         return self.page
+
+    def submit(self, button: str, status: str, text: str, timeout: float = 60_000) -> str:
+        """Click `button`, wait until `#status` contains `text` (or a notice appears: the test
+        fails with its message); returns the status text."""
+        page = self.page
+        page.click(button)
+        page.locator(f"#{status}:has-text({text!r}), #notice:not([hidden])").first.wait_for(timeout=timeout)
+        if page.is_visible("#notice"):
+            raise AssertionError(f"the page reported: {page.text_content('#notice-text')}")
+        return page.text_content(f"#{status}")
+
+    def notice(self, timeout: float = 30_000) -> str:
+        """Wait for the notice (an error for the fan) and return its text."""
+        self.page.locator("#notice:not([hidden])").wait_for(timeout=timeout)
+        return self.page.text_content("#notice-text")
 
     def wallet(self, expression: str):
         """Evaluate `expression` with `w` bound to the test wallet (window.__wallet)."""

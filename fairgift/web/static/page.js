@@ -415,8 +415,8 @@
       setText(status, `Sign in your wallet: ${item.label}…`);
       signatures[item.kind] = await ask("eth_signTypedData_v4", [from, JSON.stringify(item.typed_data)], "the signature");
     }
-    const body = { tip: { ...plan.submit.tip, signature: signatures.tip }, permit: null };
-    if (plan.submit.permit) body.permit = { ...plan.submit.permit, signature: signatures.permit };
+    const body = { ...plan.submit.body, signature: signatures.tip };
+    if (body.permit) body.permit = { ...body.permit, signature: signatures.permit };
     setText(status, "Signed. Handing it to the relayer…");
     let accepted;
     try {
@@ -664,6 +664,9 @@
     renderFee(state.fee);
     renderGifts();
     renderToken();
+    const gasless = document.querySelector("input[name=tip-mode][value=gasless]");
+    gasless.disabled = !state.gasless;
+    if (!state.gasless) document.querySelector("input[name=tip-mode][value=direct]").checked = true;
     const max = state.max_message;
     $("tip-message").maxLength = max;
     $("gift-message").maxLength = max;
