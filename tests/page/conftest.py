@@ -61,6 +61,13 @@ def page_fan(page_usdc, fan, owner):
     return fan
 
 
+@pytest.fixture(scope="module")
+def other_buyer(page_usdc, treasury, owner):
+    """Someone else who trades the creator's token (the treasury account, holding 1,000 USDC)."""
+    page_usdc.mint(treasury, 1_000 * USDC, sender=owner)
+    return treasury
+
+
 # ---------------------------------------------------------------------------- the service
 
 
@@ -216,14 +223,19 @@ class Tab:
     def wallet_log(self) -> list[str]:
         return [entry["method"] for entry in self.page.evaluate("window.__wallet.log")]
 
+    def api_calls(self, path: str) -> list[str]:
+        """The page's requests to the service whose path starts with `path`."""
+        return [url for url in self.requests if urlsplit(url).path.startswith(path)]
+
 
 @pytest.fixture
 def open_tab(browser, page_server, page_fg):
-    """`open_tab(account=..., viewport=..., wallet=True, chain_override=None)` -> Tab."""
+    """`open_tab(account=..., viewport=..., wallet=True, chain_override=None, bypass_csp=False)` -> Tab.
+    `bypass_csp` turns the page's Content-Security-Policy off, to test what the script itself does."""
     contexts = []
 
-    def make(account=None, viewport=DESKTOP, wallet=True, chain_override=None) -> Tab:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    def make(account=None, viewport=DESKTOP, wallet=True, chain_override=None, bypass_csp=False) -> Tab:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=bypass_csp)
         contexts.append(context)
         if wallet:
             config = {
