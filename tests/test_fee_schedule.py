@@ -122,11 +122,11 @@ def test_above_cap_rejected(harness, owner):
     assert harness.pendingFee()[0] == 1000
 
 
-def test_only_controller(harness, other):
-    with ape.reverts(harness.NotController, caller=other):
-        harness.scheduleFee(100, sender=other)
-    with ape.reverts(harness.NotController, caller=other):
-        harness.cancelFee(sender=other)
+def test_only_controller(harness, stranger):
+    with ape.reverts(harness.NotController, caller=stranger):
+        harness.scheduleFee(100, sender=stranger)
+    with ape.reverts(harness.NotController, caller=stranger):
+        harness.cancelFee(sender=stranger)
 
 
 @pytest.mark.parametrize(

@@ -162,7 +162,7 @@ class FeeMachine(ChainMachine):
         self.last_seen = (now, fee)
 
 
-def test_fee_primitive_state_machine(project, owner, other):
+def test_fee_primitive_state_machine(project, owner, stranger):
     harness = owner.deploy(project.FeeHarness, owner, INITIAL_BPS)
-    FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, other
+    FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, stranger
     run_machine(FeeMachine)

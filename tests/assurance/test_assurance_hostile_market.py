@@ -229,14 +229,14 @@ def test_blacklisted_treasury_blocks_no_trade(hmarket, coin, usdc, owner, treasu
         hmarket.withdraw(sender=treasury)
 
 
-def test_reverting_contract_creator(project, hmarket, usdc, owner, rejecting, fan, other, chain):
+def test_reverting_contract_creator(project, hmarket, usdc, owner, rejecting, fan, stranger, chain):
     data = hmarket.launch.encode_input("Wall", "WALL", CREATOR_BPS, 0, 0)
     rejecting.execute(hmarket, data, sender=owner)  # the contract launches, through its operator
     coin = hmarket.tokenOf(rejecting)
     assert hmarket.creatorOf(coin) == rejecting.address
     buy = CURVE.quote_buy(0, 10 * TOKEN, PROTOCOL_BPS, CREATOR_BPS)
     hmarket.buy(coin, 10 * TOKEN, buy.total, _deadline(chain), sender=fan)
-    hmarket.withdrawFor(rejecting, sender=other)
+    hmarket.withdrawFor(rejecting, sender=stranger)
     assert usdc.balanceOf(rejecting) == buy.creator_fee
 
 

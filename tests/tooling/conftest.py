@@ -32,7 +32,7 @@ def fg(owner, treasury, deploy_dir):
 
 
 @pytest.fixture(scope="module")
-def fans(accounts, fg, owner):
+def fg_fans(accounts, fg, owner):
     chosen = [accounts[i] for i in (5, 6, 7)]
     for fan in chosen:
         fg.usdc.mint(fan, 1_000 * USDC, sender=owner)
