@@ -6,12 +6,7 @@ every such case that runs is counted (by outcome) in the summary.
 """
 
 import pytest
-
-from fairgift.assurance import STATS
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "hostile: a hostile-environment case (counted in the summary)")
+from machinery import STATS
 
 
 def pytest_runtest_logreport(report):

@@ -8,10 +8,11 @@ the cap; the fee never rises except to a value announced by `FeeChangeScheduled`
 """
 
 import ape
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, Reader, assert_rejected, run_machine, view
 
-from fairgift.assurance import ChainMachine, Reader, assert_rejected, run_machine, view
 from fairgift.fees import split
 
 CAP = 1000
@@ -162,6 +163,7 @@ class FeeMachine(ChainMachine):
         self.last_seen = (now, fee)
 
 
+@pytest.mark.fuzz
 def test_fee_primitive_state_machine(project, owner, stranger):
     harness = owner.deploy(project.FeeHarness, owner, INITIAL_BPS)
     FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, stranger

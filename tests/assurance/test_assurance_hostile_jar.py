@@ -3,8 +3,8 @@ Each case asserts the exact safe outcome: a specific custom error, or success wi
 
 import ape
 import pytest
+from machinery import error_data
 
-from fairgift.assurance import error_data
 from fairgift.fees import split
 from fairgift.signing import (
     authorization_message,

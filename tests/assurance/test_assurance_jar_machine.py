@@ -12,11 +12,12 @@ rises before its delay; no credit ever decreases except by its owner's withdrawa
 from collections import Counter
 
 import ape
+import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 
-from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 from fairgift.fees import split
 
 CAP = 1000
@@ -362,6 +363,7 @@ class JarMachine(ChainMachine):
         self.last_fee = fee
 
 
+@pytest.mark.fuzz
 def test_jar_state_machine(project, accounts, owner, treasury, usdc):
     jar = owner.deploy(project.TipJar, owner, treasury, INITIAL_BPS)
     dai = owner.deploy(project.TestToken, "DAI", 18)

@@ -15,10 +15,11 @@ paid.
 from collections import Counter
 
 import ape
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
+from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 
-from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 from fairgift.curve import Curve
 
 TOKEN = 10**18
@@ -501,6 +502,7 @@ class MarketMachine(ChainMachine):
         assert held.value == reserves + sum(r.value for r in credit_reads.values())
 
 
+@pytest.mark.fuzz
 def test_market_state_machine(project, accounts, owner, treasury, usdc):
     market = owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
     creators = [accounts[2], accounts[6], accounts[7]]
