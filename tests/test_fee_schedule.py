@@ -5,8 +5,7 @@ import ape
 import pytest
 
 from fairgift.fees import split
-
-DELAY = 7 * 24 * 3600
+from tests.constants import DELAY
 
 
 @pytest.fixture

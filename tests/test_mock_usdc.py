@@ -5,20 +5,14 @@ import pytest
 
 from fairgift import signing
 from fairgift.signing import authorization_message, permit_message, sign
-
-USDC = 10**6
-
-
-@pytest.fixture
-def holder(accounts, usdc, owner):
-    a = accounts[5]
-    usdc.mint(a, 1_000 * USDC, sender=owner)
-    return a
+from tests.constants import USDC
 
 
 @pytest.fixture
-def creator2(accounts):
-    return accounts[6]
+def holder(fan2, usdc, owner):
+    """A fan holding 1,000 USDC."""
+    usdc.mint(fan2, 1_000 * USDC, sender=owner)
+    return fan2
 
 
 def test_metadata_and_domain(usdc, owner, chain):

@@ -13,6 +13,7 @@ from fairgift.signing import (
     sign,
     tip_authorization_nonce,
 )
+from tests.constants import MAX_UINT, USDC
 
 pytestmark = pytest.mark.hostile
 
@@ -25,9 +26,6 @@ def eth_call_revert(sender, to, value: int, data: bytes) -> bytes:
 
 
 FEE = 300
-USDC = 10**6
-MAX_UINT = 2**256 - 1
-DELAY = 7 * 24 * 3600
 
 
 @pytest.fixture
@@ -157,7 +155,9 @@ def test_reverting_contract_creator_is_paid_by_push(hjar, usdc, payer, rejecting
     hjar.tip(rejecting, usdc, 5 * USDC, "hi", sender=payer)
     _, net = split(5 * USDC, FEE)
     # It really rejects incoming ETH and calls (the mock's own check).
-    assert eth_call_revert(stranger, rejecting, 1, b"") == error_data(rejecting, "Rejected", stranger, 1, b"\0" * 4)
+    assert eth_call_revert(stranger, rejecting, 1, b"") == error_data(
+        rejecting, "Rejected", stranger, 1, b"\0" * 4
+    )
     hjar.withdrawFor(rejecting, usdc, sender=stranger)
     assert usdc.balanceOf(rejecting) == net
     assert hjar.balanceOf(rejecting, usdc) == 0

@@ -6,15 +6,11 @@ import ape
 import pytest
 
 from fairgift.curve import MAX_SUPPLY, Curve
+from tests.constants import BASE_PRICE, DELAY, MAX_UINT, SLOPE, TOKEN
 
 pytestmark = pytest.mark.hostile
 
-TOKEN = 10**18
-USDC = 10**6
-BASE_PRICE, SLOPE = 10_000, 1_000
 PROTOCOL_BPS, CREATOR_BPS = 250, 500
-MAX_UINT = 2**256 - 1
-DELAY = 7 * 24 * 3600
 CURVE = Curve(BASE_PRICE, SLOPE)
 
 

@@ -22,11 +22,10 @@ def approved_fan(jar, usdc, funded_fan):
 
 @pytest.fixture(scope="session")
 def approved_fan2(fan2, usdc, owner, jar):
-    """A second funded, approving fan."""
-    a = fan2
-    usdc.mint(a, 1_000 * USDC, sender=owner)
-    usdc.approve(jar, MAX_UINT, sender=a)
-    return a
+    """`fan2` with 1,000 USDC and an unlimited allowance to the jar."""
+    usdc.mint(fan2, 1_000 * USDC, sender=owner)
+    usdc.approve(jar, MAX_UINT, sender=fan2)
+    return fan2
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +48,5 @@ def split_factory(project, owner):
 @pytest.fixture
 def fresh_fan(fans, usdc, owner):
     """A fan with 1,000 USDC that has never approved the jar (for permits and authorizations)."""
-    a = fans[2]
-    usdc.mint(a, 1_000 * USDC, sender=owner)
-    return a
+    usdc.mint(fans[2], 1_000 * USDC, sender=owner)
+    return fans[2]

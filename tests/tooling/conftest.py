@@ -13,8 +13,8 @@ from tooling_env import ROOT, base_env
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
+from tests.constants import USDC
 
-USDC = 10**6
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 KEYSTORE_ALIAS = "fgdeployer"
 KEYSTORE_PASSPHRASE = "correct horse battery staple"
@@ -32,11 +32,11 @@ def fg(owner, treasury, deploy_dir):
 
 
 @pytest.fixture(scope="module")
-def fg_fans(accounts, fg, owner):
-    chosen = [accounts[i] for i in (5, 6, 7)]
-    for fan in chosen:
+def fg_fans(fans, fg, owner):
+    """The fans, each holding 1,000 USDC of the `fg` deployment's MockUSDC."""
+    for fan in fans:
         fg.usdc.mint(fan, 1_000 * USDC, sender=owner)
-    return chosen
+    return fans
 
 
 # ---------------------------------------------------------------- a separate anvil + keystore

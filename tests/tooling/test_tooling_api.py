@@ -7,8 +7,7 @@ from fairgift import ledger
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
 from fairgift.errors import FairGiftError
-
-USDC = 10**6
+from tests.constants import USDC
 
 
 def test_deploy_reuses_unless_fresh(owner, treasury, fg, deploy_dir, chain):
@@ -155,8 +154,8 @@ def test_revert_decoded(fg, fg_fans, creator):
     )
 
 
-def test_ledger_equals_chain(fg, fg_fans, creator, stranger, owner, treasury, accounts):
-    second = accounts[8]
+def test_ledger_equals_chain(fg, fg_fans, creator, creator2, stranger, owner, treasury):
+    second = creator2
     fg.usdc.mint(creator, 50 * USDC, sender=owner)
     fg.tip(fg_fans[0], creator, "10")
     fg.tip(fg_fans[1], second, "7.77")
