@@ -167,10 +167,13 @@ class FairGift:
         return cls(deployments.require(chain_id, folder), project=project, log=log)
 
     def _erc20(self, address):
-        """A token contract: MockUSDC's ABI covers ERC-20, EIP-2612 and EIP-3009 calls."""
-        if "MockUSDC" in self.project.contracts:
-            return self.project.MockUSDC.at(address, detect_proxy=False)  # clones: no proxy lookup
-        return self.project.CreatorToken.at(address, detect_proxy=False)
+        """A token through `IStablecoin`'s ABI (ERC-20 + EIP-2612 + EIP-3009 + ERC-5267): any
+        stablecoin, never the mock's ABI; a creator token answers the ERC-20/2612/5267 part."""
+        from ape.contracts import ContractInstance
+
+        # Not `IStablecoin.at(...)`: that returns the type Ape cached for the address (the mock's,
+        # on a local chain where it was deployed), and a clone needs no proxy lookup.
+        return ContractInstance(address_of(address), self.project.IStablecoin.contract_type)
 
     def token_info(self, token) -> TokenInfo:
         address = address_of(token)
@@ -328,7 +331,9 @@ class FairGift:
         self._check_balance(sender, info, units, f"{quantity} x {name}")
         self._ensure_allowance(sender, info, self.jar, units, approve, result)
         with translated("gift"):
-            receipt = self.jar.sendGift(creator, info.address, gift_id, quantity, message, sender=sender)
+            receipt = self.jar.sendGift(
+                creator, info.address, gift_id, quantity, units, message, sender=sender
+            )
         result = self._tipped(result, receipt, info, creator, f"sent {quantity} x {name} worth")
         result.values.update(gift_id=gift_id, gift=name, quantity=quantity)
         return result
@@ -398,12 +403,13 @@ class FairGift:
         if "MockUSDC" not in self.record.contracts or not is_local_network(self.chain.provider.network):
             raise FairGiftError("minting is for the MockUSDC of local networks only")
         units = self.stable.parse(amount)
-        owner = to_checksum_address(str(self.usdc.owner()))
+        mock = self.project.MockUSDC.at(self.usdc.address, detect_proxy=False)  # mint is the mock's
+        owner = to_checksum_address(str(mock.owner()))
         if owner != address_of(sender):
             raise FairGiftError(f"only MockUSDC's owner {owner} can mint; use --account")
         to = address_of(to)
         with translated("mint"):
-            receipt = self.usdc.mint(to, units, sender=sender)
+            receipt = mock.mint(to, units, sender=sender)
         return Result(f"minted {self.usd(units)} for {to}", [receipt], {"amount": units})
 
     # ------------------------------------------------------------------ withdrawals

@@ -103,7 +103,7 @@ class JarMachine(ChainMachine):
         t_before = before.call(self.jar, "balanceOf", treasury, token)
         before.run()
         if gift_id:
-            tx = self.jar.sendGift(creator, token, gift_id, quantity, "a gift", sender=fan)
+            tx = self.jar.sendGift(creator, token, gift_id, quantity, amount, "a gift", sender=fan)
             message = "a gift"
         else:
             tx = self.jar.tip(creator, token, amount, "hi", sender=fan)
@@ -144,7 +144,7 @@ class JarMachine(ChainMachine):
     )
     def send_gift(self, fan, creator, token, gift_id, quantity):
         fan, creator, token = self.fans[fan], self.creators[creator], self.tokens[token]
-        args = (creator, token, gift_id, quantity, "a gift")
+        args = (creator, token, gift_id, quantity, 2**256 - 1, "a gift")  # no bound: the error under test
         if not self.allowed[str(token.address)]:
             error, error_args = "TokenNotAllowed", (token,)
         elif quantity == 0:

@@ -9,7 +9,7 @@ OwnableUnauthorizedAccount (access).
 
 import ape
 
-from tests.constants import USDC, ZERO_ADDRESS
+from tests.constants import MAX_UINT, USDC, ZERO_ADDRESS
 
 
 def test_zero_amount(jar, usdc, approved_fan, creator):
@@ -24,7 +24,7 @@ def test_invalid_creator(jar, usdc, approved_fan):
         jar.tip(jar, usdc, 1, "", sender=approved_fan)
     jar.setGift(1, "Rose", 10_000, sender=jar.owner())
     with ape.reverts(jar.InvalidCreator, creator=jar):
-        jar.sendGift(jar, usdc, 1, 1, "", sender=approved_fan)
+        jar.sendGift(jar, usdc, 1, 1, MAX_UINT, "", sender=approved_fan)
 
 
 def test_insufficient_allowance_bubbles_token_error(jar, usdc, fresh_fan, creator):

@@ -28,7 +28,7 @@ def test_tip_events(jar, usdc, approved_fan, creator):
 
 def test_gift_events(jar, usdc, owner, approved_fan, creator):
     jar.setGift(7, "Universe", 499_990_000, sender=owner)
-    tx = jar.sendGift(creator, usdc, 7, 1, "", sender=approved_fan)
+    tx = jar.sendGift(creator, usdc, 7, 1, 499_990_000, "", sender=approved_fan)
     fee = split(499_990_000, FEE_BPS)[0]
     assert tx.events == [
         jar.Tipped(

@@ -13,7 +13,6 @@ from tooling_env import ROOT, base_env
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
-from tests.constants import USDC
 
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 KEYSTORE_ALIAS = "fgdeployer"
@@ -35,7 +34,7 @@ def fg(owner, treasury, deploy_dir):
 def fg_fans(fans, fg, owner):
     """The fans, each holding 1,000 USDC of the `fg` deployment's MockUSDC."""
     for fan in fans:
-        fg.usdc.mint(fan, 1_000 * USDC, sender=owner)
+        fg.mint(owner, fan, "1000")  # fg.usdc is IStablecoin: minting goes through the mock
     return fans
 
 

@@ -69,10 +69,10 @@ def test_permit_and_relayed_tips(fg, fg_fans, creator, stranger):
     assert r.receipts[-1].sender == stranger
 
 
-def test_market_launch_buy_sell(fg, fg_fans, creator):
+def test_market_launch_buy_sell(fg, fg_fans, creator, owner):
     from ape import project
 
-    fg.usdc.mint(creator, 100 * USDC, sender=fg.usdc.owner())
+    fg.mint(owner, creator, "100")
     r = fg.launch(creator, "Creator", "CRT", "5%", "10")
     token = r.values["token"]
     assert fg.market.tokenOf(creator) == token
@@ -124,8 +124,8 @@ def test_bad_inputs(fg, fg_fans, creator, stranger, call, message):
     assert "\n" not in str(err.value)
 
 
-def test_market_bad_inputs(fg, fg_fans, creator):
-    fg.usdc.mint(creator, 100 * USDC, sender=fg.usdc.owner())
+def test_market_bad_inputs(fg, fg_fans, creator, owner):
+    fg.mint(owner, creator, "100")
     fg.launch(creator, "Creator", "CRT", "5%", "1")
     with pytest.raises(FairGiftError, match="already launched a token"):
         fg.launch(creator, "Again", "CRT2")
@@ -156,7 +156,7 @@ def test_revert_decoded(fg, fg_fans, creator):
 
 def test_ledger_equals_chain(fg, fg_fans, creator, creator2, stranger, owner, treasury):
     second = creator2
-    fg.usdc.mint(creator, 50 * USDC, sender=owner)
+    fg.mint(owner, creator, "50")
     fg.tip(fg_fans[0], creator, "10")
     fg.tip(fg_fans[1], second, "7.77")
     fg.gift(fg_fans[2], creator, "Heart", 7)
@@ -184,3 +184,11 @@ def test_ledger_equals_chain(fg, fg_fans, creator, creator2, stranger, owner, tr
         book.jar_credit(a.address, fg.usdc.address) for a in (creator, second, treasury, stranger)
     )
     assert fg.usdc.balanceOf(fg.jar) == total_in_jar
+
+
+def test_stablecoin_through_its_interface(fg):
+    """The tooling sees the stablecoin through IStablecoin's ABI, never through the mock's."""
+    assert fg.usdc.contract_type.name == "IStablecoin"
+    names = {abi.name for abi in fg.usdc.contract_type.abi if hasattr(abi, "name")}
+    assert {"permit", "receiveWithAuthorization", "eip712Domain", "decimals"} <= names
+    assert not {"mint", "blacklist", "owner"} & names  # the mock's extras are not part of it
