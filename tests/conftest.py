@@ -24,7 +24,7 @@ if not os.environ.get("FAIRGIFT_SHOW_REVERT_TRACES"):
 # ------------------------------------------------------------------------------------ named roles
 # The ten test accounts, each with one role. Roles hold only ETH here: a fixture that funds or
 # approves a role says so in its name (`funded_fan`, `approved_fan`, ...).
-OWNER, TREASURY, STRANGER, RELAYER, ATTACKER = 0, 1, 4, 7, 9
+OWNER, TREASURY, STRANGER, ATTACKER, RELAYER = 0, 1, 4, 7, 9
 CREATORS = (2, 6)
 FANS = (3, 5, 8)
 
@@ -75,7 +75,8 @@ def fan2(fans):
 
 @pytest.fixture(scope="session")
 def relayer(accounts):
-    """Submits transactions that fans signed (batches, authorizations, permits)."""
+    """Submits transactions that fans signed (batches, authorizations, permits): TEST::9, the
+    services' default relayer on a local chain (fairgift.web.service.DEFAULT_LOCAL_RELAYER)."""
     return accounts[RELAYER]
 
 
