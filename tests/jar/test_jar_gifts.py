@@ -1,9 +1,10 @@
 """The gift catalogue: ids from 1, price in USD (6 decimals) * quantity scaled to the token."""
 
 import ape
-from jar_helpers import FEE_BPS, MAX_UINT, USDC
+from jar_helpers import FEE_BPS
 
 from fairgift.fees import split
+from tests.constants import MAX_UINT, USDC
 
 ROSE, LION = 1, 3
 

@@ -17,11 +17,11 @@ import pytest
 from fairgift.api import FairGift
 from fairgift.creators import Catalogue
 from fairgift.deploy import deploy
+from tests.constants import USDC
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = ROOT / ".local/chromium"
 WALLET_JS = (Path(__file__).with_name("wallet.js")).read_text(encoding="utf8")
-USDC = 10**6
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -83,7 +83,7 @@ def node_url(fg) -> str:
 
 
 @pytest.fixture(scope="module")
-def page_service(page_deployment, page_creator, accounts, tmp_path_factory):
+def page_service(page_deployment, page_creator, relayer, tmp_path_factory):
     """The service (relayer with its batcher thread running, on a fresh SQLite database) with "ava"
     in the catalogue of creators."""
     from fairgift.index.db import Database
@@ -96,8 +96,7 @@ def page_service(page_deployment, page_creator, accounts, tmp_path_factory):
     config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
     service = Service(fg, db, config=config)
-    relayer_account = accounts[9]  # the services' local relayer (TEST::9)
-    service.relayer = Relayer(db, service.deployment, fg.jar, relayer_account, config.relayer)
+    service.relayer = Relayer(db, service.deployment, fg.jar, relayer, config.relayer)
     service.creators = catalogue
     parts = urlsplit(node_url(fg))
     service.node_origin = f"{parts.scheme}://{parts.netloc}"

@@ -1,8 +1,9 @@
 """Paying from the page with the fan's own wallet: a direct tip and a gift (approving first), and a
 gift repriced between the quote and the send, which must not charge the fan more than shown."""
 
-from conftest import USDC
 from playwright.sync_api import expect
+
+from tests.constants import USDC
 
 
 def test_direct_tip_lands_with_message(open_tab, page_fg, page_creator, page_fan):

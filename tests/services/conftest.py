@@ -11,13 +11,13 @@ with warnings.catch_warnings():
     # starlette 1.x suggests `httpx2` for its TestClient; the pinned httpx works the same
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
-from svc_helpers import MAX_UINT, USDC
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
 from fairgift.relayer import RelayerConfig
 from fairgift.web.app import create_app
 from fairgift.web.service import Service, ServiceConfig
+from tests.constants import MAX_UINT, USDC
 
 
 @pytest.fixture(scope="session")
@@ -27,23 +27,13 @@ def svc_fg(owner, treasury, tmp_path_factory):
     return FairGift(deployed.record)
 
 
-@pytest.fixture(scope="session")
-def svc_relayer_account(accounts):
-    return accounts[9]
-
-
-@pytest.fixture(scope="session")
-def svc_creators(accounts):
-    return [accounts[2], accounts[6]]
-
-
 def _config(**overrides) -> ServiceConfig:
     relayer = RelayerConfig(batch_wait=0.0, poll_interval=0.01, **overrides)
     return ServiceConfig(relayer=relayer)
 
 
 @pytest.fixture
-def svc_service(svc_fg, svc_relayer_account, tmp_path):
+def svc_service(svc_fg, relayer, tmp_path):
     """A service on a fresh SQLite database in tmp_path; `svc_service.relayer` batches on `step()`."""
     from fairgift.index.db import Database
     from fairgift.relayer import Relayer
@@ -51,7 +41,7 @@ def svc_service(svc_fg, svc_relayer_account, tmp_path):
     config = _config()
     db = Database(f"sqlite:///{tmp_path / 'services.sqlite3'}")
     service = Service(svc_fg, db, config=config)
-    service.relayer = Relayer(db, service.deployment, svc_fg.jar, svc_relayer_account, config.relayer)
+    service.relayer = Relayer(db, service.deployment, svc_fg.jar, relayer, config.relayer)
     yield service
     db.dispose()
 

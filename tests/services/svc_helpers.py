@@ -8,9 +8,6 @@ from eth_account.messages import encode_typed_data
 from fairgift.batch import TIP_TYPES
 from fairgift.relayer.prepare import DOMAIN_FIELDS, PERMIT_FIELDS
 
-USDC = 10**6
-MAX_UINT = 2**256 - 1
-
 
 def key_of(account) -> str:
     """The private key of an Ape test account or an eth_account LocalAccount."""

@@ -14,7 +14,6 @@ from tooling_env import ROOT, base_env
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
 
-USDC = 10**6
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 KEYSTORE_ALIAS = "fgdeployer"
 KEYSTORE_PASSPHRASE = "correct horse battery staple"
@@ -32,11 +31,11 @@ def fg(owner, treasury, deploy_dir):
 
 
 @pytest.fixture(scope="module")
-def fans(accounts, fg, owner):
-    chosen = [accounts[i] for i in (5, 6, 7)]
-    for fan in chosen:
+def fg_fans(fans, fg, owner):
+    """The fans, each holding 1,000 USDC of the `fg` deployment's MockUSDC."""
+    for fan in fans:
         fg.mint(owner, fan, "1000")  # fg.usdc is IStablecoin: minting goes through the mock
-    return chosen
+    return fans
 
 
 # ---------------------------------------------------------------- a separate anvil + keystore
