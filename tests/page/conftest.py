@@ -62,10 +62,10 @@ def page_fan(page_usdc, fan, owner):
 
 
 @pytest.fixture(scope="module")
-def other_buyer(page_usdc, treasury, owner):
-    """Someone else who trades the creator's token (the treasury account, holding 1,000 USDC)."""
-    page_usdc.mint(treasury, 1_000 * USDC, sender=owner)
-    return treasury
+def page_fan2(page_usdc, fan2, owner):
+    """Another fan with 1,000 USDC (trades beside the first, moving prices)."""
+    page_usdc.mint(fan2, 1_000 * USDC, sender=owner)
+    return fan2
 
 
 # ---------------------------------------------------------------------------- the service
@@ -83,9 +83,10 @@ def node_url(fg) -> str:
 
 
 @pytest.fixture(scope="module")
-def page_service(page_deployment, page_creator, relayer, tmp_path_factory):
+def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, relayer, tmp_path_factory):
     """The service (relayer with its batcher thread running, on a fresh SQLite database) with "ava"
-    in the catalogue of creators."""
+    in the catalogue of creators. It takes every account fixture the page tests use, so that all
+    exist before the module's first test (Ape's isolation then snapshots them once)."""
     from fairgift.index.db import Database
     from fairgift.relayer import Relayer, RelayerConfig
     from fairgift.web.service import Service, ServiceConfig

@@ -4,7 +4,7 @@ price moved, or the deadline passed in the wallet), relayer busy."""
 
 from playwright.sync_api import expect
 
-WHOLE = 10**18
+from tests.constants import TOKEN
 
 
 def _untouched(page_fg, page_creator, fan, before):
@@ -64,11 +64,11 @@ def test_signature_rejected(open_tab, page_fg, page_creator, page_fan, page_serv
     _untouched(page_fg, page_creator, page_fan, before)
 
 
-def test_too_little_balance(open_tab, page_fg, page_creator, other):
-    """`other` holds no USDC."""
-    assert page_fg.usdc.balanceOf(other) == 0
+def test_too_little_balance(open_tab, page_fg, page_creator, stranger):
+    """`stranger` holds no USDC."""
+    assert page_fg.usdc.balanceOf(stranger) == 0
     credit = page_fg.jar.balanceOf(page_creator, page_fg.usdc)
-    tab = open_tab(account=other)
+    tab = open_tab(account=stranger)
     page = tab.open("/c/ava")
     page.fill("#tip-amount", "5")
     page.click("#tip-send")
@@ -91,7 +91,7 @@ def test_too_many_decimals(open_tab, page_fg, page_creator, page_fan):
     _untouched(page_fg, page_creator, page_fan, before)
 
 
-def test_expired_quote_price_moved(open_tab, page_fg, page_creator, page_fan, other_buyer):
+def test_expired_quote_price_moved(open_tab, page_fg, page_creator, page_fan, page_fan2):
     """Another buyer moves the price after the page quoted: the page refuses the old quote, shows
     the new one, and sends nothing."""
     token = page_fg.creator_token(page_creator)
@@ -100,8 +100,8 @@ def test_expired_quote_price_moved(open_tab, page_fg, page_creator, page_fan, ot
     page.fill("#trade-amount", "5")
     expect(page.locator("#trade-quote")).to_contain_text("5.00 AVA cost")
     old = page.text_content("#trade-quote")
-    page_fg.buy(other_buyer, page_creator, "50")
-    new_total = page_fg.usd(int(page_fg.market.quoteBuy(token, 5 * WHOLE)[0]))
+    page_fg.buy(page_fan2, page_creator, "50")
+    new_total = page_fg.usd(int(page_fg.market.quoteBuy(token, 5 * TOKEN)[0]))
     before = page_fg.usdc.balanceOf(page_fan)
     page.click("#trade-send")
     assert tab.notice() == (
