@@ -29,6 +29,7 @@ help: ## list the targets
 
 setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (idempotent)
 	@tools/ensure-layout $(SOLC_VERSION)
+	@tools/install-chromium
 
 # Re-runs only when a pin changes or an install folder is missing: a second `make` installs nothing.
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json | $(VENV)/bin/python node_modules
@@ -68,13 +69,12 @@ BENCH_ARGS ?=
 bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
 	ape run bench $(BENCH_ARGS)
 
-# Stateful property tests only, with the `fuzz` hypothesis profile (1,000 examples x 50 steps per
-# state machine; hours on 2 cores). A run prints its seed; replay a failure exactly with
-# `make fuzz FAIRGIFT_SEED=<seed>`. FAIRGIFT_EXAMPLES / FAIRGIFT_STEPS override the sizes.
-FUZZ_TESTS := tests/assurance/test_assurance_fee_machine.py tests/assurance/test_assurance_jar_machine.py \
-	tests/assurance/test_assurance_market_machine.py tests/assurance/test_assurance_split_machine.py
+# The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile
+# (1,000 examples x 50 steps per state machine; hours on 2 cores). A run prints its seed; replay a
+# failure exactly with `make fuzz FAIRGIFT_SEED=<seed>`. FAIRGIFT_EXAMPLES / FAIRGIFT_STEPS override
+# the sizes; APE_TEST_ARGS narrows the selection (e.g. a file or `-k jar`).
 .PHONY: fuzz
-fuzz: setup ## the property tests with the fuzz profile (FAIRGIFT_SEED=N replays a run)
+fuzz: setup ## the property tests (marker `fuzz`) with the fuzz profile (FAIRGIFT_SEED=N replays a run)
 	@start=$$(date +%s); status=0; \
-	FAIRGIFT_HYPOTHESIS_PROFILE=fuzz ape test $(FUZZ_TESTS) $(APE_TEST_ARGS) || status=$$?; \
+	FAIRGIFT_HYPOTHESIS_PROFILE=fuzz ape test -m fuzz $(APE_TEST_ARGS) || status=$$?; \
 	echo "fuzz wall time: $$(( $$(date +%s) - start )) s"; exit $$status

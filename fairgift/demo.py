@@ -114,10 +114,11 @@ def _story(out_dir: Path) -> DemoResult:
     usd = fg.usd
 
     step(f"minting MockUSDC for {len(fans)} fans and {len(creators)} creators")
+    mock = fg.project.MockUSDC.at(fg.usdc.address, detect_proxy=False)  # minting is the mock's
     for i, fan in enumerate(fans.values()):
-        fg.usdc.mint(fan, (200 + 100 * i) * USDC, sender=owner)
+        mock.mint(fan, (200 + 100 * i) * USDC, sender=owner)
     for creator in creators.values():
-        fg.usdc.mint(creator, 50 * USDC, sender=owner)
+        mock.mint(creator, 50 * USDC, sender=owner)
 
     step(f"plain tips at the launch fee of {int(fg.jar.feeBps()) / 100:g}%")
     plan = [

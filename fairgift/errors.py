@@ -43,6 +43,8 @@ _MESSAGES: dict[str, str] = {
     "GiftRetired": "gift #{giftId} was retired from the catalogue",
     "ZeroQuantity": "the quantity is zero",
     "GiftAmountOverflow": "{quantity} of gift #{giftId} is more than any token can count",
+    "GiftPriceAboveMax": "the gift now costs {amount}, above the {maxAmount} you were quoted "
+    "(the catalogue changed); check the price and send again",
     "NothingToWithdraw": "nothing to withdraw for {account}",
     "TransferShortfall": "token {token} delivered {received} instead of {expected} "
     "(fee-on-transfer tokens are refused)",

@@ -17,9 +17,9 @@ signed tips), `market` (creator tokens), `splits`, `payouts` (withdrawals), `adm
 minting), `status`.
 """
 
-from fairgift.api.accounts import address_of, resolve_account, unlock
+from fairgift.api.accounts import ZERO_ADDRESS, address_of, resolve_account, unlock
 from fairgift.api.admin import Admin
-from fairgift.api.base import Result, TokenInfo
+from fairgift.api.base import DEADLINE_SECONDS, Result, TokenInfo
 from fairgift.api.market import DEFAULT_SLIPPAGE
 from fairgift.api.payouts import Payouts
 from fairgift.api.splits import Splits
@@ -32,7 +32,9 @@ class FairGift(Status, Admin, Splits, Payouts):
 
 
 __all__ = [
+    "DEADLINE_SECONDS",
     "DEFAULT_SLIPPAGE",
+    "ZERO_ADDRESS",
     "FairGift",
     "Result",
     "TokenInfo",

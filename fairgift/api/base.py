@@ -48,12 +48,13 @@ class Result:
 class Base:
     """The deployment of one chain: `jar`, `market`, `factory`, `usdc` (the stablecoin)."""
 
-    def __init__(self, record: Deployment, project=None):
+    def __init__(self, record: Deployment, project=None, store: DeploymentStore | None = None):
         from ape import chain
         from ape import project as default_project
 
         self.project = project or default_project
         self.record = record
+        self.store = store  # where the record was read from, when it was (`connect`)
         self.chain = chain
         c = record.contracts
         missing = [n for n in ("TipJar", "CreatorMarket") if n not in c]
@@ -79,13 +80,18 @@ class Base:
         """The FairGift deployment of the connected chain, from `store` (default: the store for
         the connected provider), checked against the chain's id and genesis."""
         store = store or DeploymentStore.for_provider()
-        return cls(store.connected(), project=project)
+        return cls(store.connected(), project=project, store=store)
 
     # ------------------------------------------------------------------ tokens and amounts
 
     def erc20(self, address):
-        """A token contract: MockUSDC's ABI covers ERC-20, EIP-2612 and EIP-3009 calls."""
-        return self.project.MockUSDC.at(address, detect_proxy=False)  # clones: no proxy lookup
+        """A token through `IStablecoin`'s ABI (ERC-20 + EIP-2612 + EIP-3009 + ERC-5267): any
+        stablecoin, never the mock's ABI; a creator token answers the ERC-20/2612/5267 part."""
+        from ape.contracts import ContractInstance
+
+        # Not `IStablecoin.at(...)`: that returns the type Ape cached for the address (the mock's,
+        # on a local chain where it was deployed), and a clone needs no proxy lookup.
+        return ContractInstance(address_of(address), self.project.IStablecoin.contract_type)
 
     def token_info(self, token) -> TokenInfo:
         address = address_of(token)

@@ -84,9 +84,11 @@ class Tips(Base):
         result = Result("")
         self.check_balance(sender, info, units, f"{quantity} x {entry.name}")
         self.ensure_allowance(sender, info, self.jar, units, approve, result)
-        with translated("gift"):
+        with translated(
+            "gift"
+        ):  # `units` is the price quoted: a dearer catalogue reverts, never charges more
             receipt = self.jar.sendGift(
-                creator, info.address, entry.gift_id, quantity, message, sender=sender
+                creator, info.address, entry.gift_id, quantity, units, message, sender=sender
             )
         result = self._tipped(result, receipt, info, creator, f"sent {quantity} x {entry.name} worth")
         result.values.update(gift_id=entry.gift_id, gift=entry.name, quantity=quantity)

@@ -234,11 +234,12 @@ class Bench:
         self.history_tip = (fan, creator, amount)
 
         gifted = self.fresh()
+        gift_units = int(jar.giftAmount(usdc, GIFT_ID, 1))  # the quote the fan's wallet shows
         what = f"sendGift(quantity 1, price {GIFT_PRICE_USD6 / 10**6} USD), 32-byte message, to a creator "
         self.record(
             "sendGift",
             COLD,
-            jar.sendGift(gifted, usdc, GIFT_ID, 1, MESSAGE, sender=fan),
+            jar.sendGift(gifted, usdc, GIFT_ID, 1, gift_units, MESSAGE, sender=fan),
             group=g,
             baseline=tc,
             what=what + "never tipped before",
@@ -246,7 +247,7 @@ class Bench:
         self.record(
             "sendGift",
             WARM,
-            jar.sendGift(gifted, usdc, GIFT_ID, 1, MESSAGE, sender=fan),
+            jar.sendGift(gifted, usdc, GIFT_ID, 1, gift_units, MESSAGE, sender=fan),
             group=g,
             baseline=tw,
             what=what + "already credited",

@@ -6,26 +6,25 @@ import pytest
 
 from fairgift import events
 from fairgift.errors import FairGiftError
-
-USDC = 10**6
+from tests.constants import USDC
 
 
 @pytest.fixture(scope="module")
-def story(fg, fans, creator, owner, other):
+def fg_story(fg, fg_fans, creator, owner, stranger):
     """A tip, a gift, a launch with trades, a split with a release, in that order."""
-    fg.tip(fans[0], creator, "2", "0xABCDEF0123456789abcdef0123456789ABCDEF01")  # looks like an address
-    fg.gift(fans[1], creator, "Rose", 3, "roses")
-    fg.usdc.mint(creator, 100 * USDC, sender=owner)
+    fg.tip(fg_fans[0], creator, "2", "0xABCDEF0123456789abcdef0123456789ABCDEF01")  # looks like an address
+    fg.gift(fg_fans[1], creator, "Rose", 3, "roses")
+    fg.mint(owner, creator, "100")
     launch = fg.launch(creator, "Ev Token", "EVT", "5%", "2")
-    fg.buy(fans[0], "EVT", "3")
-    fg.sell(fans[0], "EVT", "1")
-    split = fg.split(creator, {fans[2]: "50%", other: "50%"}).values["split"]
-    fg.usdc.mint(split, 10 * USDC, sender=owner)
-    fg.project.RevenueSplit.at(split, detect_proxy=False).release(fg.usdc, other, sender=other)
+    fg.buy(fg_fans[0], "EVT", "3")
+    fg.sell(fg_fans[0], "EVT", "1")
+    split = fg.split(creator, {fg_fans[2]: "50%", stranger: "50%"}).values["split"]
+    fg.mint(owner, split, "10")
+    fg.project.RevenueSplit.at(split, detect_proxy=False).release(fg.usdc, stranger, sender=stranger)
     return {"token": launch.values["token"], "split": split}
 
 
-def test_scan_reads_every_contract_in_chain_order(fg, story, fans, creator, other, chain):
+def test_scan_reads_every_contract_in_chain_order(fg, fg_story, fg_fans, creator, stranger, chain):
     source = events.source(fg, index=False)
     assert source.kind == "scan"
     found = source.events()
@@ -39,22 +38,22 @@ def test_scan_reads_every_contract_in_chain_order(fg, story, fans, creator, othe
     }
     for ev in found:
         assert ev.timestamp == chain.blocks[ev.block].timestamp
-        assert ev.address in (*fg.record.contracts.values(), story["token"], story["split"])
+        assert ev.address in (*fg.record.contracts.values(), fg_story["token"], fg_story["split"])
         assert ev.tx.startswith("0x") and len(ev.tx) == 66
     tipped = [e for e in found if e.name == "Tipped"]
     assert [(e.args["amount"], e.args["giftId"]) for e in tipped] == [(2 * USDC, 0), (30_000, 1)]
     # a fan's words come back exactly as written, even when they look like an address
     assert tipped[0].args["message"] == "0xABCDEF0123456789abcdef0123456789ABCDEF01"
-    assert tipped[0].args["fan"] == fans[0].address and isinstance(tipped[0].args["fan"], str)
+    assert tipped[0].args["fan"] == fg_fans[0].address and isinstance(tipped[0].args["fan"], str)
     created = next(e for e in found if e.name == "SplitCreated")
-    assert created.args["payees"] == [fans[2].address, other.address] and created.args["sharesBps"] == [
+    assert created.args["payees"] == [fg_fans[2].address, stranger.address] and created.args["sharesBps"] == [
         5000,
         5000,
     ]
     released = next(e for e in found if e.name == "Released")
     assert (released.contract, released.address, released.args["amount"]) == (
         "RevenueSplit",
-        story["split"],
+        fg_story["split"],
         5 * USDC,
     )
     mints = [e for e in found if e.contract == "CreatorToken" and e.name == "Transfer"]
@@ -65,23 +64,23 @@ def test_scan_reads_every_contract_in_chain_order(fg, story, fans, creator, othe
     ]  # launch buy, buy, sell (burn)
 
 
-def test_scan_filters(fg, story, fans, creator):
+def test_scan_filters(fg, fg_story, fg_fans, creator):
     source = events.source(fg, index=False)
     buys = source.events("Trade", isBuy=True)
     assert [e.args["amount"] for e in buys] == [2 * 10**18, 3 * 10**18]
-    assert source.events(["CreatorMarket.Trade"], trader=fans[0], isBuy=False)[0].args["amount"] == 10**18
+    assert source.events(["CreatorMarket.Trade"], trader=fg_fans[0], isBuy=False)[0].args["amount"] == 10**18
     jar_withdrawals = source.events("TipJar.Withdrawn")
     assert all(e.contract == "TipJar" for e in jar_withdrawals)
-    from_fans = source.events("Tipped", fan=[fans[0].address.lower(), fans[1]])
-    assert len(from_fans) == 2
-    last = from_fans[-1].block
+    from_fg_fans = source.events("Tipped", fan=[fg_fans[0].address.lower(), fg_fans[1]])
+    assert len(from_fg_fans) == 2
+    last = from_fg_fans[-1].block
     assert [e.block for e in source.events("Tipped", from_block=last)] == [last]
-    assert source.events("Tipped", to_block=from_fans[0].block - 1) == []
+    assert source.events("Tipped", to_block=from_fg_fans[0].block - 1) == []
     with pytest.raises(FairGiftError, match="no FairGift event 'Tip'; known events: .*Tipped"):
         source.events("Tip")
 
 
-def test_source_prefers_a_current_index(fg, story):
+def test_source_prefers_a_current_index(fg, fg_story):
     class FakeIndex:
         kind = "index"
 

@@ -1,4 +1,4 @@
-"""Machinery for FairGift's stateful property tests (test-only: needs the `dev` extras).
+"""Machinery for FairGift's stateful property tests (lives in tests/: it needs the `dev` extras).
 
 - Two hypothesis settings profiles, picked by `FAIRGIFT_HYPOTHESIS_PROFILE`:
   `ci` (the default; deterministic, sized for `make test`) and `fuzz` (`make fuzz`).
