@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
 
-from fairgift.fees import FeeSchedule
+from tests.constants import DELAY
 
 PROFILE_ENV = "FAIRGIFT_HYPOTHESIS_PROFILE"
 SEED_ENV = "FAIRGIFT_SEED"
@@ -95,9 +95,35 @@ def active_settings() -> settings:
     return settings(base, **overrides)
 
 
-# The transparent-fee model lives with the other off-chain models; kept here under its old name
-# for the property tests that import it from this module.
-FeeScheduleModel = FeeSchedule
+class FeeScheduleModel:
+    """The transparent-fee primitive, exactly (contracts/FeeSchedule.sol): the stored fee and a
+    pending increase with the date it takes effect."""
+
+    def __init__(self, bps: int, cap: int, delay: int = DELAY):
+        self.bps, self.cap, self.delay = bps, cap, delay
+        self.pending_bps = 0
+        self.effective_at = 0
+
+    def current(self, now: int) -> int:
+        return self.pending_bps if self.effective_at and now >= self.effective_at else self.bps
+
+    def pending(self, now: int) -> tuple[int, int]:
+        if self.effective_at and now < self.effective_at:
+            return self.pending_bps, self.effective_at
+        return 0, 0
+
+    def schedule(self, bps: int, now: int) -> bool:
+        """True when the change applies at once, False when it is scheduled (`bps` <= cap)."""
+        assert bps <= self.cap
+        old = self.current(now)
+        if bps <= old:
+            self.bps, self.pending_bps, self.effective_at = bps, 0, 0
+            return True
+        self.bps, self.pending_bps, self.effective_at = old, bps, now + self.delay
+        return False
+
+    def cancel(self) -> None:
+        self.pending_bps, self.effective_at = 0, 0
 
 
 @dataclass
