@@ -17,6 +17,7 @@ import pytest
 from fairgift.api import FairGift
 from fairgift.creators import Catalogue
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 from tests.constants import USDC
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture(scope="module")
 def page_deployment(owner, treasury, tmp_path_factory):
     folder = tmp_path_factory.mktemp("page-deployments")
-    deployed = deploy(owner, treasury=treasury.address, folder=folder, fresh=True, log=lambda _m: None)
+    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(folder), fresh=True)
     return SimpleNamespace(fg=FairGift(deployed.record), record_file=Path(deployed.path))
 
 

@@ -14,7 +14,7 @@ def test_creator_page_shows_fee_gifts_token(open_tab, page_fg, page_creator, pag
     fee = int(page_fg.jar.feeBps())
     assert page.text_content("#fee-now") == f"{fee / 100:g}% ({fee} bps)"
     gifts = page.locator("#gift-list .gift-name").all_text_contents()
-    assert gifts == [name for name, _ in page_fg.gifts().values()]
+    assert gifts == [g.name for g in page_fg.gifts().values()]
     assert page.text_content("#token-h") == "Creator token AVA"
     assert tab.console_errors == []
     hosts = {urlsplit(url).netloc for url in tab.requests if not url.startswith("data:")}

@@ -14,6 +14,7 @@ with warnings.catch_warnings():
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 from fairgift.relayer import RelayerConfig
 from fairgift.web.app import create_app
 from fairgift.web.service import Service, ServiceConfig
@@ -23,7 +24,7 @@ from tests.constants import MAX_UINT, USDC
 @pytest.fixture(scope="session")
 def svc_fg(owner, treasury, tmp_path_factory):
     folder = tmp_path_factory.mktemp("svc-deployments")
-    deployed = deploy(owner, treasury=treasury.address, folder=folder, fresh=True, log=lambda _m: None)
+    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(folder), fresh=True)
     return FairGift(deployed.record)
 
 
