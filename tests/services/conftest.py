@@ -21,9 +21,16 @@ from fairgift.web.service import Service, ServiceConfig
 
 
 @pytest.fixture(scope="session")
-def svc_fg(owner, treasury, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("svc-deployments")
-    deployed = deploy(owner, treasury=treasury.address, folder=folder, fresh=True, log=lambda _m: None)
+def svc_deployments(tmp_path_factory):
+    """The folder holding the services' deployment record (FAIRGIFT_DEPLOYMENTS for subprocesses)."""
+    return tmp_path_factory.mktemp("svc-deployments")
+
+
+@pytest.fixture(scope="session")
+def svc_fg(owner, treasury, svc_deployments):
+    deployed = deploy(
+        owner, treasury=treasury.address, folder=svc_deployments, fresh=True, log=lambda _m: None
+    )
     return FairGift(deployed.record)
 
 
