@@ -10,6 +10,7 @@ Writes go through `Database.write()`, a transaction that takes the write lock up
 
 from __future__ import annotations
 
+import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,3 +100,18 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("fairgift_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def deployment_key(record) -> str:
+    """The record's key (chain, genesis, address set): the rows of two deployments never mix."""
+    key = getattr(record, "key", None)
+    if key:
+        return str(key)
+    # Records without `key` (before the operators' record v2): chain id + genesis + addresses.
+    from ape import chain
+
+    genesis = getattr(record, "genesis", None) or chain.blocks[0].hash.hex()
+    material = f"{record.chain_id}|{genesis}|" + "|".join(
+        f"{name}={address}" for name, address in sorted(record.contracts.items())
+    )
+    return f"{record.chain_id}-{hashlib.sha256(material.encode()).hexdigest()[:16]}"

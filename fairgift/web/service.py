@@ -12,12 +12,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
 
-from fairgift.index.db import Database
+from fairgift.index.db import Database, deployment_key
 from fairgift.relayer import Relayer, RelayerConfig
 
 log = logging.getLogger("fairgift.service")
@@ -25,21 +24,6 @@ log = logging.getLogger("fairgift.service")
 # Locally, the relayer signs with the last of the node's ten test accounts, which no script or
 # test uses for anything else (so its account nonces never race another sender).
 DEFAULT_LOCAL_RELAYER = "TEST::9"
-
-
-def deployment_key(record) -> str:
-    """The record's key (chain, genesis, address set): the rows of two deployments never mix."""
-    key = getattr(record, "key", None)
-    if key:
-        return str(key)
-    # Records without `key` (before the operators' record v2): chain id + genesis + addresses.
-    from ape import chain
-
-    genesis = getattr(record, "genesis", None) or chain.blocks[0].hash.hex()
-    material = f"{record.chain_id}|{genesis}|" + "|".join(
-        f"{name}={address}" for name, address in sorted(record.contracts.items())
-    )
-    return f"{record.chain_id}-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
 
 @dataclass
