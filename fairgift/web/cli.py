@@ -97,15 +97,57 @@ def serve(
         index=not no_index,
         relayer_account=relayer_account,
         relayer=relayer,
+        confirmations=confirmations or 0,
     )
     service = Service.connect(config=config)
     bot = None
-    if config.index:
+    if service.index is not None:
         from fairgift.index.follow import build_bot
 
-        bot = build_bot(service, confirmations=confirmations)
+        bot = build_bot(service.index)
     run(service, host=host, port=port, bot=bot, access_log=access_log, echo=echo)
+
+
+@click.command(
+    "index", cls=ConnectedProviderCommand, short_help="Catch the index up with the chain once, then exit."
+)
+@network_option()
+@_options
+@click.option(
+    "--confirmations",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Blocks before an event is final.",
+)
+@click.option(
+    "--chunk-blocks",
+    default=2_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Blocks per eth_getLogs read.",
+)
+@clean_errors
+def index(network, db_url, confirmations, chunk_blocks):
+    """Index every FairGift event of the connected chain's deployment up to the head (less
+    --confirmations), then exit: for cron jobs and CI. The bot (`serve`, or `silverback run`)
+    follows the chain live."""
+    from fairgift.api import FairGift
+    from fairgift.index import open_index
+
+    idx = open_index(FairGift.connect(), db_url, confirmations=confirmations, chunk_blocks=chunk_blocks)
+    before = idx.state()
+    echo(f"index {idx.key} in {idx.db}: at block {before.block:,} ({before.events:,} events)")
+    result = idx.sync(progress=echo)
+    if result.reorg is not None:
+        echo(f"the chain was reorganised from block {result.reorg:,}: re-indexed from there")
+    after = idx.state()
+    echo(
+        f"caught up to block {after.block:,}: {result.events:,} new events ({after.events:,} in the index) "
+        f"in {result.seconds:.2f} s ({result.rate:,.0f} events/s)"
+    )
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(serve)
+    cli.add_command(index)

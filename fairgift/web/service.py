@@ -33,6 +33,7 @@ class ServiceConfig:
     index: bool = True
     relayer_account: str | None = None  # an Ape alias or TEST::N; locally TEST::9 by default
     relayer: RelayerConfig = field(default_factory=RelayerConfig)
+    confirmations: int = 0  # blocks before the index takes an event as final (0: local chains)
     max_body_bytes: int = 16_384
 
 
@@ -60,6 +61,10 @@ class Service:
         if config.relay:
             account = relayer_account(config.relayer_account)
             service.relayer = Relayer(db, service.deployment, fg.jar, account, config.relayer)
+        if config.index:
+            from fairgift.index import open_index
+
+            service.index = open_index(fg, db.url, confirmations=config.confirmations)
         return service
 
     def start(self) -> None:
