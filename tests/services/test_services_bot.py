@@ -19,7 +19,7 @@ from fairgift.index.schema import index_events
 KILLS = 3
 
 
-def test_index_bot_killed_while_tips_flow(svc_fg, svc_deployments, svc_mock_usdc, owner, accounts, tmp_path):
+def test_index_bot_killed_while_tips_flow(accounts, owner, svc_deployments, svc_fg, svc_mock_usdc, tmp_path):
     from ape import chain
 
     seed = int(os.environ.get("FAIRGIFT_SEED") or random.randrange(2**32))

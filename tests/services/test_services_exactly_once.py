@@ -86,7 +86,7 @@ def assert_landed_once(service, fg, creators, before, ids):
 
 @pytest.mark.parametrize("point", ["batch-recorded", "batch-sent", "batch-mined"])
 def test_crash_then_restart(
-    point, crash_at, svc_client, svc_service, svc_new_fan, svc_domain, svc_creators, svc_fg
+    svc_fg, svc_creators, point, crash_at, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     fan = svc_new_fan()
     before = credits(svc_fg, svc_creators)
@@ -104,7 +104,7 @@ def test_crash_then_restart(
 
 
 def test_dropped_transaction_is_requeued(
-    crash_at, svc_client, svc_service, svc_new_fan, svc_domain, svc_creators, svc_fg, svc_relayer_account
+    svc_fg, svc_relayer_account, svc_creators, crash_at, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     fan = svc_new_fan()
     before = credits(svc_fg, svc_creators)
@@ -123,7 +123,7 @@ def test_dropped_transaction_is_requeued(
     assert_landed_once(svc_service, svc_fg, svc_creators, before, ids)
 
 
-def test_permit_gasless_fan(svc_client, svc_service, svc_new_fan, svc_creators, svc_fg):
+def test_permit_gasless_fan(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan):
     """A fan with no ether and no approval: the prepared typed data, signed as a wallet would."""
     from ape import chain
 
@@ -161,7 +161,7 @@ def test_permit_gasless_fan(svc_client, svc_service, svc_new_fan, svc_creators, 
 
 
 def test_precheck_skips_without_paying(
-    svc_client, svc_service, svc_new_fan, svc_domain, svc_creators, svc_fg
+    svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     fan = svc_new_fan()
     ids = queue_tips(svc_client, fan, svc_domain, svc_creators, svc_fg, 2)
@@ -174,7 +174,7 @@ def test_precheck_skips_without_paying(
 
 
 def test_outcomes_from_the_receipt(
-    monkeypatch, svc_client, svc_service, svc_new_fan, svc_domain, svc_creators, svc_fg
+    svc_fg, svc_creators, monkeypatch, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     """An item the jar skips (the fan cancelled its nonce after the pre-check) ends `skipped` with
     the jar's reason; the others land."""
@@ -217,7 +217,7 @@ def _send_as(fg, fan, data, to):
     )
 
 
-def test_prepare_refuses_a_zero_tip(svc_client, svc_creators, svc_fg):
+def test_prepare_refuses_a_zero_tip(svc_fg, svc_creators, svc_client):
     res = svc_client.post(
         "/api/tips/prepare",
         json={"fan": Account.create().address, "creator": svc_creators[0].address, "amount": "0"},

@@ -20,7 +20,7 @@ RANDOM_KILLS = 2
 
 
 def test_relayer_killed_at_random_while_200_tips_flow(
-    svc_fg, svc_deployments, svc_new_fan, svc_creators, tmp_path
+    svc_deployments, svc_fg, svc_creators, svc_new_fan, tmp_path
 ):
     from ape import chain
 

@@ -46,7 +46,7 @@ def same(index, fg, names=None, **filters):
     return got
 
 
-def test_index_equals_scan(idx_fg, idx_activity, idx_db, accounts):
+def test_index_equals_scan(accounts, idx_fg, idx_activity, idx_db):
     index = Index(idx_db, idx_fg.record)
     result = index.sync()
     assert result.events > 30 and index.state().events == result.events
@@ -77,7 +77,7 @@ def test_index_equals_scan(idx_fg, idx_activity, idx_db, accounts):
     same(index, idx_fg, None, from_block=head - 5, to_block=head - 2)
 
 
-def test_sync_is_idempotent_and_tail_is_live(idx_fg, idx_activity, idx_db, accounts, project, owner):
+def test_sync_is_idempotent_and_tail_is_live(accounts, project, owner, idx_fg, idx_activity, idx_db):
     index = Index(idx_db, idx_fg.record)
     first = index.sync()
     assert index.sync().events == 0
@@ -112,7 +112,7 @@ def test_concurrent_syncs_write_once(idx_fg, idx_activity, idx_db):
     assert rows == indexes[0].state().events == len(ScanSource(idx_fg.record, idx_fg.project).events())
 
 
-def test_deployments_never_mix(idx_fg, idx_activity, svc_fg, idx_db):
+def test_deployments_never_mix(svc_fg, idx_fg, idx_activity, idx_db):
     """Two deployments on one chain, one database: each index holds its own contracts' events."""
     ours, theirs = Index(idx_db, idx_fg.record), Index(idx_db, svc_fg.record)
     assert ours.key != theirs.key
@@ -126,7 +126,7 @@ def test_deployments_never_mix(idx_fg, idx_activity, svc_fg, idx_db):
     assert total == len(mine) + len(other) == ours.state().events + theirs.state().events
 
 
-def test_reorg_is_detected_and_reindexed(idx_fg, idx_activity, idx_db, accounts, owner):
+def test_reorg_is_detected_and_reindexed(accounts, owner, idx_fg, idx_activity, idx_db):
     from ape import chain
 
     index = Index(idx_db, idx_fg.record)

@@ -23,7 +23,7 @@ def svc_fan(svc_new_fan):
 
 
 @pytest.fixture
-def good(svc_fan, svc_domain, svc_creators, svc_fg):
+def good(svc_fg, svc_creators, svc_fan, svc_domain):
     """A valid body factory: overrides by keyword (tip fields re-signed)."""
 
     def make(**kw):
@@ -121,7 +121,7 @@ def test_wrong_fields(svc_client, svc_service, good):
         )
 
 
-def test_wrong_chain_jar_signature(svc_client, svc_service, good, svc_domain, svc_creators, svc_fg):
+def test_wrong_chain_jar_signature(svc_fg, svc_creators, svc_client, svc_service, good, svc_domain):
     _refused(svc_client, svc_service, 400, "wrong chain id", json=good() | {"chainId": 1})
     _refused(svc_client, svc_service, 400, "wrong jar", json=good() | {"jar": svc_creators[1].address})
     body = good()
@@ -143,7 +143,7 @@ def test_wrong_chain_jar_signature(svc_client, svc_service, good, svc_domain, sv
     _refused(svc_client, svc_service, 400, "low-s", json=body)
 
 
-def test_deadline_amounts_message(svc_client, svc_service, good, svc_fg):
+def test_deadline_amounts_message(svc_fg, svc_client, svc_service, good):
     from ape import chain
 
     now = chain.blocks.head.timestamp
@@ -180,7 +180,7 @@ def test_replayed_nonce(svc_client, svc_service, good):
     _refused(svc_client, svc_service, 409, "already used on chain", json=good(nonce=5, amount=3 * USDC))
 
 
-def test_allowance_and_queued_amounts(svc_client, svc_service, svc_new_fan, svc_domain, svc_creators, svc_fg):
+def test_allowance_and_queued_amounts(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain):
     poor = svc_new_fan(usdc=3, approve=False)
     body = tip_body(poor, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, nonce=0)
     _refused(svc_client, svc_service, 422, "allowance too low", json=body)
@@ -194,7 +194,7 @@ def test_allowance_and_queued_amounts(svc_client, svc_service, svc_new_fan, svc_
     )
 
 
-def test_bad_permit(svc_client, svc_service, svc_new_fan, svc_domain, svc_creators, svc_fg):
+def test_bad_permit(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain):
     from ape import chain
 
     fan = svc_new_fan(approve=False)
@@ -208,7 +208,7 @@ def test_bad_permit(svc_client, svc_service, svc_new_fan, svc_domain, svc_creato
     _refused(svc_client, svc_service, 422, "permit value", json=body)
 
 
-def test_rate_limit_and_queue_bound(svc_fg, svc_service, svc_new_fan, svc_domain, svc_creators):
+def test_rate_limit_and_queue_bound(svc_fg, svc_creators, svc_service, svc_new_fan, svc_domain):
     from starlette.testclient import TestClient
 
     from fairgift.web.app import create_app
