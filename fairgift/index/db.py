@@ -10,7 +10,6 @@ Writes go through `Database.write()`, a transaction that takes the write lock up
 
 from __future__ import annotations
 
-import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,15 +102,6 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
 
 
 def deployment_key(record) -> str:
-    """The record's key (chain, genesis, address set): the rows of two deployments never mix."""
-    key = getattr(record, "key", None)
-    if key:
-        return str(key)
-    # Records without `key` (before the operators' record v2): chain id + genesis + addresses.
-    from ape import chain
-
-    genesis = getattr(record, "genesis", None) or chain.blocks[0].hash.hex()
-    material = f"{record.chain_id}|{genesis}|" + "|".join(
-        f"{name}={address}" for name, address in sorted(record.contracts.items())
-    )
-    return f"{record.chain_id}-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+    """The rows' deployment key: the record's `key` (chain id, genesis hash, address set), so a
+    restarted local chain or another deployment never mixes with this one."""
+    return str(record.key)

@@ -25,6 +25,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
 
+from tests.constants import DELAY
+
 PROFILE_ENV = "FAIRGIFT_HYPOTHESIS_PROFILE"
 SEED_ENV = "FAIRGIFT_SEED"
 EXAMPLES_ENV = "FAIRGIFT_EXAMPLES"
@@ -97,7 +99,7 @@ class FeeScheduleModel:
     """The transparent-fee primitive, exactly (contracts/FeeSchedule.sol): the stored fee and a
     pending increase with the date it takes effect."""
 
-    def __init__(self, bps: int, cap: int, delay: int = 7 * 24 * 3600):
+    def __init__(self, bps: int, cap: int, delay: int = DELAY):
         self.bps, self.cap, self.delay = bps, cap, delay
         self.pending_bps = 0
         self.effective_at = 0

@@ -11,13 +11,16 @@ with warnings.catch_warnings():
     # starlette 1.x suggests `httpx2` for its TestClient; the pinned httpx works the same
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
-from svc_helpers import MAX_UINT, USDC
+
+from svc_helpers import approve_jar
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 from fairgift.relayer import RelayerConfig
 from fairgift.web.app import create_app
 from fairgift.web.service import Service, ServiceConfig
+from tests.constants import MAX_UINT, USDC
 
 
 @pytest.fixture(scope="session")
@@ -28,20 +31,8 @@ def svc_deployments(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def svc_fg(owner, treasury, svc_deployments):
-    deployed = deploy(
-        owner, treasury=treasury.address, folder=svc_deployments, fresh=True, log=lambda _m: None
-    )
+    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(svc_deployments), fresh=True)
     return FairGift(deployed.record)
-
-
-@pytest.fixture(scope="session")
-def svc_relayer_account(accounts):
-    return accounts[9]
-
-
-@pytest.fixture(scope="session")
-def svc_creators(accounts):
-    return [accounts[2], accounts[6]]
 
 
 def _config(**overrides) -> ServiceConfig:
@@ -50,7 +41,7 @@ def _config(**overrides) -> ServiceConfig:
 
 
 @pytest.fixture
-def svc_service(svc_fg, svc_relayer_account, tmp_path):
+def svc_service(svc_fg, relayer, tmp_path):
     """A service on a fresh SQLite database in tmp_path; `svc_service.relayer` batches on `step()`."""
     from fairgift.index.db import Database
     from fairgift.relayer import Relayer
@@ -58,7 +49,7 @@ def svc_service(svc_fg, svc_relayer_account, tmp_path):
     config = _config()
     db = Database(f"sqlite:///{tmp_path / 'services.sqlite3'}")
     service = Service(svc_fg, db, config=config)
-    service.relayer = Relayer(db, service.deployment, svc_fg.jar, svc_relayer_account, config.relayer)
+    service.relayer = Relayer(db, service.deployment, svc_fg.jar, relayer, config.relayer)
     yield service
     db.dispose()
 
@@ -91,27 +82,7 @@ def svc_new_fan(svc_fg, svc_mock_usdc, owner):
         if approve:
             # the fan needs gas once, for its approval (a permit needs none: see the permit tests)
             chain.provider.set_balance(fan.address, 10**18)
-            _approve(svc_fg, fan, MAX_UINT)
+            approve_jar(svc_fg, fan, MAX_UINT)
         return fan
 
     return make
-
-
-def _approve(fg, fan, amount):
-    """`fan` (an eth_account key) approves the jar, signing the transaction itself."""
-    from ape import chain
-
-    web3 = chain.provider.web3
-    data = fg.usdc.approve.encode_input(fg.jar.address, amount)
-    tx = {
-        "to": str(fg.usdc.address),
-        "data": "0x" + bytes(data).hex(),
-        "nonce": web3.eth.get_transaction_count(fan.address),
-        "gas": 100_000,
-        "maxFeePerGas": 10**11,
-        "maxPriorityFeePerGas": 10**9,
-        "chainId": web3.eth.chain_id,
-    }
-    signed = fan.sign_transaction(tx)
-    receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
-    assert receipt["status"] == 1

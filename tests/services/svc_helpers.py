@@ -7,9 +7,7 @@ from eth_account.messages import encode_typed_data
 
 from fairgift.batch import TIP_TYPES
 from fairgift.relayer.prepare import DOMAIN_FIELDS, PERMIT_FIELDS
-
-USDC = 10**6
-MAX_UINT = 2**256 - 1
+from tests.constants import MAX_UINT, USDC
 
 
 def key_of(account) -> str:
@@ -117,3 +115,28 @@ def activity(fg, project, owner, fans, creators, rounds: int = 2):
     split.release(usdc, owner, sender=owner)
     market.withdraw(sender=creators[0])
     return split
+
+
+def send_as(fan, to, data) -> dict:
+    """`fan` (an eth_account key with a little ether) sends a transaction it signs itself."""
+    from ape import chain
+
+    web3 = chain.provider.web3
+    tx = {
+        "to": str(to),
+        "data": "0x" + bytes(data).hex(),
+        "nonce": web3.eth.get_transaction_count(fan.address),
+        "gas": 200_000,
+        "maxFeePerGas": 10**11,
+        "maxPriorityFeePerGas": 10**9,
+        "chainId": web3.eth.chain_id,
+    }
+    signed = fan.sign_transaction(tx)
+    receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
+    assert receipt["status"] == 1
+    return receipt
+
+
+def approve_jar(fg, fan, amount):
+    """`fan` approves the jar for `amount` of the stablecoin."""
+    return send_as(fan, fg.usdc.address, fg.usdc.approve.encode_input(fg.jar.address, amount))

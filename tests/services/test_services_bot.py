@@ -7,7 +7,6 @@ import random
 import time
 
 import sqlalchemy as sa
-from svc_helpers import USDC
 from svc_process import BotProcess
 
 from fairgift.batch import sign_tip
@@ -15,17 +14,20 @@ from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index.db import Database
 from fairgift.index.schema import index_events
+from tests.constants import USDC
 
 KILLS = 3
 
 
-def test_index_bot_killed_while_tips_flow(accounts, owner, svc_deployments, svc_fg, svc_mock_usdc, tmp_path):
+def test_index_bot_killed_while_tips_flow(
+    owner, fans, creators, relayer, svc_deployments, svc_fg, svc_mock_usdc, tmp_path
+):
     from ape import chain
 
     seed = int(os.environ.get("FAIRGIFT_SEED") or random.randrange(2**32))
     print(f"FAIRGIFT_SEED={seed}")
     rng = random.Random(seed)
-    fans, creators, relayer = [accounts[3], accounts[5]], [accounts[2], accounts[6]], accounts[9]
+    fans = fans[:2]
     for fan in fans:
         svc_mock_usdc.mint(fan, 10_000 * USDC, sender=owner)
         svc_mock_usdc.approve(svc_fg.jar, 2**256 - 1, sender=fan)

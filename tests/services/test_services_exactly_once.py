@@ -6,12 +6,12 @@ approval), pre-checks that save gas, and outcomes read from the receipt."""
 
 import pytest
 import sqlalchemy as sa
-from conftest import _approve
 from eth_account import Account
-from svc_helpers import USDC, sign_typed, tip_body
+from svc_helpers import approve_jar, send_as, sign_typed, tip_body
 
 from fairgift.relayer import Relayer, faults
 from fairgift.relayer.store import relay_tips, relay_txs
+from tests.constants import USDC
 
 
 class Crash(Exception):
@@ -86,11 +86,11 @@ def assert_landed_once(service, fg, creators, before, ids):
 
 @pytest.mark.parametrize("point", ["batch-recorded", "batch-sent", "batch-mined"])
 def test_crash_then_restart(
-    svc_fg, svc_creators, point, crash_at, svc_client, svc_service, svc_new_fan, svc_domain
+    svc_fg, creators, point, crash_at, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     fan = svc_new_fan()
-    before = credits(svc_fg, svc_creators)
-    ids = queue_tips(svc_client, fan, svc_domain, svc_creators, svc_fg, 4)
+    before = credits(svc_fg, creators)
+    ids = queue_tips(svc_client, fan, svc_domain, creators, svc_fg, 4)
     crash_at(point)
     with pytest.raises(Crash):
         svc_service.relayer.step()
@@ -100,41 +100,41 @@ def test_crash_then_restart(
     drain(restart(svc_service))
     txs = rows(svc_service, relay_txs)
     assert len(txs) == 1 and txs[0].status == "mined"  # the same bytes, never a second transaction
-    assert_landed_once(svc_service, svc_fg, svc_creators, before, ids)
+    assert_landed_once(svc_service, svc_fg, creators, before, ids)
 
 
 def test_dropped_transaction_is_requeued(
-    svc_fg, svc_relayer_account, svc_creators, crash_at, svc_client, svc_service, svc_new_fan, svc_domain
+    svc_fg, relayer, creators, crash_at, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     fan = svc_new_fan()
-    before = credits(svc_fg, svc_creators)
-    ids = queue_tips(svc_client, fan, svc_domain, svc_creators, svc_fg, 3)
+    before = credits(svc_fg, creators)
+    ids = queue_tips(svc_client, fan, svc_domain, creators, svc_fg, 3)
     crash_at("batch-recorded")
     with pytest.raises(Crash):
         svc_service.relayer.step()
     recorded = rows(svc_service, relay_txs)[0]
     # Someone else (an operator by hand) uses the relayer account's nonce: the recorded
     # transaction can never be mined.
-    svc_relayer_account.transfer(svc_relayer_account, 0, nonce=recorded.account_nonce)
+    relayer.transfer(relayer, 0, nonce=recorded.account_nonce)
     crash_at("nothing")
     drain(restart(svc_service))
     statuses = sorted(tx.status for tx in rows(svc_service, relay_txs))
     assert statuses == ["dropped", "mined"]
-    assert_landed_once(svc_service, svc_fg, svc_creators, before, ids)
+    assert_landed_once(svc_service, svc_fg, creators, before, ids)
 
 
-def test_permit_gasless_fan(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan):
+def test_permit_gasless_fan(svc_fg, creators, svc_client, svc_service, svc_new_fan):
     """A fan with no ether and no approval: the prepared typed data, signed as a wallet would."""
     from ape import chain
 
     fan = svc_new_fan(usdc=10, approve=False)
     assert chain.provider.get_balance(fan.address) == 0
-    before = credits(svc_fg, svc_creators)
+    before = credits(svc_fg, creators)
     res = svc_client.post(
         "/api/tips/prepare",
         json={
             "fan": fan.address,
-            "creator": svc_creators[0].address,
+            "creator": creators[0].address,
             "amount": str(3 * USDC),
             "message": "first!",
         },
@@ -152,20 +152,18 @@ def test_permit_gasless_fan(svc_fg, svc_creators, svc_client, svc_service, svc_n
     assert [tx.kind for tx in rows(svc_service, relay_txs)] == ["permit", "batch"]
     assert chain.provider.get_balance(fan.address) == 0  # never paid gas
     fee = 3 * USDC * int(svc_fg.jar.feeBps()) // 10_000
-    assert credits(svc_fg, svc_creators)[0] - before[0] == 3 * USDC - fee
+    assert credits(svc_fg, creators)[0] - before[0] == 3 * USDC - fee
     # the next prepared tip takes the next nonce, and needs no permit (the allowance is left at 0)
     nxt = svc_client.post(
-        "/api/tips/prepare", json={"fan": fan.address, "creator": svc_creators[0].address, "amount": "1"}
+        "/api/tips/prepare", json={"fan": fan.address, "creator": creators[0].address, "amount": "1"}
     ).json()
     assert nxt["tip"]["message"]["nonce"] == "1" and nxt["permit"] is not None
 
 
-def test_precheck_skips_without_paying(
-    svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain
-):
+def test_precheck_skips_without_paying(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
     fan = svc_new_fan()
-    ids = queue_tips(svc_client, fan, svc_domain, svc_creators, svc_fg, 2)
-    _approve(svc_fg, fan, 0)  # the fan withdraws the approval after the relayer accepted the tips
+    ids = queue_tips(svc_client, fan, svc_domain, creators, svc_fg, 2)
+    approve_jar(svc_fg, fan, 0)  # the fan withdraws the approval after the relayer accepted the tips
     assert svc_service.relayer.step()
     assert rows(svc_service, relay_txs) == []  # nothing sent, no gas paid
     for tip_id in ids:
@@ -174,19 +172,19 @@ def test_precheck_skips_without_paying(
 
 
 def test_outcomes_from_the_receipt(
-    svc_fg, svc_creators, monkeypatch, svc_client, svc_service, svc_new_fan, svc_domain
+    svc_fg, creators, monkeypatch, svc_client, svc_service, svc_new_fan, svc_domain
 ):
     """An item the jar skips (the fan cancelled its nonce after the pre-check) ends `skipped` with
     the jar's reason; the others land."""
     fan = svc_new_fan()
-    ids = queue_tips(svc_client, fan, svc_domain, svc_creators, svc_fg, 3)
+    ids = queue_tips(svc_client, fan, svc_domain, creators, svc_fg, 3)
     relayer = svc_service.relayer
     original = relayer._precheck
 
     def precheck_then_cancel(batch_rows):
         ready = original(batch_rows)
         # between the pre-check and the mining, the fan cancels nonce 1 (bit 1 of word 0)
-        _send_as(svc_fg, fan, svc_fg.jar.invalidateNonces.encode_input(0, 0b10), svc_fg.jar.address)
+        send_as(fan, svc_fg.jar.address, svc_fg.jar.invalidateNonces.encode_input(0, 0b10))
         return ready
 
     monkeypatch.setattr(relayer, "_precheck", precheck_then_cancel)
@@ -197,29 +195,9 @@ def test_outcomes_from_the_receipt(
     assert svc_fg.jar.isNonceUsed(fan.address, 1)  # cancelled by the fan, not used by a tip
 
 
-def _send_as(fg, fan, data, to):
-    from ape import chain
-
-    web3 = chain.provider.web3
-    tx = {
-        "to": str(to),
-        "data": "0x" + bytes(data).hex(),
-        "nonce": web3.eth.get_transaction_count(fan.address),
-        "gas": 200_000,
-        "maxFeePerGas": 10**11,
-        "maxPriorityFeePerGas": 10**9,
-        "chainId": web3.eth.chain_id,
-    }
-    signed = fan.sign_transaction(tx)
-    assert (
-        web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))["status"]
-        == 1
-    )
-
-
-def test_prepare_refuses_a_zero_tip(svc_fg, svc_creators, svc_client):
+def test_prepare_refuses_a_zero_tip(svc_fg, creators, svc_client):
     res = svc_client.post(
         "/api/tips/prepare",
-        json={"fan": Account.create().address, "creator": svc_creators[0].address, "amount": "0"},
+        json={"fan": Account.create().address, "creator": creators[0].address, "amount": "0"},
     )
     assert res.status_code == 400 and "above zero" in res.json()["error"]

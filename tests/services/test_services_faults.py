@@ -6,12 +6,13 @@ import random
 import time
 
 import sqlalchemy as sa
-from svc_helpers import USDC, tip_body
+from svc_helpers import tip_body
 from svc_process import ServiceProcess, post
 
 from fairgift.index.db import Database
 from fairgift.relayer.chain import ChainReader
 from fairgift.relayer.store import relay_tips, relay_txs
+from tests.constants import USDC
 
 TIPS, FANS = 200, 20
 # Each (re)start may carry one crash point: the process exits there by itself (like kill -9).
@@ -20,7 +21,7 @@ RANDOM_KILLS = 2
 
 
 def test_relayer_killed_at_random_while_200_tips_flow(
-    svc_deployments, svc_fg, svc_creators, svc_new_fan, tmp_path
+    svc_deployments, svc_fg, creators, svc_new_fan, tmp_path
 ):
     from ape import chain
 
@@ -31,12 +32,12 @@ def test_relayer_killed_at_random_while_200_tips_flow(
     domain = ChainReader(chain.provider.web3, svc_fg.jar.address).jar_domain()
     bodies = []
     for i in range(TIPS):
-        fan, creator = fans[i % FANS], svc_creators[i % len(svc_creators)]
+        fan, creator = fans[i % FANS], creators[i % len(creators)]
         amount = USDC // 4 + rng.randrange(USDC)
         bodies.append(
             tip_body(fan, domain, creator.address, svc_fg.usdc.address, amount, f"#{i}", nonce=i // FANS)
         )
-    before = [int(svc_fg.jar.balanceOf(c, svc_fg.usdc)) for c in svc_creators]
+    before = [int(svc_fg.jar.balanceOf(c, svc_fg.usdc)) for c in creators]
     db_url = f"sqlite:///{tmp_path / 'relay.sqlite3'}"
     proc = ServiceProcess(
         chain.provider.uri,
@@ -107,11 +108,11 @@ def test_relayer_killed_at_random_while_200_tips_flow(
     assert [t for t in tips if t.status != "landed"] == []
     # the jar's credits equal the landed tips
     fee_bps = int(svc_fg.jar.feeBps())
-    expected = [0] * len(svc_creators)
+    expected = [0] * len(creators)
     for t in tips:
         amount = int(t.amount)
-        expected[[c.address for c in svc_creators].index(t.creator)] += amount - amount * fee_bps // 10_000
-    after = [int(svc_fg.jar.balanceOf(c, svc_fg.usdc)) for c in svc_creators]
+        expected[[c.address for c in creators].index(t.creator)] += amount - amount * fee_bps // 10_000
+    after = [int(svc_fg.jar.balanceOf(c, svc_fg.usdc)) for c in creators]
     assert [a - b for a, b in zip(after, before, strict=True)] == expected
     # each tip went out in exactly one mined transaction, and no mined transaction carried a tip
     # that had already landed (the relayer never paid twice): no BatchTipSkipped at all

@@ -6,30 +6,30 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from svc_helpers import USDC, activity
+from svc_helpers import activity
 
 from fairgift import events
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 from fairgift.events import ScanSource
 from fairgift.index import Index, current_source, open_index
 from fairgift.index.db import Database
 from fairgift.index.schema import index_events
+from tests.constants import USDC
 
 
 @pytest.fixture(scope="module")
-def idx_fg(owner, treasury, tmp_path_factory):
-    """A deployment of its own (each creator launches once per market)."""
-    folder = tmp_path_factory.mktemp("idx-deployments")
-    return FairGift(
-        deploy(owner, treasury=treasury.address, folder=folder, fresh=True, log=lambda _m: None).record
-    )
+def idx_fg(owner, treasury, svc_fg, tmp_path_factory):
+    """A deployment of its own (each creator launches once per market). `svc_fg`, the other
+    deployment some tests compare with, is set up first: Ape's isolation wants wider scopes first."""
+    store = DeploymentStore(tmp_path_factory.mktemp("idx-deployments"))
+    return FairGift(deploy(owner, treasury=treasury.address, store=store, fresh=True).record)
 
 
 @pytest.fixture(scope="module")
-def idx_activity(idx_fg, project, owner, accounts):
-    fans, creators = [accounts[3], accounts[4], accounts[5]], [accounts[2], accounts[6]]
-    return activity(idx_fg, project, owner, fans, creators)
+def idx_activity(project, owner, fans, creators, idx_fg):
+    return activity(idx_fg, project, owner, list(fans), list(creators))
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def same(index, fg, names=None, **filters):
     return got
 
 
-def test_index_equals_scan(accounts, idx_fg, idx_activity, idx_db):
+def test_index_equals_scan(fans, creators, idx_fg, idx_activity, idx_db):
     index = Index(idx_db, idx_fg.record)
     result = index.sync()
     assert result.events > 30 and index.state().events == result.events
@@ -65,11 +65,11 @@ def test_index_equals_scan(accounts, idx_fg, idx_activity, idx_db):
         ("RevenueSplit", "Released"),
     ]:
         assert expected in kinds
-    creator = accounts[2].address
+    creator = creators[0].address
     tips = same(index, idx_fg, ["Tipped"], creator=creator)
     assert tips and all(e.args["creator"] == creator for e in tips)
     assert same(index, idx_fg, ["Tipped"], creator=creator.lower()) == tips  # any address case
-    same(index, idx_fg, ["Tipped"], fan=[accounts[3].address, accounts[5].address], creator=creator)
+    same(index, idx_fg, ["Tipped"], fan=[fans[0].address, fans[1].address], creator=creator)
     same(index, idx_fg, ["Tipped"], giftId=1)  # a filter on a non-indexed argument
     same(index, idx_fg, ["Trade"], isBuy=True)
     same(index, idx_fg, ["TipJar.Withdrawn", "CreatorMarket.Withdrawn"])
@@ -77,11 +77,11 @@ def test_index_equals_scan(accounts, idx_fg, idx_activity, idx_db):
     same(index, idx_fg, None, from_block=head - 5, to_block=head - 2)
 
 
-def test_sync_is_idempotent_and_tail_is_live(accounts, project, owner, idx_fg, idx_activity, idx_db):
+def test_sync_is_idempotent_and_tail_is_live(fans, creators, idx_fg, idx_activity, idx_db):
     index = Index(idx_db, idx_fg.record)
     first = index.sync()
     assert index.sync().events == 0
-    fan, creator = accounts[3], accounts[2]
+    fan, creator = fans[0], creators[0]
     idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "after the sync", sender=fan)
     # not indexed yet: the source scans the tail, so the answer is current anyway
     tips = same(index, idx_fg, ["Tipped"], creator=creator.address)
@@ -126,12 +126,12 @@ def test_deployments_never_mix(svc_fg, idx_fg, idx_activity, idx_db):
     assert total == len(mine) + len(other) == ours.state().events + theirs.state().events
 
 
-def test_reorg_is_detected_and_reindexed(accounts, owner, idx_fg, idx_activity, idx_db):
+def test_reorg_is_detected_and_reindexed(fans, creators, idx_fg, idx_activity, idx_db):
     from ape import chain
 
     index = Index(idx_db, idx_fg.record)
     index.sync()
-    fan, creator = accounts[4], accounts[6]
+    fan, creator = fans[2], creators[1]
     snapshot = chain.provider.snapshot()
     for i in range(3):
         idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"branch A {i}", sender=fan)
@@ -176,3 +176,24 @@ def test_events_source_uses_the_index_only_when_current(idx_fg, idx_activity, tm
     assert source.kind == "index"
     assert source.events(["Tipped"]) == ScanSource(idx_fg.record, idx_fg.project).events(["Tipped"])
     assert events.source(idx_fg, index=False).kind == "scan"
+
+
+def test_ledger_from_the_index_equals_the_scan(idx_fg, idx_activity, tmp_path, monkeypatch):
+    """`fairgift.ledger` reads through `fairgift.events.source`: with a current index it reads the
+    index, without one it scans, and the ledgers are the same."""
+    from fairgift import ledger
+
+    scanned = ledger.from_events(
+        idx_fg, ScanSource(idx_fg.record, idx_fg.project).events(ledger.LEDGER_EVENTS)
+    )
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    monkeypatch.setenv("FAIRGIFT_DB_URL", url)
+    open_index(idx_fg, url).sync()
+    assert events.source(idx_fg).kind == "index"
+    indexed = ledger.from_chain(idx_fg)
+    assert indexed.rows() == scanned.rows() and indexed.rows()
+    assert (indexed.treasury_fees, indexed.protocol_fees, indexed.withdrawn) == (
+        scanned.treasury_fees,
+        scanned.protocol_fees,
+        scanned.withdrawn,
+    )

@@ -6,13 +6,14 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from svc_helpers import USDC, activity, tip_body
+from svc_helpers import activity, tip_body
 
 from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from fairgift.relayer import Relayer, RelayerConfig
+from tests.constants import USDC
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,8 @@ def pg_db(pg_url):
     db.dispose()
 
 
-def test_index_on_postgres(accounts, project, owner, svc_fg, pg_db):
-    activity(svc_fg, project, owner, [accounts[3], accounts[5]], [accounts[2], accounts[6]], rounds=1)
+def test_index_on_postgres(project, owner, fans, creators, svc_fg, pg_db):
+    activity(svc_fg, project, owner, list(fans[:2]), list(creators), rounds=1)
     workers = [Index(pg_db, svc_fg.record, chunk_blocks=7) for _ in range(3)]
     threads = [threading.Thread(target=w.sync) for w in workers]
     for t in threads:
@@ -51,7 +52,7 @@ def test_index_on_postgres(accounts, project, owner, svc_fg, pg_db):
     scan = ScanSource(svc_fg.record, svc_fg.project)
     head = index.state().block
     assert index.source().events(to_block=head) == scan.events(to_block=head)
-    creator = accounts[2].address
+    creator = creators[0].address
     assert index.source().events(["Tipped"], creator=creator) == scan.events(["Tipped"], creator=creator)
     with pg_db.read() as conn:
         rows = conn.execute(
@@ -60,17 +61,17 @@ def test_index_on_postgres(accounts, project, owner, svc_fg, pg_db):
     assert rows == index.state().events == len(scan.events(to_block=head))
 
 
-def test_relayer_on_postgres(svc_fg, svc_relayer_account, svc_creators, pg_db, svc_new_fan):
+def test_relayer_on_postgres(svc_fg, relayer, creators, pg_db, svc_new_fan):
     relayer = Relayer(
         pg_db,
         "pg-" + svc_fg.record.contracts["TipJar"],
         svc_fg.jar,
-        svc_relayer_account,
+        relayer,
         RelayerConfig(batch_wait=0),
     )
     fan = svc_new_fan()
     domain = relayer.reader.jar_domain()
-    body = tip_body(fan, domain, svc_creators[0].address, svc_fg.usdc.address, 2 * USDC, "über pg ✓", nonce=0)
+    body = tip_body(fan, domain, creators[0].address, svc_fg.usdc.address, 2 * USDC, "über pg ✓", nonce=0)
     accepted = relayer.accept(body)
     assert relayer.accept(body) == {**accepted, "status": "queued", "duplicate": True}
     assert relayer.acquire_lease() and relayer.step()

@@ -1,22 +1,23 @@
 """The relayer in process: a signed tip accepted over HTTP, batched, landed, and followed by id."""
 
 import sqlalchemy as sa
-from svc_helpers import USDC, tip_body
+from svc_helpers import tip_body
 
 from fairgift.relayer.store import relay_tips, relay_txs
 from fairgift.relayer.tips import eip712_digest, tip_struct_hash
+from tests.constants import USDC
 
 
-def test_digest_is_the_jars(svc_fg, svc_creators, svc_service, svc_new_fan):
+def test_digest_is_the_jars(svc_fg, creators, svc_service, svc_new_fan):
     fan = svc_new_fan(approve=False)
-    args = (fan.address, svc_creators[0].address, svc_fg.usdc.address, 1234, "gm ✨", 7, 2**40)
+    args = (fan.address, creators[0].address, svc_fg.usdc.address, 1234, "gm ✨", 7, 2**40)
     ours = eip712_digest(svc_service.relayer.reader.jar_separator(), tip_struct_hash(*args))
     assert ours == bytes(svc_fg.jar.batchTipDigest(*args[:4], args[4], args[5], args[6]))
 
 
-def test_tip_lands_and_is_followed(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain):
+def test_tip_lands_and_is_followed(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
     fan = svc_new_fan()
-    creator = svc_creators[0]
+    creator = creators[0]
     before = svc_fg.jar.balanceOf(creator, svc_fg.usdc)
     body = tip_body(fan, svc_domain, creator.address, svc_fg.usdc.address, 2 * USDC, "gg <b>wp</b>", nonce=0)
     res = svc_client.post("/api/tips", json=body)

@@ -6,10 +6,11 @@ import json
 import pytest
 import sqlalchemy as sa
 from eth_account import Account
-from svc_helpers import USDC, permit_body, tip_body
+from svc_helpers import permit_body, tip_body
 
 from fairgift.relayer import RelayerConfig
 from fairgift.relayer.store import relay_tips
+from tests.constants import USDC
 
 
 def _count(service) -> int:
@@ -23,12 +24,12 @@ def svc_fan(svc_new_fan):
 
 
 @pytest.fixture
-def good(svc_fg, svc_creators, svc_fan, svc_domain):
+def good(svc_fg, creators, svc_fan, svc_domain):
     """A valid body factory: overrides by keyword (tip fields re-signed)."""
 
     def make(**kw):
         args = dict(
-            creator=svc_creators[0].address, token=svc_fg.usdc.address, amount=USDC, message="hi", nonce=1
+            creator=creators[0].address, token=svc_fg.usdc.address, amount=USDC, message="hi", nonce=1
         )
         args.update(kw)
         return tip_body(svc_fan, svc_domain, **args)
@@ -121,17 +122,17 @@ def test_wrong_fields(svc_client, svc_service, good):
         )
 
 
-def test_wrong_chain_jar_signature(svc_fg, svc_creators, svc_client, svc_service, good, svc_domain):
+def test_wrong_chain_jar_signature(svc_fg, creators, svc_client, svc_service, good, svc_domain):
     _refused(svc_client, svc_service, 400, "wrong chain id", json=good() | {"chainId": 1})
-    _refused(svc_client, svc_service, 400, "wrong jar", json=good() | {"jar": svc_creators[1].address})
+    _refused(svc_client, svc_service, 400, "wrong jar", json=good() | {"jar": creators[1].address})
     body = good()
     body["tip"]["amount"] = str(2 * USDC)  # the fan signed 1 USDC: a relayer (or anyone) raising it
     _refused(svc_client, svc_service, 400, "bad signature", json=body)
     body = good()
-    body["tip"]["creator"] = svc_creators[1].address  # redirected to another creator
+    body["tip"]["creator"] = creators[1].address  # redirected to another creator
     _refused(svc_client, svc_service, 400, "bad signature", json=body)
     stranger = Account.create()
-    forged = tip_body(stranger, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC)
+    forged = tip_body(stranger, svc_domain, creators[0].address, svc_fg.usdc.address, USDC)
     forged["tip"]["fan"] = good()["tip"]["fan"]  # signed by someone else in the fan's name
     _refused(svc_client, svc_service, 400, "bad signature", json=forged)
     # a high-s (malleable) copy of a valid signature
@@ -180,35 +181,35 @@ def test_replayed_nonce(svc_client, svc_service, good):
     _refused(svc_client, svc_service, 409, "already used on chain", json=good(nonce=5, amount=3 * USDC))
 
 
-def test_allowance_and_queued_amounts(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain):
+def test_allowance_and_queued_amounts(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
     poor = svc_new_fan(usdc=3, approve=False)
-    body = tip_body(poor, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, nonce=0)
+    body = tip_body(poor, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=0)
     _refused(svc_client, svc_service, 422, "allowance too low", json=body)
     rich = svc_new_fan(usdc=3)
     for nonce in range(3):
-        body = tip_body(rich, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, nonce=nonce)
+        body = tip_body(rich, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=nonce)
         assert svc_client.post("/api/tips", json=body).status_code == 202
-    body = tip_body(rich, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, nonce=3)
+    body = tip_body(rich, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=3)
     assert "with 3000000 already queued" in _refused(
         svc_client, svc_service, 422, "balance too low", json=body
     )
 
 
-def test_bad_permit(svc_fg, svc_creators, svc_client, svc_service, svc_new_fan, svc_domain):
+def test_bad_permit(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
     from ape import chain
 
     fan = svc_new_fan(approve=False)
     token_domain = svc_service.relayer.reader.token_domain(svc_fg.usdc.address)
     deadline = chain.blocks.head.timestamp + 3600
     wrong_nonce = permit_body(fan, token_domain, svc_fg.jar.address, USDC, 7, deadline)
-    body = tip_body(fan, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, permit=wrong_nonce)
+    body = tip_body(fan, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, permit=wrong_nonce)
     _refused(svc_client, svc_service, 400, "bad permit signature", json=body)
     small = permit_body(fan, token_domain, svc_fg.jar.address, USDC - 1, 0, deadline)
-    body = tip_body(fan, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, permit=small)
+    body = tip_body(fan, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, permit=small)
     _refused(svc_client, svc_service, 422, "permit value", json=body)
 
 
-def test_rate_limit_and_queue_bound(svc_fg, svc_creators, svc_service, svc_new_fan, svc_domain):
+def test_rate_limit_and_queue_bound(svc_fg, creators, svc_service, svc_new_fan, svc_domain):
     from starlette.testclient import TestClient
 
     from fairgift.web.app import create_app
@@ -218,7 +219,7 @@ def test_rate_limit_and_queue_bound(svc_fg, svc_creators, svc_service, svc_new_f
         fan, other = svc_new_fan(), svc_new_fan()
 
         def tip(who, n):
-            return tip_body(who, svc_domain, svc_creators[0].address, svc_fg.usdc.address, USDC, nonce=n)
+            return tip_body(who, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=n)
 
         assert client.post("/api/tips", json=tip(fan, 0)).status_code == 202
         assert client.post("/api/tips", json=tip(fan, 1)).status_code == 202
