@@ -39,6 +39,12 @@ def short(address: str) -> str:
 
 
 class History(Market, Tips):
+    _created: dict[str, int]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._created = {}
+
     # ------------------------------------------------------------------ tips and gifts
 
     def tips(self, creator=None, limit: int | None = None) -> list[TipRow]:
@@ -109,9 +115,7 @@ class History(Market, Tips):
         source = events.source(self)
         grouped, launches = group_fee_events(source.events(list(FEE_EVENT_NAMES)))
         jar, market = self.jar, self.market
-        start = self.record.block
-        with translated("reading the deployment block"):
-            start_time = int(self.chain.provider.get_block(start).timestamp)
+        jar_block, market_block = self.creation_block(jar.address), self.creation_block(market.address)
         timelines = [
             FeeTimeline(
                 "jar",
@@ -119,8 +123,8 @@ class History(Market, Tips):
                 int(jar.MAX_FEE_BPS()),
                 int(jar.FEE_CHANGE_DELAY()),
                 initial_bps(grouped.get("jar", []), int(jar.feeBps())),
-                start,
-                start_time,
+                jar_block,
+                self.block_time(jar_block),
                 events=grouped.get("jar", []),
             ),
             FeeTimeline(
@@ -129,8 +133,8 @@ class History(Market, Tips):
                 int(market.MAX_PROTOCOL_FEE_BPS()),
                 int(market.FEE_CHANGE_DELAY()),
                 initial_bps(grouped.get("protocol", []), int(market.protocolFeeBps())),
-                start,
-                start_time,
+                market_block,
+                self.block_time(market_block),
                 events=grouped.get("protocol", []),
             ),
         ]
@@ -152,6 +156,21 @@ class History(Market, Tips):
                 )
             )
         return timelines
+
+    def creation_block(self, address: str) -> int:
+        """The block in which the contract at `address` was deployed (a binary search over
+        `eth_getCode` from the record's first block: no trace or explorer API needed)."""
+        if address not in self._created:
+            lo, hi = int(self.record.block), int(self.chain.blocks.head.number)
+            with translated("finding a contract's deployment block"):
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if self.chain.provider.get_code(address, block_id=mid):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+            self._created[address] = lo
+        return self._created[address]
 
     def block_time(self, block: int) -> int:
         head = int(self.chain.blocks.head.number)

@@ -73,8 +73,8 @@ class Market(Base):
         found = [ev for ev in self.launches() if str(ev.args["symbol"]).lower() == symbol.lower()]
         if not found:
             raise FairGiftError(
-                f"{symbol!r} is neither a creator token's symbol, an address, a test account (TEST::N), "
-                "an account alias nor a creator's name"
+                f"no creator token with symbol {symbol!r} (nor is it an address, a test account "
+                "TEST::N, an account alias or a creator's name)"
             )
         if len(found) > 1:
             catalogue = self.creators()
