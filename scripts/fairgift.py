@@ -172,3 +172,9 @@ def mint(network, account, to, amount):
 def ledger(network, out_dir, with_report):
     fg = FairGift.connect()
     echo(report.ledger_and_report(fg, Path(out_dir), with_report=with_report).text)
+
+
+# `serve` and `index` (the services: fairgift/web/cli.py)
+from fairgift.web.cli import register as _register_services  # noqa: E402
+
+_register_services(cli)

@@ -610,15 +610,20 @@ class Page:
             held = int(self.fg.project.CreatorToken.at(token, detect_proxy=False).balanceOf(trader))
             supply_after = int(log.supplyAfter)
             amount = format_amount(int(log.amount), TOKEN_DECIMALS, symbol)
+            left = ""
             if log.isBuy:
                 did = f"bought {amount} for {self.fg.usd(value + pf + cf)}"
+                # The approval covered the bound; say what of it is still approved.
+                allowance = int(self.fg.usdc.allowance(trader, self.fg.market))
+                if allowance:
+                    left = f"; {self.fg.usd(allowance)} stays approved to the market"
             else:
                 did = f"sold {amount} for {self.fg.usd(value - pf - cf)}"
             result.update(
                 kind="trade",
                 summary=f"{did} (fees {self.fg.usd(pf)} protocol + {self.fg.usd(cf)} creator); "
                 f"you now hold {format_amount(held, TOKEN_DECIMALS, symbol)}; the price is now "
-                f"{self.fg.usd(int(self.fg.market.priceAt(supply_after)))}",
+                f"{self.fg.usd(int(self.fg.market.priceAt(supply_after)))}{left}",
                 held=str(held),
             )
             return result
