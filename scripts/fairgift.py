@@ -295,3 +295,9 @@ def cancel_fee(network, account, target):
     fg = FairGift.connect()
     who = sender(account, network, "cancel a fee rise")
     echo(fg.cancel_fee(who, target=target).summary)
+
+
+# `serve` and `index` (the services: fairgift/web/cli.py)
+from fairgift.web.cli import register as _register_services  # noqa: E402
+
+_register_services(cli)
