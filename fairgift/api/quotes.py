@@ -30,8 +30,7 @@ class Quotes(Market, Tips):
         fee, net = split(units, bps)
         values = {"amount": units, "fee": fee, "net": net, "fee_bps": bps, **extra}
         lines = [
-            f"{what}: {info.fmt(units)}, fee {info.fmt(fee)} ({format_bps(bps)}), "
-            f"creator credited {info.fmt(net)}; nothing sent"
+            f"{what}: fee {info.fmt(fee)} ({format_bps(bps)}), creator credited {info.fmt(net)}; nothing sent"
         ]
         pending_bps, effective_at = schedule.pending(now)
         if effective_at:
@@ -48,7 +47,7 @@ class Quotes(Market, Tips):
         """A tip of `amount`: the fee and what the creator is credited."""
         info = self.allowed_token(token)
         units = info.parse(amount)
-        return self._jar_quote(f"a tip of {info.fmt(units)} costs", units, info, {})
+        return self._jar_quote(f"a tip of {info.fmt(units)}", units, info, {})
 
     def quote_gift(self, gift, quantity=1, token=None) -> Result:
         """`quantity` of a catalogue gift: its price in the token (sent as the gift's `maxAmount`,
@@ -63,7 +62,10 @@ class Quotes(Market, Tips):
             raise FairGiftError(f"quantity must be at least 1, not {quantity}")
         units = amount_in(entry.price_usd6, quantity, info.decimals)
         return self._jar_quote(
-            f"{quantity} x {entry.name} costs", units, info, {"gift_id": entry.gift_id, "quantity": quantity}
+            f"{quantity} x {entry.name} cost {info.fmt(units)}",
+            units,
+            info,
+            {"gift_id": entry.gift_id, "quantity": quantity},
         )
 
     def quote_buy(self, who, amount, slippage=DEFAULT_SLIPPAGE) -> Result:

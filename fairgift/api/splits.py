@@ -106,7 +106,13 @@ class Splits(Base):
             )
         total = sum(owed for _, owed in paid)
         result.values.update(payee=target, token=info.address, released=total, splits=[a for a, _ in paid])
-        result.summary = f"released {info.fmt(total)} to {target} from " + ", ".join(
-            f"{a} ({info.fmt(o)})" for a, o in paid
-        )
+        parts = []
+        for address, owed in paid:
+            # a payee may redirect its releases (RevenueSplit.setPayout): say where the money went
+            split_contract = self.project.RevenueSplit.at(address, detect_proxy=False)
+            payout = to_checksum_address(str(split_contract.payoutOf(target)))
+            parts.append(
+                f"{address} ({info.fmt(owed)}" + (f", paid to {payout})" if payout != target else ")")
+            )
+        result.summary = f"released {info.fmt(total)} owed to {target} from " + ", ".join(parts)
         return result

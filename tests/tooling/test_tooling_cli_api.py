@@ -266,8 +266,12 @@ def test_release_pays_each_payee_once(fg, cli_story, fg_fans, creator, stranger,
     assert r.values["released"] == 7 * USDC and fg.usdc.balanceOf(payee) == before + 7 * USDC
     with pytest.raises(FairGiftError, match=f"nothing to release for {payee.address} in USDC"):
         fg.release(payee)
-    r = fg.release(payee, split=split, payee=stranger)  # anyone may release for a payee
-    assert r.values["released"] == 3 * USDC
+    # anyone may release for a payee; a payee that redirected its releases is paid there, and told
+    fg.project.RevenueSplit.at(split, detect_proxy=False).setPayout(owner, sender=stranger)
+    before = fg.usdc.balanceOf(owner)
+    r = fg.release(payee, split=split, payee=stranger)
+    assert r.values["released"] == 3 * USDC and fg.usdc.balanceOf(owner) == before + 3 * USDC
+    assert f"paid to {owner.address}" in r.summary
     with pytest.raises(FairGiftError, match="is not a split of this deployment that pays"):
         fg.release(payee, split=fg.jar.address)
     with pytest.raises(FairGiftError, match="no split of this deployment pays"):
