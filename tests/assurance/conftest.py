@@ -6,12 +6,7 @@ every such case that runs is counted (by outcome) in the summary.
 """
 
 import pytest
-
-from fairgift.assurance import STATS
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "hostile: a hostile-environment case (counted in the summary)")
+from machinery import STATS
 
 
 def pytest_runtest_logreport(report):
@@ -43,18 +38,6 @@ def _assurance_isolation(chain, usdc, owner):
     """
     with chain.isolate():
         yield
-
-
-@pytest.fixture(scope="session")
-def stranger(accounts):
-    """An account with no role anywhere."""
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def attacker(accounts):
-    """A front-runner / sandwicher / reentrancy operator."""
-    return accounts[6]
 
 
 @pytest.fixture

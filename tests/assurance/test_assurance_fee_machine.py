@@ -8,19 +8,19 @@ the cap; the fee never rises except to a value announced by `FeeChangeScheduled`
 """
 
 import ape
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, Reader, assert_rejected, run_machine, view
 
-from fairgift.assurance import ChainMachine, Reader, assert_rejected, run_machine, view
-from fairgift.fees import split
+from fairgift.fees import FeeSchedule, split
+from tests.constants import DELAY, MAX_FEE_BPS
 
-CAP = 1000
-DELAY = 7 * 24 * 3600
 INITIAL_BPS = 300
 
 bps_values = st.one_of(
-    st.integers(0, CAP),
-    st.sampled_from([0, 1, CAP - 1, CAP, CAP + 1, 10_000, 2**16 - 1]),
+    st.integers(0, MAX_FEE_BPS),
+    st.sampled_from([0, 1, MAX_FEE_BPS - 1, MAX_FEE_BPS, MAX_FEE_BPS + 1, 10_000, 2**16 - 1]),
 )
 amounts = st.one_of(
     st.integers(0, 10**12),
@@ -33,35 +33,6 @@ gaps = st.one_of(
 )
 
 
-class FeeModel:
-    """The fee primitive, exactly: the stored fee, and a pending increase with its date."""
-
-    def __init__(self, bps: int):
-        self.bps = bps
-        self.pending_bps = 0
-        self.effective_at = 0
-
-    def current(self, now: int) -> int:
-        return self.pending_bps if self.effective_at and now >= self.effective_at else self.bps
-
-    def pending(self, now: int) -> tuple[int, int]:
-        if self.effective_at and now < self.effective_at:
-            return self.pending_bps, self.effective_at
-        return 0, 0
-
-    def schedule(self, bps: int, now: int) -> bool:
-        """True when the change applies at once, False when it is scheduled."""
-        old = self.current(now)
-        if bps <= old:
-            self.bps, self.pending_bps, self.effective_at = bps, 0, 0
-            return True
-        self.bps, self.pending_bps, self.effective_at = old, bps, now + DELAY
-        return False
-
-    def cancel(self) -> None:
-        self.pending_bps, self.effective_at = 0, 0
-
-
 class FeeMachine(ChainMachine):
     harness = None
     controller = None
@@ -69,21 +40,21 @@ class FeeMachine(ChainMachine):
 
     def __init__(self):
         super().__init__()
-        self.model = FeeModel(INITIAL_BPS)
+        self.model = FeeSchedule(INITIAL_BPS, MAX_FEE_BPS, DELAY)  # the one fee model, fairgift.fees
         # (newBps, effectiveAt, scheduledAt) of every FeeChangeScheduled seen, and a decrease log.
         self.announced: list[tuple[int, int, int]] = []
         self.last_seen = (self.now(), INITIAL_BPS)
 
     @rule(bps=bps_values)
     def schedule(self, bps):
-        if bps > CAP:
+        if bps > MAX_FEE_BPS:
             assert_rejected(
                 self.harness,
                 "scheduleFee",
                 bps,
                 sender=self.controller,
                 error="FeeAboveCap",
-                error_args=(bps, CAP),
+                error_args=(bps, MAX_FEE_BPS),
             )
             return
         tx = self.harness.scheduleFee(bps, sender=self.controller)
@@ -149,7 +120,7 @@ class FeeMachine(ChainMachine):
         now = reads.run().timestamp
         fee = fee_read.value
         assert fee == self.model.current(now)
-        assert fee <= CAP
+        assert fee <= MAX_FEE_BPS
         assert pending_read.value == self.model.pending(now)
         # Independently of the model: a rise is only ever to a value announced by
         # FeeChangeScheduled, and only once its full delay has passed.
@@ -162,7 +133,8 @@ class FeeMachine(ChainMachine):
         self.last_seen = (now, fee)
 
 
-def test_fee_primitive_state_machine(project, owner, other):
+@pytest.mark.fuzz
+def test_fee_primitive_state_machine(project, owner, stranger):
     harness = owner.deploy(project.FeeHarness, owner, INITIAL_BPS)
-    FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, other
+    FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, stranger
     run_machine(FeeMachine)

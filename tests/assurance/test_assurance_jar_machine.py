@@ -12,15 +12,15 @@ rises before its delay; no credit ever decreases except by its owner's withdrawa
 from collections import Counter
 
 import ape
+import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
+from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 
-from fairgift.assurance import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
 from fairgift.fees import split
+from tests.constants import DELAY, MAX_FEE_BPS
 
-CAP = 1000
-DELAY = 7 * 24 * 3600
 INITIAL_BPS = 300
 FUNDS = 10**30  # base units per fan and token
 GIFTS = {1: ("Rose", 10_000), 2: ("Heart", 990_000), 3: ("Universe", 499_990_000)}
@@ -32,7 +32,7 @@ amounts = st.one_of(
     st.sampled_from([1, 2, 9_999, 10_000, 10_001, 33_333]),
 )
 gaps = st.one_of(st.integers(1, 3 * 24 * 3600), st.sampled_from([DELAY - 1, DELAY, DELAY + 1]))
-bps_values = st.one_of(st.integers(0, CAP), st.sampled_from([0, CAP, CAP + 1]))
+bps_values = st.one_of(st.integers(0, MAX_FEE_BPS), st.sampled_from([0, MAX_FEE_BPS, MAX_FEE_BPS + 1]))
 
 
 class JarMachine(ChainMachine):
@@ -47,7 +47,7 @@ class JarMachine(ChainMachine):
 
     def __init__(self):
         super().__init__()
-        self.fee = FeeScheduleModel(INITIAL_BPS, CAP, DELAY)
+        self.fee = FeeScheduleModel(INITIAL_BPS, MAX_FEE_BPS, DELAY)
         self.treasury = self.treasuries[0]
         self.accounts = [*self.creators, *self.treasuries]
         self.credit = Counter()  # (account address, token address) -> credited
@@ -103,7 +103,7 @@ class JarMachine(ChainMachine):
         t_before = before.call(self.jar, "balanceOf", treasury, token)
         before.run()
         if gift_id:
-            tx = self.jar.sendGift(creator, token, gift_id, quantity, "a gift", sender=fan)
+            tx = self.jar.sendGift(creator, token, gift_id, quantity, amount, "a gift", sender=fan)
             message = "a gift"
         else:
             tx = self.jar.tip(creator, token, amount, "hi", sender=fan)
@@ -144,7 +144,7 @@ class JarMachine(ChainMachine):
     )
     def send_gift(self, fan, creator, token, gift_id, quantity):
         fan, creator, token = self.fans[fan], self.creators[creator], self.tokens[token]
-        args = (creator, token, gift_id, quantity, "a gift")
+        args = (creator, token, gift_id, quantity, 2**256 - 1, "a gift")  # no bound: the error under test
         if not self.allowed[str(token.address)]:
             error, error_args = "TokenNotAllowed", (token,)
         elif quantity == 0:
@@ -278,9 +278,14 @@ class JarMachine(ChainMachine):
 
     @rule(bps=bps_values)
     def schedule_fee(self, bps):
-        if bps > CAP:
+        if bps > MAX_FEE_BPS:
             assert_rejected(
-                self.jar, "scheduleFee", bps, sender=self.owner, error="FeeAboveCap", error_args=(bps, CAP)
+                self.jar,
+                "scheduleFee",
+                bps,
+                sender=self.owner,
+                error="FeeAboveCap",
+                error_args=(bps, MAX_FEE_BPS),
             )
             return
         tx = self.jar.scheduleFee(bps, sender=self.owner)
@@ -355,13 +360,14 @@ class JarMachine(ChainMachine):
             self.last_credit[key] = read.value
         self.own_withdrawals.clear()
         fee = fee_read.value
-        assert fee == self.fee.current(now) and fee <= CAP
+        assert fee == self.fee.current(now) and fee <= MAX_FEE_BPS
         assert pending_read.value == self.fee.pending(now)
         if fee > self.last_fee:
             assert any(b == fee and at <= now and at - t0 >= DELAY for b, at, t0 in self.announced)
         self.last_fee = fee
 
 
+@pytest.mark.fuzz
 def test_jar_state_machine(project, accounts, owner, treasury, usdc):
     jar = owner.deploy(project.TipJar, owner, treasury, INITIAL_BPS)
     dai = owner.deploy(project.TestToken, "DAI", 18)

@@ -12,11 +12,11 @@ whole unit; `token.balanceOf(split) == received - Σ released`.
 
 from collections import Counter
 
+import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
-
-from fairgift.assurance import ChainMachine, Reader, assert_rejected, run_machine
+from machinery import ChainMachine, Reader, assert_rejected, run_machine
 
 amounts = st.one_of(st.integers(1, 10**6), st.integers(1, 10**24), st.sampled_from([1, 2, 31, 9_999, 10_001]))
 
@@ -148,6 +148,7 @@ class SplitMachine(ChainMachine):
                 assert got * 10_000 > received * self.shares[i] - 10_000  # less than 1 unit short
 
 
+@pytest.mark.fuzz
 def test_split_state_machine(project, accounts, owner, usdc):
     factory = owner.deploy(project.SplitFactory)
     SplitMachine.factory, SplitMachine.project = factory, project

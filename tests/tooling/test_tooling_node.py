@@ -1,6 +1,8 @@
-"""`ape run deploy` and `ape run fairgift …` as users run them: subprocesses against a separately
-started anvil (ethereum:local:node), signing with a keystore account unlocked through
-APE_ACCOUNTS_<alias>_PASSPHRASE. Every bad input: one line, non-zero exit, no traceback."""
+"""`ape run deploy` and `ape run fairgift …` as users run them: subprocesses against a chain started
+with `make node` (ethereum:local:node), signing with a keystore account unlocked through
+APE_ACCOUNTS_<alias>_PASSPHRASE. Every bad input: one line, non-zero exit, no traceback. The chain
+survives a restart with everything on it, and neither the demo nor a throw-away deploy touches its
+record."""
 
 import csv
 import json
@@ -34,6 +36,7 @@ def deployed(node):
 def test_deploy_with_keystore_on_a_node(node, deployed):
     record, result = deployed
     assert record["chain_id"] == 31337
+    assert record["genesis"] == node.rpc("eth_getBlockByNumber", ["0x0", False])["hash"]
     assert set(record["contracts"]) == {"MockUSDC", "TipJar", "CreatorMarket", "SplitFactory"}
     for address in record["contracts"].values():
         assert node.rpc("eth_getCode", [address, "latest"]) not in ("0x", "0x0")
@@ -43,8 +46,9 @@ def test_deploy_with_keystore_on_a_node(node, deployed):
     assert f"owner {node.keystore_address}, treasury {node.keystore_address}" in status.stdout
     assert "tip jar fee     5% (500 bps), cap 10% (1000 bps)" in status.stdout
     assert (
-        "#1 Rose 0.01 USDC, #2 Heart 0.05 USDC, #3 Lion 29.99 USDC, #4 Universe 449.99 USDC" in status.stdout
+        "#1 Rose 0.01 USDC, #2 Heart 1.00 USDC, #3 Lion 300.00 USDC, #4 Universe 450.00 USDC" in status.stdout
     )
+    assert f"FairGift on chain 31337 (genesis {record['genesis'][:10]}…" in status.stdout
 
 
 def test_deploy_is_idempotent_and_fresh_redeploys(node, deployed):
@@ -152,3 +156,63 @@ def test_deploy_bad_options(node):
         "deploy", *node.network_args(), "--stablecoin", "0x1234", "--account", KEYSTORE_ALIAS
     )
     assert "--stablecoin '0x1234' is not an address" in error_line(result)
+
+
+def test_record_of_another_chain_is_refused(node, deployed):
+    """Another chain with id 31337 (a reset node, a second anvil) never gets this record's
+    contracts: every command refuses it, and deploy will not overwrite it without --fresh."""
+    path = node.deployments / "31337.json"
+    original = path.read_bytes()
+    other = json.loads(original)
+    other["genesis"] = "0x" + "12" * 32
+    path.write_text(json.dumps(other))
+    try:
+        expected = "is the record of another chain 31337 (genesis 0x12121212…"
+        status = error_line(node.cli("status"))
+        assert expected in status and "connect to the chain the record is for" in status
+        assert "deploy on this one with `ape run deploy --fresh`" in status
+        deploy = error_line(node.ape_run("deploy", *node.network_args(), "--account", KEYSTORE_ALIAS))
+        assert expected in deploy
+        assert json.loads(path.read_text()) == other  # left as it was
+    finally:
+        path.write_bytes(original)
+
+
+def test_node_restart_keeps_everything_and_throwaway_runs_leave_the_record(node, deployed, tmp_path):
+    """The issue's "done when": after the tip, gift, launch and trades of test_operate_and_ledger,
+    the demo and a deploy without --network run meanwhile, the node is stopped and started again,
+    and status and the ledger still show everything; the record stays byte-identical."""
+    record = node.deployments / "31337.json"
+    before = record.read_bytes()
+    ledger_before = node.cli("ledger", "--no-report", "--out", str(tmp_path / "before"))
+    assert ledger_before.returncode == 0, ledger_before.stderr
+    demo = node.ape_run("demo", "--out", str(tmp_path / "demo"))
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    assert "8 balances: ledger == chain" in demo.stdout
+    throwaway = node.ape_run("deploy")  # no --network: an anvil of its own, gone when it ends
+    assert throwaway.returncode == 0, throwaway.stderr
+    assert "This chain is throw-away: it was started for this command and ends with it" in throwaway.stdout
+    assert "make node" in throwaway.stdout and "out/deployments/" in throwaway.stdout
+    assert record.read_bytes() == before
+    assert [p.name for p in node.deployments.iterdir()] == ["31337.json"]
+
+    genesis = node.rpc("eth_getBlockByNumber", ["0x0", False])["hash"]
+    node.restart()
+    assert node.rpc("eth_getBlockByNumber", ["0x0", False])["hash"] == genesis  # the same chain
+    status = node.cli("status")
+    assert status.returncode == 0, status.stderr
+    assert f"FairGift on chain 31337 (genesis {genesis[:10]}…" in status.stdout
+    assert "tip jar fee     2% (200 bps)" in status.stdout  # lowered by test_operate_and_ledger
+    ledger_after = node.cli("ledger", "--no-report", "--out", str(tmp_path / "after"))
+    assert ledger_after.returncode == 0, ledger_after.stderr
+    rows = list(csv.DictReader((tmp_path / "after" / "ledger.csv").open()))
+    assert (tmp_path / "after" / "ledger.csv").read_text() == (tmp_path / "before" / "ledger.csv").read_text()
+    row = next(r for r in rows if r["creator"] == CREATOR_ADDR)
+    assert (row["tips"], row["gifts"], row["symbol"], row["buys"], row["sells"]) == (
+        "1",
+        "Rose x3",
+        "TWO",
+        "2",
+        "1",
+    )
+    assert record.read_bytes() == before

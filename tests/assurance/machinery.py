@@ -1,4 +1,4 @@
-"""Machinery for FairGift's stateful property tests (test-only: needs the `dev` extras).
+"""Machinery for FairGift's stateful property tests (lives in tests/: it needs the `dev` extras).
 
 - Two hypothesis settings profiles, picked by `FAIRGIFT_HYPOTHESIS_PROFILE`:
   `ci` (the default; deterministic, sized for `make test`) and `fuzz` (`make fuzz`).
@@ -24,6 +24,8 @@ from eth_utils import keccak, to_checksum_address
 from hypothesis import HealthCheck, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
+
+from tests.constants import DELAY
 
 PROFILE_ENV = "FAIRGIFT_HYPOTHESIS_PROFILE"
 SEED_ENV = "FAIRGIFT_SEED"
@@ -97,7 +99,7 @@ class FeeScheduleModel:
     """The transparent-fee primitive, exactly (contracts/FeeSchedule.sol): the stored fee and a
     pending increase with the date it takes effect."""
 
-    def __init__(self, bps: int, cap: int, delay: int = 7 * 24 * 3600):
+    def __init__(self, bps: int, cap: int, delay: int = DELAY):
         self.bps, self.cap, self.delay = bps, cap, delay
         self.pending_bps = 0
         self.effective_at = 0
