@@ -7,19 +7,24 @@ import ape
 import pytest
 
 from fairgift.sandwich import Attacker, Trade, exposure, safe_limit
+from tests.constants import MAX_UINT, TOKEN
 
-from .conftest import CREATOR_BPS, FUNDS, MAX_UINT, PROTOCOL_BPS, TOKEN, deadline
+from .conftest import CREATOR_BPS, FUNDS, PROTOCOL_BPS, deadline
 
 FAN_AMOUNT = 100 * TOKEN  # issue #10's example: at supply 100, a fan trades 100 tokens
 
 
 @pytest.fixture
-def attacker_account(request, creator, treasury, other, usdc, owner, market, traders):
-    """The account playing `request.param` (an Attacker), funded and approved."""
-    if request.param is Attacker.TREASURY:
-        usdc.mint(treasury, FUNDS, sender=owner)
-        usdc.approve(market, MAX_UINT, sender=treasury)
-    return {Attacker.OUTSIDER: other, Attacker.CREATOR: creator, Attacker.TREASURY: treasury}[request.param]
+def attacker_account(request, creator, treasury, attacker, usdc, owner, market, traders):
+    """The account playing `request.param` (an Attacker), funded and approved (the creator is a
+    funded trader already)."""
+    account = {Attacker.OUTSIDER: attacker, Attacker.CREATOR: creator, Attacker.TREASURY: treasury}[
+        request.param
+    ]
+    if request.param is not Attacker.CREATOR:
+        usdc.mint(account, FUNDS, sender=owner)
+        usdc.approve(market, MAX_UINT, sender=account)
+    return account
 
 
 def wealth(usdc, market, account) -> int:
@@ -47,11 +52,11 @@ def setup_side(market, token, fan, account, is_buy, chain):
             market.buy(token, 10 * TOKEN, MAX_UINT, deadline(chain), sender=account)
 
 
-def fee_earned_alone(trade: Trade, attacker: Attacker) -> int:
+def fee_earned_alone(trade: Trade, role: Attacker) -> int:
     """The fee the attacker earns on the fan's trade when nobody front-runs (its baseline)."""
     alone = trade.quote_at(trade.supply)
     return {Attacker.OUTSIDER: 0, Attacker.CREATOR: alone.creator_fee, Attacker.TREASURY: alone.protocol_fee}[
-        attacker
+        role
     ]
 
 
@@ -77,14 +82,14 @@ SIDES = pytest.mark.parametrize("is_buy", [True, False], ids=["buy", "sell"])
 def test_at_a_naive_one_percent_the_best_sandwich_pays_exactly_as_modelled(
     market, curve, usdc, token, fan, attacker_account, is_buy, request, chain
 ):
-    attacker = request.node.callspec.params["attacker_account"]
+    role = request.node.callspec.params["attacker_account"]
     setup_side(market, token, fan, attacker_account, is_buy, chain)
     trade = fan_trade(market, curve, token, is_buy)
     quoted = market.quoteBuy(token, FAN_AMOUNT) if is_buy else market.quoteSell(token, FAN_AMOUNT)
     assert quoted == trade.quote_at(trade.supply).as_tuple()  # the model is the contract, to the unit
     naive = safe_limit(trade).cap  # quote +/- 1%, the tooling's former default
-    attack = exposure(trade, naive, attackers=[attacker]).best
-    assert attack is not None and attack.profit > 0 and attack.attacker is attacker
+    attack = exposure(trade, naive, attackers=[role]).best
+    assert attack is not None and attack.profit > 0 and attack.attacker is role
     fan_before, attacker_before = usdc.balanceOf(fan), wealth(usdc, market, attacker_account)
     held = token.balanceOf(attacker_account)
 
@@ -95,7 +100,7 @@ def test_at_a_naive_one_percent_the_best_sandwich_pays_exactly_as_modelled(
     assert fan_moved == attack.fan_total and attack.fan_loss == abs(attack.fan_total - trade.quote) > 0
     assert token.balanceOf(attacker_account) == held  # a round trip: the same tokens, more money
     gained = wealth(usdc, market, attacker_account) - attacker_before
-    assert gained == attack.profit + fee_earned_alone(trade, attacker)
+    assert gained == attack.profit + fee_earned_alone(trade, role)
 
 
 @ATTACKERS
@@ -103,7 +108,7 @@ def test_at_a_naive_one_percent_the_best_sandwich_pays_exactly_as_modelled(
 def test_at_the_default_limit_the_same_sandwich_fails_and_the_attacker_pays_its_fees(
     market, curve, usdc, token, fan, attacker_account, is_buy, request, chain
 ):
-    attacker = request.node.callspec.params["attacker_account"]
+    role = request.node.callspec.params["attacker_account"]
     setup_side(market, token, fan, attacker_account, is_buy, chain)
     trade = fan_trade(market, curve, token, is_buy)
     limit = safe_limit(trade)
@@ -113,7 +118,7 @@ def test_at_the_default_limit_the_same_sandwich_fails_and_the_attacker_pays_its_
     else:  # ... a unit or two out of the fees' rounding on a sale at its exact quote: the fan still
         # gets at least its quote, the creator's and the treasury's fees pay for it
         assert limit.limit == limit.quote and (exposed is None or exposed.fan_total >= limit.quote)
-    attack = exposure(trade, limit.cap, attackers=[attacker]).best
+    attack = exposure(trade, limit.cap, attackers=[role]).best
     x, s = attack.front_run, trade.supply
     front = (curve.quote_buy if is_buy else curve.quote_sell)(s, x, PROTOCOL_BPS, CREATOR_BPS)
     moved = trade.quote_at(s + x if is_buy else s - x)
@@ -138,7 +143,7 @@ def test_at_the_default_limit_the_same_sandwich_fails_and_the_attacker_pays_its_
         Attacker.CREATOR: 2 * front.creator_fee,
         Attacker.TREASURY: 2 * front.protocol_fee,
     }
-    lost = 2 * (front.protocol_fee + front.creator_fee) - kept[attacker]
+    lost = 2 * (front.protocol_fee + front.creator_fee) - kept[role]
     assert attacker_before - wealth(usdc, market, attacker_account) == lost > 0
 
 

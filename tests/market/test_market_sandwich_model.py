@@ -23,10 +23,9 @@ from fairgift.sandwich import (
     safe_limit,
     simulate,
 )
+from tests.constants import BASE_PRICE, MAX_CREATOR_FEE_BPS, MAX_PROTOCOL_FEE_BPS, SLOPE, TOKEN
 
-TOKEN = 10**18
-USDC = 10**6
-DEFAULT_CURVE = Curve(10_000, 1_000)  # $0.01 + $0.001 per token of supply (the deploy default)
+DEFAULT_CURVE = Curve(BASE_PRICE, SLOPE)  # $0.01 + $0.001 per token of supply (the deploy default)
 PROTOCOL_BPS, CREATOR_BPS = 250, 500
 BRUTE_STATES = 1_500  # the most front-run states one example may brute-force
 
@@ -144,8 +143,8 @@ curves = st.one_of(
     st.builds(Curve, st.integers(1, 10**6), st.one_of(st.just(0), slopes)),
 )
 fees = st.tuples(
-    st.one_of(st.sampled_from([0, 1, 250, 500]), st.integers(0, 500)),  # protocol, cap 5%
-    st.one_of(st.sampled_from([0, 1, 500, 1000]), st.integers(0, 1000)),  # creator, cap 10%
+    st.one_of(st.sampled_from([0, 1, 250, MAX_PROTOCOL_FEE_BPS]), st.integers(0, MAX_PROTOCOL_FEE_BPS)),
+    st.one_of(st.sampled_from([0, 1, 500, MAX_CREATOR_FEE_BPS]), st.integers(0, MAX_CREATOR_FEE_BPS)),
 )
 sizes = st.one_of(st.integers(1, 10**6), st.integers(1, 10**13), st.integers(1, 10**21))
 
