@@ -63,6 +63,29 @@ demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, re
 	ape run demo $(DEMO_ARGS) || status=$$?; \
 	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
+# --------------------------------------------------------------------------------- a local chain
+# A persistent anvil for operating FairGift by hand: chain id 31337 on 127.0.0.1:$(NODE_PORT), its
+# state (blocks, logs, historical states) saved in .local/node/ on exit and every 10 s, and loaded
+# on the next start. `--network ethereum:local:node` reaches it (ape-config.yaml gives the chain id).
+NODE_PORT ?= 8545
+NODE_DIR ?= .local/node
+NODE_URI_HINT := $(if $(filter 8545,$(NODE_PORT)),,export APE_NODE_ETHEREUM='{\"local\": {\"uri\": \"http://127.0.0.1:$(NODE_PORT)\"}}'; )
+.PHONY: node node-reset
+node: setup ## a local chain that persists (anvil, chain id 31337, port 8545 or NODE_PORT; state in .local/node/)
+	@mkdir -p $(NODE_DIR)
+	@echo "FairGift local chain: anvil, chain id 31337, http://127.0.0.1:$(NODE_PORT); state in $(NODE_DIR)/"
+	@echo "$$( [ -f $(NODE_DIR)/state.json ] && echo 'resuming the saved chain' || echo 'a new chain')" \
+		"(Ctrl-C stops it and keeps the state; make node-reset starts over)."
+	@echo "In another shell (with the environment of README \"Running things by hand\"):"
+	@echo "  $(NODE_URI_HINT)ape run deploy --network ethereum:local:node"
+	@echo "  ape run fairgift status --network ethereum:local:node"
+	@exec anvil --port $(NODE_PORT) --chain-id 31337 --state $(NODE_DIR)/state.json --state-interval 10 \
+		--preserve-historical-states
+
+node-reset: ## wipe the local chain of `make node` (and deployments/31337.json, the record of its contracts)
+	rm -rf $(NODE_DIR)
+	rm -f deployments/31337.json
+
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench

@@ -173,7 +173,6 @@ class ScanSource:
             for name in CONTRACT_TYPES
             if name in deployment.contracts or CLONES.get(name, ("",))[0] in deployment.contracts
         }
-        self._timestamps: dict[int, int] = {}
 
     @property
     def known(self) -> dict[str, set[str]]:
@@ -230,7 +229,7 @@ class ScanSource:
         )
         with translated("reading events"):
             logs = list(self.chain.provider.get_contract_logs(log_filter))
-            times = self._block_times({int(log.block_number) for log in logs})
+            times = _fetch_timestamps(self.chain.provider, {_hex(log.block_hash) for log in logs})
         events = []
         for log in logs:
             address = to_checksum_address(str(log.contract_address))
@@ -244,18 +243,11 @@ class ScanSource:
                     args=json_safe(dict(log.event_arguments)),
                     block=block,
                     log_index=int(log.log_index),
-                    tx=tx if isinstance(tx, str) else "0x" + bytes(tx).hex(),
-                    timestamp=times[block],
+                    tx=_hex(tx),
+                    timestamp=times[_hex(log.block_hash)],
                 )
             )
         return events
-
-    def _block_times(self, blocks: set[int]) -> dict[int, int]:
-        """Timestamps of `blocks`, in JSON-RPC batches where the provider takes them."""
-        missing = sorted(b for b in blocks if b not in self._timestamps)
-        if missing:
-            self._timestamps.update(_fetch_timestamps(self.chain.provider, missing))
-        return {b: self._timestamps[b] for b in blocks}
 
 
 def _topic(abi) -> str:
@@ -264,22 +256,30 @@ def _topic(abi) -> str:
     return encode_hex(keccak(text=abi.selector))
 
 
-def _fetch_timestamps(provider, blocks: list[int], batch: int = 500) -> dict[int, int]:
+def _hex(value) -> str:
+    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def _fetch_timestamps(provider, block_hashes: set[str], batch: int = 500) -> dict[str, int]:
+    """Timestamps of the blocks the logs came from, by block hash (so a reorg between the two reads
+    cannot pair a log with another branch's block), in JSON-RPC batches where the provider takes
+    them. Never cached: a source may outlive a reorg."""
+    hashes = sorted(block_hashes)
     web3_provider = getattr(getattr(provider, "web3", None), "provider", None)
     batch_request = getattr(web3_provider, "make_batch_request", None)
-    result: dict[int, int] = {}
+    result: dict[str, int] = {}
     if batch_request is not None:
         try:
-            for i in range(0, len(blocks), batch):
-                chunk = blocks[i : i + batch]
-                replies = batch_request([("eth_getBlockByNumber", [hex(b), False]) for b in chunk])
-                for number, reply in zip(chunk, replies, strict=True):
-                    result[number] = int(reply["result"]["timestamp"], 16)
+            for i in range(0, len(hashes), batch):
+                chunk = hashes[i : i + batch]
+                replies = batch_request([("eth_getBlockByHash", [h, False]) for h in chunk])
+                for block_hash, reply in zip(chunk, replies, strict=True):
+                    result[block_hash] = int(reply["result"]["timestamp"], 16)
             return result
         except Exception:  # noqa: BLE001 - a provider without batches (the in-process chain): one by one
             result.clear()
-    for number in blocks:
-        result[number] = int(provider.get_block(number).timestamp)
+    for block_hash in hashes:
+        result[block_hash] = int(provider.get_block(block_hash).timestamp)
     return result
 
 
