@@ -531,7 +531,7 @@ def run_services_bench(
 
         sb = ServicesBench(project, chain, accounts, workdir)
         sb.deploy()
-        data["node"] = f"anvil ({uri}, chain id 1337, automine)"
+        data["node"] = f"anvil ({uri}, chain id 31337, automine)"
         if events:
             data["index"] = bench_index(sb, events, fans, creators, batch)
         if relay_tips:
@@ -549,8 +549,8 @@ def _plain_anvil(workdir: Path):
     port = _free_port()
     log_file = open(workdir / "anvil.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        # chain id 1337: the id Ape's `local` network signs with (anvil's default is 31337)
-        [shutil.which("anvil") or "anvil", "--port", str(port), "--chain-id", "1337", "--silent"],
+        # chain id 31337, as `make node` (ape-config.yaml gives ethereum:local:node that id)
+        [shutil.which("anvil") or "anvil", "--port", str(port), "--chain-id", "31337", "--silent"],
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )
