@@ -87,6 +87,10 @@ class EventSource(Protocol):
         self, names: Iterable[str] | str | None = None, *, from_block=None, to_block=None, **arg_filters
     ) -> list[Event]: ...
 
+    # Optional: `latest(names, limit, *, before=None, **arg_filters)`, the newest `limit` events
+    # newest first, strictly before `before` = (block, log_index). `fairgift.events.latest(source,
+    # ...)` uses it when present, else walks back in block windows.
+
 
 # ---------------------------------------------------------------------- helpers (pure)
 
@@ -205,6 +209,18 @@ class ScanSource:
         ]
         return sorted(found, key=lambda e: e.order)
 
+    def latest(
+        self,
+        names: Iterable[str] | str | None,
+        limit: int,
+        *,
+        before: tuple[int, int] | None = None,
+        **arg_filters,
+    ) -> list[Event]:
+        """The newest `limit` matching events, newest first, strictly before `before` = (block,
+        log_index) when given: block windows read back from the head, each four times wider."""
+        return walk_back(self, names, limit, self.deployment.block, before=before, **arg_filters)
+
     def _clones(self, contract: str, stop: int) -> list[str]:
         """Addresses of the tokens / splits created up to block `stop`."""
         parent, event_name, arg = CLONES[contract]
@@ -281,6 +297,41 @@ def _fetch_timestamps(provider, block_hashes: set[str], batch: int = 500) -> dic
     for block_hash in hashes:
         result[block_hash] = int(provider.get_block(block_hash).timestamp)
     return result
+
+
+# ---------------------------------------------------------------------- newest first
+
+
+def walk_back(
+    source, names, limit: int, first_block: int, *, before=None, window: int = 256, **arg_filters
+) -> list[Event]:
+    """Newest-first events from a source that reads forward: block windows back from the head (or
+    from `before`'s block), each four times wider, until `limit` are found or `first_block` is
+    passed."""
+    from ape import chain
+
+    if limit < 1:
+        return []
+    with translated("reading events"):
+        stop = int(before[0]) if before else int(chain.blocks.head.number)
+    found: list[Event] = []
+    while stop >= first_block and len(found) < limit:
+        start = max(first_block, stop - window + 1)
+        chunk = source.events(names, from_block=start, to_block=stop, **arg_filters)
+        if before:
+            chunk = [e for e in chunk if e.order < tuple(before)]
+        found.extend(sorted(chunk, key=lambda e: e.order, reverse=True))
+        stop, window = start - 1, window * 4
+    return found[:limit]
+
+
+def latest(source, names, limit: int, *, before=None, first_block: int = 0, **arg_filters) -> list[Event]:
+    """The newest `limit` events of `source`, newest first (strictly before `before` = (block,
+    log_index) when given): the source's own `latest` when it has one (the index answers it with
+    one query), else `walk_back` from the head down to `first_block`."""
+    if hasattr(source, "latest"):
+        return source.latest(names, limit, before=before, **arg_filters)
+    return walk_back(source, names, limit, first_block, before=before, **arg_filters)
 
 
 # ---------------------------------------------------------------------- choosing a source
