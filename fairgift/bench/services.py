@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import random
-import shutil
 import signal
 import socket
 import statistics
@@ -217,7 +216,8 @@ def bench_index(sb: ServicesBench, events: int, fans: int, creators: int, batch:
     sending = time.perf_counter() - started
     head = sb.web3.eth.block_number
     log.info(
-        f"index: {events:,} tips in blocks {first_block:,}-{head:,} ({signing:.1f} s signing, {sending:.1f} s sending)"
+        f"index: {events:,} tips in blocks {first_block:,}-{head:,} "
+        f"({signing:.1f} s signing, {sending:.1f} s sending)"
     )
 
     db = Database(f"sqlite:///{sb.workdir / 'index.sqlite3'}")
@@ -323,6 +323,7 @@ class _Serve:
             ),
             FAIRGIFT_DEPLOYMENTS=str(sb.store.folder),
             PYTHONPATH=str(ROOT),
+            PATH=f"{ROOT / 'tools' / 'bin'}:{env.get('PATH', '')}",
         )
         cmd = [
             "ape",
@@ -550,7 +551,7 @@ def _plain_anvil(workdir: Path):
     log_file = open(workdir / "anvil.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         # chain id 31337, as `make node` (ape-config.yaml gives ethereum:local:node that id)
-        [shutil.which("anvil") or "anvil", "--port", str(port), "--chain-id", "31337", "--silent"],
+        [str(ROOT / "tools" / "bin" / "anvil"), "--port", str(port), "--chain-id", "31337", "--silent"],
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )
@@ -584,26 +585,30 @@ def render_services(data: dict) -> str:
     if ix:
         lines.append(
             f"index catch-up   {ix['indexed_events']:>9,} events in {ix['catch_up_s']:>7.2f} s  "
-            f"{ix['events_per_s']:>8,} events/s   (made by {ix['transactions']} tipBatch txs of {ix['batch']}, "
+            f"{ix['events_per_s']:>8,} events/s   "
+            f"(made by {ix['transactions']} tipBatch txs of {ix['batch']}, "
             f"{ix['blocks']} blocks, {ix['gas_per_tip']:,} gas/tip)"
         )
         for label, q in ix["queries"].items():
             lines.append(
                 f"{label:<16} {q['tips']:>6,} tips: tips {q['tips_index_s'] * 1000:>8.1f} ms index vs "
                 f"{q['tips_scan_s']:>7.2f} s scan ({q['tips_ratio'] * 100:.3f}%); ledger "
-                f"{q['ledger_index_s'] * 1000:>8.1f} ms vs {q['ledger_scan_s']:>7.2f} s ({q['ledger_ratio'] * 100:.3f}%)"
+                f"{q['ledger_index_s'] * 1000:>8.1f} ms vs {q['ledger_scan_s']:>7.2f} s "
+                f"({q['ledger_ratio'] * 100:.3f}%)"
             )
         worst = max(q["ledger_ratio"] for q in ix["queries"].values())
         verdict = "PASS" if worst < ix["target_ratio"] else "MISS"
         lines.append(
-            f"{verdict}  a creator's ledger on the index < {ix['target_ratio'] * 100:g}% of the scan's time at "
+            f"{verdict}  a creator's ledger on the index < {ix['target_ratio'] * 100:g}% "
+            f"of the scan's time at "
             f"{ix['indexed_events']:,} events: worst {worst * 100:.3f}%"
         )
     rl = data.get("relayer")
     if rl:
         r, d = rl["relayed"], rl["direct"]
         lines.append(
-            f"relayer (batch {rl['batch_size']} / {rl['batch_wait_s']:g} s)  {r['tips']:,} tips, {r['clients']} clients: "
+            f"relayer (batch {rl['batch_size']} / {rl['batch_wait_s']:g} s)  "
+            f"{r['tips']:,} tips, {r['clients']} clients: "
             f"accepted {r['accepted_per_s']:,.1f}/s, landed {r['landed_per_s']:,.1f}/s, latency p50 "
             f"{r['latency_p50_s']:.2f} s p95 {r['latency_p95_s']:.2f} s max {r['latency_max_s']:.2f} s, "
             f"{r['transactions']} txs, {r['gas_per_tip']:,} gas/tip paid by the relayer"
