@@ -222,3 +222,48 @@ def test_latest_equals_the_scans_walk_back(fans, creators, idx_fg, idx_activity,
                 scan, names, limit, first, before=before, **filters
             )
     assert index.recent_tips(creators[0].address, 1)[0].args["message"] == "newer than the cursor"
+
+
+def test_scan_decodes_like_ape(idx_fg, idx_activity):
+    """`ScanSource` decodes raw logs itself (eth_abi): every event of every kind, values included,
+    is what Ape's own log decoder gives."""
+    from ape import chain
+    from ape.types import LogFilter
+
+    from fairgift.events import json_safe
+
+    scanned = ScanSource(idx_fg.record, idx_fg.project).events()
+    by_address: dict[str, list] = {}
+    for ev in scanned:
+        by_address.setdefault(ev.address, []).append(ev)
+    kinds = set()
+    for address, evs in by_address.items():
+        abis = [
+            getattr(idx_fg.project, evs[0].contract).contract_type.events[n] for n in {e.name for e in evs}
+        ]
+        ape_logs = list(
+            chain.provider.get_contract_logs(
+                LogFilter(
+                    addresses=[address],
+                    events=abis,
+                    start_block=idx_fg.record.block,
+                    stop_block=evs[-1].block,
+                )
+            )
+        )
+        ape_view = [
+            (
+                str(log.event_name),
+                json_safe(dict(log.event_arguments)),
+                int(log.block_number),
+                int(log.log_index),
+            )
+            for log in ape_logs
+        ]
+        assert [(e.name, e.args, e.block, e.log_index) for e in evs] == ape_view
+        kinds |= {(e.contract, e.name) for e in evs}
+    assert {
+        ("SplitFactory", "SplitCreated"),
+        ("RevenueSplit", "Released"),
+        ("CreatorMarket", "Launched"),
+    } <= kinds
