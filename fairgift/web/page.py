@@ -31,7 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from fairgift import fees
+from fairgift import events, fees
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
 from fairgift.creators import Catalogue
@@ -255,33 +255,28 @@ class Page:
         return [{"id": g.gift_id, "name": g.name} for g in self.fg.gifts().values()]
 
     def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[dict]:
-        index = getattr(self.service, "index", None)
-        if index is not None and hasattr(index, "recent_tips"):
-            return list(index.recent_tips(creator, limit=limit, before=cursor))
-        # No index: scan the jar's Tipped events for this creator (fine for small chains).
-        jar = self.fg.jar
-        stop = self.fg.chain.blocks.head.number + 1
-        logs = list(jar.Tipped.range(self.fg.record.block, stop, search_topics={"creator": creator}))
-        logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
-        if cursor:
-            logs = [log for log in logs if (log.block_number, log.log_index) < cursor]
-        rows = []
-        for log in logs[:limit]:
-            rows.append(
-                {
-                    "fan": to_checksum_address(str(log.fan)),
-                    "token": to_checksum_address(str(log.token)),
-                    "amount": int(log.amount),
-                    "fee": int(log.fee),
-                    "gift_id": int(log.giftId),
-                    "message": str(log.message),
-                    "timestamp": int(self.fg.chain.blocks[log.block_number].timestamp),
-                    "tx": str(log.transaction_hash),
-                    "block": int(log.block_number),
-                    "log_index": int(log.log_index),
-                }
-            )
-        return rows
+        """The newest `limit` Tipped events to `creator` before `cursor`, from the events source
+        (the index when current, else a scan of the chain)."""
+        source = events.source(self.fg)
+        if hasattr(source, "latest"):
+            found = source.latest("TipJar.Tipped", limit, before=cursor, creator=creator)
+        else:
+            found = _walk_back(source, self.fg, limit, cursor, creator)
+        return [
+            {
+                "fan": e.args["fan"],
+                "token": e.args["token"],
+                "amount": int(e.args["amount"]),
+                "fee": int(e.args["fee"]),
+                "gift_id": int(e.args["giftId"]),
+                "message": str(e.args["message"]),
+                "timestamp": int(e.timestamp),
+                "tx": e.tx,
+                "block": e.block,
+                "log_index": e.log_index,
+            }
+            for e in found
+        ]
 
     def state(self, who: str) -> dict:
         """Everything the creator page shows at first render, in one document."""
@@ -740,6 +735,22 @@ def _parse_cursor(before) -> tuple[int, int] | None:
         return int(block), int(index)
     except ValueError as err:
         raise PageError("bad cursor", 400, "bad_request") from err
+
+
+def _walk_back(source, fg, limit: int, cursor: tuple[int, int] | None, creator: str) -> list:
+    """Newest-first events from a source that only reads forward: widening block windows back from
+    the head (or the cursor) until `limit` are found or the deployment's first block is reached."""
+    first = int(fg.record.block)
+    stop = cursor[0] if cursor else int(fg.chain.blocks.head.number)
+    window, found = 256, []
+    while stop >= first and len(found) < limit:
+        start = max(first, stop - window + 1)
+        chunk = source.events("TipJar.Tipped", from_block=start, to_block=stop, creator=creator)
+        if cursor:
+            chunk = [e for e in chunk if (e.block, e.log_index) < cursor]
+        found.extend(sorted(chunk, key=lambda e: (e.block, e.log_index), reverse=True))
+        stop, window = start - 1, window * 4
+    return found[:limit]
 
 
 def _default_limit(total: int, up: bool) -> int:
