@@ -33,8 +33,9 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture(scope="module")
 def page_deployment(owner, treasury, tmp_path_factory):
     folder = tmp_path_factory.mktemp("page-deployments")
-    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(folder), fresh=True)
-    return SimpleNamespace(fg=FairGift(deployed.record), record_file=Path(deployed.path))
+    store = DeploymentStore(folder)
+    deployed = deploy(owner, treasury=treasury.address, store=store, fresh=True)
+    return SimpleNamespace(fg=FairGift(deployed.record, store=store), record_file=Path(deployed.path))
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, r
     from fairgift.web.service import Service, ServiceConfig
 
     fg = page_deployment.fg
-    catalogue = Catalogue.beside(page_deployment.record_file)
+    catalogue = Catalogue.for_record(fg.record, fg.store)
     catalogue.add("ava", page_creator.address, "Ava")
     config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
