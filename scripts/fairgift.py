@@ -204,3 +204,9 @@ def creators(network, action, args, label):
     echo(f"{len(entries)} creator(s) in {catalogue.path}")
     for entry in entries:
         echo(f"  /c/{entry.name:<20} {entry.address}  {entry.label}")
+
+
+# `serve` and `index` (the services: fairgift/web/cli.py)
+from fairgift.web.cli import register as _register_services  # noqa: E402
+
+_register_services(cli)
