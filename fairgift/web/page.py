@@ -904,7 +904,7 @@ def _default_limit(total: int, up: bool) -> int:
 
 
 def _tolerance_text() -> str:
-    return f"default tolerance {DEFAULT_SLIPPAGE} (the CLI's default)"
+    return f"the CLI's default tolerance, {DEFAULT_SLIPPAGE}"
 
 
 def _state_json(state: dict) -> str:
@@ -926,6 +926,26 @@ def _csp(service) -> str:
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+def page_urls(service, base_url: str) -> list[str]:
+    """Lines for `serve` to print: where the fans' pages are."""
+    base = base_url.rstrip("/")
+    catalogue = getattr(service, "creators", None) or Catalogue.for_record(
+        service.fg.record, getattr(service.fg, "store", None)
+    )
+    named = catalogue.all()
+    lines = [f"fans' pages: {base}/ lists the creators"]
+    if named:
+        lines += [f"  {entry.label}: {base}/c/{entry.name}" for entry in named[:5]]
+        if len(named) > 5:
+            lines.append(f"  … and {len(named) - 5} more")
+    else:
+        lines.append(
+            f"  any creator's page: {base}/c/<address>; name one with "
+            "`ape run fairgift creators add NAME ADDRESS`"
+        )
+    return lines
 
 
 def routes(service) -> list[BaseRoute]:

@@ -88,3 +88,19 @@ def test_creators_command_names_a_page(open_tab, page_fg, page_deployment, page_
     assert _said(removed)[0] == f"removed bob ({page_fan.address})"
     page = tab.open("/c/bob")
     expect(page.locator("#missing-text")).to_contain_text("no creator named 'bob' here")
+
+
+def test_serve_says_where_the_pages_are(tmp_path):
+    from types import SimpleNamespace
+
+    from fairgift.web.page import page_urls
+
+    catalogue = Catalogue.beside(tmp_path / "31337.json")
+    service = SimpleNamespace(creators=catalogue, fg=None)
+    assert page_urls(service, "http://127.0.0.1:8000/") == [
+        "fans' pages: http://127.0.0.1:8000/ lists the creators",
+        "  any creator's page: http://127.0.0.1:8000/c/<address>; name one with "
+        "`ape run fairgift creators add NAME ADDRESS`",
+    ]
+    catalogue.add("ava", A, "Ava")
+    assert page_urls(service, "http://127.0.0.1:8000")[1:] == ["  Ava: http://127.0.0.1:8000/c/ava"]
