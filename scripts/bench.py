@@ -13,6 +13,7 @@ from ape.logging import LogLevel, logger
 
 from fairgift import bench
 from fairgift.bench.page import PAGE_LOADS, PAGE_TIPS, render_page, run_page_bench
+from fairgift.bench.services import render_services, run_services_bench, services_options
 from fairgift.cli import show_progress
 
 
@@ -38,7 +39,10 @@ from fairgift.cli import show_progress
 @click.option(
     "--page-loads", default=PAGE_LOADS, show_default=True, type=click.IntRange(1), help="page loads per row"
 )
-def cli(out, no_trace, quiet, sections, history, tips, page_tips, page_loads):
+@services_options
+def cli(
+    out, no_trace, quiet, sections, history, tips, services, index_events, relay_tips, page_tips, page_loads
+):
     """Measure the gas of every FairGift operation against same-run baselines, check the targets."""
     logger.set_level(LogLevel.WARNING)  # no "Confirmed 0x..." line per transaction
     if not quiet:
@@ -61,6 +65,13 @@ def cli(out, no_trace, quiet, sections, history, tips, page_tips, page_loads):
     )
     click.echo(bench.render(results, verdicts))
     click.echo(f"\nwritten: {out}  ({results.meta['seconds']} s)")
+    if services:  # the index and the relayer: fairgift/bench/services.py
+        services_out = out.with_name("bench-services.json")
+        data = run_services_bench(
+            project, chain, accounts, events=index_events, relay_tips=relay_tips, out=services_out
+        )
+        click.echo(render_services(data))
+        click.echo(f"written: {services_out}")
     if page_tips:
         # The fans' page: first render with `page_tips` tips in the index (fairgift/bench/page.py).
         page = run_page_bench(project, chain, accounts, tips=page_tips, loads=page_loads)
