@@ -34,7 +34,10 @@ _NETWORK_ARG = "fairgift.network"
 _NEGATIVE = re.compile(r"^-(\d|\.\d)")
 
 
-def _connected_command_class():
+@functools.cache
+def command_class():
+    """The click command class of FairGift's connected `ape run` commands (`cls=command_class()`).
+    Built on first use, so importing this module does not import Ape's CLI."""
     from ape.cli import ConnectedProviderCommand
 
     class FairGiftCommand(ConnectedProviderCommand):
@@ -44,11 +47,12 @@ def _connected_command_class():
 
         def parse_args(self, ctx, args):
             ctx.meta[_NETWORK_ARG] = network_arg(args)
+            given = list(args)  # click's parser consumes `args` as it goes
             try:
                 return super().parse_args(ctx, args)
             except click.NoSuchOption as err:
                 if _NEGATIVE.match(err.option_name or ""):
-                    token = next((a for a in args if a.startswith(err.option_name)), err.option_name)
+                    token = next((a for a in given if a.startswith(err.option_name)), err.option_name)
                     raise click.ClickException(
                         f"{token} is negative: amounts, quantities and fees are positive (e.g. 5 or 2.50)"
                     ) from None
@@ -73,17 +77,6 @@ def _connected_command_class():
             return super()._invoke(ctx, provider=provider)
 
     return FairGiftCommand
-
-
-def command_class():
-    """The click command class for FairGift's connected `ape run` commands."""
-    global _COMMAND_CLASS
-    if _COMMAND_CLASS is None:
-        _COMMAND_CLASS = _connected_command_class()
-    return _COMMAND_CLASS
-
-
-_COMMAND_CLASS = None
 
 
 def network_arg(args: list[str]) -> str | None:

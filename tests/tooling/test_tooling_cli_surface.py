@@ -109,8 +109,8 @@ def error_line(result) -> str:
     "args, message",
     [
         (
-            ["tip", "TEST::2", "-5", "--account", "TEST::3"],
-            "Error: -5 is negative: amounts, quantities and fees are positive (e.g. 5 or 2.50)",
+            ["tip", "TEST::2", "-2.50", "--account", "TEST::3"],
+            "Error: -2.50 is negative: amounts, quantities and fees are positive (e.g. 5 or 2.50)",
         ),
         (
             ["tip", "TEST::2", "1", "--token", "FOO", "--account", "TEST::3"],
