@@ -2,7 +2,8 @@
 
 from playwright.sync_api import expect
 
-from fairgift.api import FairGift
+from fairgift.api import DEFAULT_SLIPPAGE
+from fairgift.api.market import with_slippage
 from tests.constants import TOKEN
 
 
@@ -23,7 +24,7 @@ def test_buy_then_sell_at_the_default_tolerance(open_tab, page_fg, page_creator,
 
     # Buy 5 AVA: the page quotes the market's own quote and the CLI's default bound.
     total, protocol_fee, creator_fee = (int(x) for x in market.quoteBuy(token, 5 * TOKEN))
-    limit = FairGift._with_slippage(total, "1%", up=True)
+    limit = with_slippage(total, DEFAULT_SLIPPAGE, up=True)
     shown = _quote(page, "buy", "5")
     assert f"cost {page_fg.usd(total)}" in shown
     assert f"You pay at most {page_fg.usd(limit)}" in shown
@@ -42,7 +43,7 @@ def test_buy_then_sell_at_the_default_tolerance(open_tab, page_fg, page_creator,
 
     # Sell 2 AVA back: no approval needed, paid at least the floor, exactly the quote here.
     net, _, _ = (int(x) for x in market.quoteSell(token, 2 * TOKEN))
-    floor = FairGift._with_slippage(net, "1%", up=False)
+    floor = with_slippage(net, DEFAULT_SLIPPAGE, up=False)
     shown = _quote(page, "sell", "2")
     assert f"pay {page_fg.usd(net)}" in shown and f"You get at least {page_fg.usd(floor)}" in shown
     usdc_before = usdc.balanceOf(page_fan)
