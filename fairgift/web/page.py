@@ -33,8 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from fairgift import fees
 from fairgift.amounts import format_amount, format_bps
-from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
-from fairgift.api.market import with_slippage
+from fairgift.api import DEADLINE_SECONDS, ZERO_ADDRESS, FairGift
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
 from fairgift.platforms import PLATFORMS
@@ -393,7 +392,6 @@ class Page:
         market, usd = self.fg.market, self.fg.usd
         if side == "buy":
             total, protocol_fee, creator_fee = (int(x) for x in market.quoteBuy(token, units))
-            limit = _default_limit(total, up=True)
         else:
             supply = int(market.supplyOf(token))
             if units > supply:
@@ -403,7 +401,8 @@ class Page:
                     "balance",
                 )
             total, protocol_fee, creator_fee = (int(x) for x in market.quoteSell(token, units))
-            limit = _default_limit(total, up=False)
+        bound = self.fg.trade_bound(token, units, total, is_buy=side == "buy")  # the CLI's default
+        limit = bound.limit
         return {
             "side": side,
             "token": token,
@@ -743,13 +742,8 @@ def _parse_cursor(before) -> tuple[int, int] | None:
         raise PageError("bad cursor", 400, "bad_request") from err
 
 
-def _default_limit(total: int, up: bool) -> int:
-    """The default bound of a trade: the same default the CLI's `buy`/`sell` use."""
-    return with_slippage(total, DEFAULT_SLIPPAGE, up=up)
-
-
 def _tolerance_text() -> str:
-    return f"default tolerance {DEFAULT_SLIPPAGE} (the CLI's default)"
+    return "the sandwich-safe limit, the CLI's default"
 
 
 def _state_json(state: dict) -> str:
