@@ -245,9 +245,10 @@ class Market(Base):
         paid = int(trade.value) + int(trade.protocolFee) + int(trade.creatorFee) if trade else total
         result.values.update(token=token, amount=units, cost=paid, quote=total, limit=limit)
         result.summary = (
+            f"{note}\n"  # how the limit was chosen first: the last line stays the outcome
             f"bought {info.fmt(units)} for {self.usd(paid)} "
             f"(quoted {self.usd(total)}, limit {self.usd(limit)}; "
-            f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)\n  {note}"
+            f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)"
         )
         result.values["bound_note"] = note
         self.settle_allowance(sender, self.stable, self.market, found, keep_allowance, result)
@@ -285,8 +286,9 @@ class Market(Base):
         trade = next(iter(receipt.decode_logs(self.market.Trade)), None)
         got = int(trade.value) - int(trade.protocolFee) - int(trade.creatorFee) if trade else net
         return Result(
+            f"{note}\n"
             f"sold {info.fmt(units)} for {self.usd(got)} (quoted {self.usd(net)}, floor {self.usd(floor)}; "
-            f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)\n  {note}",
+            f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)",
             [receipt],
             {
                 "token": token,
