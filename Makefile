@@ -78,6 +78,10 @@ env: ## print the environment the targets use, to run ape by hand: eval "$(make 
 console: setup ## `ape console` with FairGift loaded (CONSOLE_ARGS="--network ethereum:local:node")
 	ape console $(CONSOLE_ARGS)
 
+.PHONY: abi
+abi: setup ## every production contract's and interface's ABI as out/abi/<Contract>.json
+	ape run abi --out out/abi
+
 .PHONY: demo
 demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
 	@start=$$(date +%s); status=0; \

@@ -313,6 +313,38 @@ def cancel_fee(network, account, target):
     echo(fg.cancel_fee(who, target=target).summary)
 
 
+@command(
+    "creators",
+    "Names for creator pages (/c/NAME): creators [list | add NAME ADDRESS [--label TEXT] | remove NAME].",
+)
+@click.argument("action", type=click.Choice(["list", "add", "remove"]), default="list", required=False)
+@click.argument("args", nargs=-1)
+@click.option("--label", help="The name the page shows (default: NAME).")
+def creators(network, action, args, label):
+    from fairgift.creators import Catalogue
+
+    fg = FairGift.connect()
+    catalogue = Catalogue.for_record(fg.record, fg.store)
+    wanted = {"list": 0, "add": 2, "remove": 1}[action]
+    if len(args) != wanted:
+        usage = {
+            "list": "creators list",
+            "add": "creators add NAME ADDRESS",
+            "remove": "creators remove NAME",
+        }
+        raise FairGiftError(f"usage: {usage[action]}")
+    if action == "add":
+        entry = catalogue.add(args[0], args[1], label)
+        echo(f"added {entry.name} -> {entry.address} ({entry.label}): its page is /c/{entry.name}")
+    elif action == "remove":
+        entry = catalogue.remove(args[0])
+        echo(f"removed {entry.name} ({entry.address})")
+    entries = catalogue.all()
+    echo(f"{len(entries)} creator(s) in {catalogue.path}")
+    for entry in entries:
+        echo(f"  /c/{entry.name:<20} {entry.address}  {entry.label}")
+
+
 # `serve` and `index` (the services: fairgift/web/cli.py)
 from fairgift.web.cli import register as _register_services  # noqa: E402
 
