@@ -34,8 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 from fairgift import events, fees
 from fairgift.amounts import format_amount, format_bps
-from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
-from fairgift.api.market import with_slippage
+from fairgift.api import DEADLINE_SECONDS, ZERO_ADDRESS, FairGift
 from fairgift.api.tips import MAX_GIFT_ID
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
@@ -532,7 +531,6 @@ class Page:
         market, usd = self.fg.market, self.fg.usd
         if side == "buy":
             total, protocol_fee, creator_fee = (int(x) for x in market.quoteBuy(token, units))
-            limit = _default_limit(total, up=True)
         else:
             supply = int(market.supplyOf(token))
             if units > supply:
@@ -542,7 +540,8 @@ class Page:
                     "balance",
                 )
             total, protocol_fee, creator_fee = (int(x) for x in market.quoteSell(token, units))
-            limit = _default_limit(total, up=False)
+        bound = self.fg.trade_bound(token, units, total, is_buy=side == "buy")  # the CLI's default
+        limit = bound.limit
         return {
             "side": side,
             "token": token,
@@ -898,13 +897,8 @@ def _walk_back(source, fg, limit: int, cursor: tuple[int, int] | None, creator: 
     return found[:limit]
 
 
-def _default_limit(total: int, up: bool) -> int:
-    """The default bound of a trade: the same default the CLI's `buy`/`sell` use."""
-    return with_slippage(total, DEFAULT_SLIPPAGE, up=up)
-
-
 def _tolerance_text() -> str:
-    return f"the CLI's default tolerance, {DEFAULT_SLIPPAGE}"
+    return "the sandwich-safe limit, the CLI's default"
 
 
 def _state_json(state: dict) -> str:
@@ -917,15 +911,31 @@ def _state_json(state: dict) -> str:
 
 
 def _csp(service) -> str:
-    """Only the service itself (and, for the wallet's requests from the page, the node)."""
+    """Only the service itself; on a local development chain also the node, so that a wallet
+    running inside the page (a test wallet; an extension's requests are not the page's) reaches it.
+    `service.node_origin` overrides the node's origin."""
     connect = "'self'"
-    node = getattr(service, "node_origin", None)
+    node = getattr(service, "node_origin", None) or _local_node_origin(service.fg)
     if node:
         connect += f" {node}"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+def _local_node_origin(fg) -> str | None:
+    from urllib.parse import urlsplit
+
+    from fairgift.deployments import LOCAL_CHAIN_IDS
+
+    if int(fg.record.chain_id) not in LOCAL_CHAIN_IDS:
+        return None
+    uri = getattr(fg.chain.provider, "http_uri", None) or getattr(fg.chain.provider, "uri", None)
+    parts = urlsplit(str(uri or ""))
+    if parts.scheme not in ("http", "https") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def page_urls(service, base_url: str) -> list[str]:
