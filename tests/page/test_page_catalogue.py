@@ -77,12 +77,6 @@ def test_creators_command_names_a_page(open_tab, page_fg, page_deployment, page_
     expect(page.locator("#creator-label")).to_have_text("Bob's <b>stream</b>")  # a label is text too
     assert page.locator("#creator-label b").count() == 0
     expect(page.locator("#creator-address")).to_have_text(page_fan.address)
-    refused = cli("add", "Not A Name", page_fan.address)
-    assert refused.returncode == 1
-    assert refused.stderr.strip().splitlines()[-1] == (
-        "Error: 'Not A Name' is not a creator name: 1 to 32 lowercase letters, digits, '-' or '_', "
-        "starting with a letter or digit"
-    )
     removed = cli("remove", "bob")
     assert removed.returncode == 0, removed.stderr
     assert _said(removed)[0] == f"removed bob ({page_fan.address})"
