@@ -111,6 +111,14 @@ node-reset: ## wipe the local chain of `make node` (and deployments/31337.json, 
 	rm -rf $(NODE_DIR)
 	rm -f deployments/31337.json
 
+# The service on `make node`'s chain (deploy there first): the JSON API, the fans' pages, the
+# relayer and the index bot; it prints the pages' URLs. SERVE_ARGS: e.g. "--port 8001 --no-relay".
+SERVE_ARGS ?=
+.PHONY: serve
+serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it prints their URLs), relayer, index
+	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
+	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
+
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench
