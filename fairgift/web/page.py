@@ -911,15 +911,31 @@ def _state_json(state: dict) -> str:
 
 
 def _csp(service) -> str:
-    """Only the service itself (and, for the wallet's requests from the page, the node)."""
+    """Only the service itself; on a local development chain also the node, so that a wallet
+    running inside the page (a test wallet; an extension's requests are not the page's) reaches it.
+    `service.node_origin` overrides the node's origin."""
     connect = "'self'"
-    node = getattr(service, "node_origin", None)
+    node = getattr(service, "node_origin", None) or _local_node_origin(service.fg)
     if node:
         connect += f" {node}"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+def _local_node_origin(fg) -> str | None:
+    from urllib.parse import urlsplit
+
+    from fairgift.deployments import LOCAL_CHAIN_IDS
+
+    if int(fg.record.chain_id) not in LOCAL_CHAIN_IDS:
+        return None
+    uri = getattr(fg.chain.provider, "http_uri", None) or getattr(fg.chain.provider, "uri", None)
+    parts = urlsplit(str(uri or ""))
+    if parts.scheme not in ("http", "https") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def page_urls(service, base_url: str) -> list[str]:

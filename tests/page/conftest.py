@@ -108,9 +108,7 @@ def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, r
     service = Service(fg, db, config=config)
     service.relayer = Relayer(db, service.deployment, fg.jar, relayer, config.relayer)
     service.index = Index(db, fg.record, project=fg.project)  # synced by open_tab, as the bot would
-    service.creators = catalogue
-    parts = urlsplit(node_url(fg))
-    service.node_origin = f"{parts.scheme}://{parts.netloc}"
+    service.creators = catalogue  # (the page finds the same file itself; set here to be explicit)
     service.start()
     try:
         yield service
