@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from page_env import CHROMIUM, DESKTOP, ROOT, WALLET_JS, node_url
 from playwright.sync_api import expect
 
 from fairgift.api import FairGift
@@ -24,12 +25,6 @@ from tests.constants import USDC
 # Assertions on the page wait for the service's answers: generous on a loaded 2-core machine (a
 # passing check returns as soon as it holds).
 expect.set_options(timeout=20_000)
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = ROOT / ".local/chromium"
-WALLET_JS = (Path(__file__).with_name("wallet.js")).read_text(encoding="utf8")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 # ---------------------------------------------------------------------------- the chain side
@@ -83,10 +78,6 @@ def _free_socket() -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
-
-
-def node_url(fg) -> str:
-    return str(fg.chain.provider.uri)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import ROOT, node_url
+from page_env import ROOT, node_url
 from playwright.sync_api import expect
 
 from fairgift.creators import Catalogue, catalogue_path

@@ -1,6 +1,6 @@
 """The page works with the keyboard alone, at phone width; and the index lists the creators."""
 
-from conftest import PHONE
+from page_env import PHONE
 from playwright.sync_api import expect
 
 from tests.constants import USDC

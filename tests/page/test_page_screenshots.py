@@ -1,7 +1,7 @@
 """Screenshots of the creator page at phone and desktop width, written to out/page/ (docs/ keeps
 copies for the README). The page must fit the width: nothing scrolls sideways."""
 
-from conftest import DESKTOP, PHONE
+from page_env import DESKTOP, PHONE
 from playwright.sync_api import expect
 
 
