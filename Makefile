@@ -78,6 +78,10 @@ env: ## print the environment the targets use, to run ape by hand: eval "$(make 
 console: setup ## `ape console` with FairGift loaded (CONSOLE_ARGS="--network ethereum:local:node")
 	ape console $(CONSOLE_ARGS)
 
+.PHONY: abi
+abi: setup ## every production contract's and interface's ABI as out/abi/<Contract>.json
+	ape run abi --out out/abi
+
 .PHONY: demo
 demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
 	@start=$$(date +%s); status=0; \
@@ -106,6 +110,14 @@ node: setup ## a local chain that persists (anvil, chain id 31337, port 8545 or 
 node-reset: ## wipe the local chain of `make node` (and deployments/31337.json, the record of its contracts)
 	rm -rf $(NODE_DIR)
 	rm -f deployments/31337.json
+
+# The service on `make node`'s chain (deploy there first): the JSON API, the fans' pages, the
+# relayer and the index bot; it prints the pages' URLs. SERVE_ARGS: e.g. "--port 8001 --no-relay".
+SERVE_ARGS ?=
+.PHONY: serve
+serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it prints their URLs), relayer, index
+	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
+	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
 
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=

@@ -41,6 +41,8 @@ from eth_abi import encode
 from eth_account import Account
 from eth_keys import keys
 
+from fairgift.batch import batch_args, by_creator
+
 log = logging.getLogger("fairgift.bench")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,7 +199,7 @@ def bench_index(sb: ServicesBench, events: int, fans: int, creators: int, batch:
             deadline,
         )
         nonces[f] += 1
-        items.append(item.batch_item().as_tuple())
+        items.append(item.batch_item())
     signing = time.perf_counter() - started
     log.info(
         f"index: sending {len(items) // batch + (len(items) % batch > 0)} tipBatch transactions of {batch}"
@@ -206,7 +208,7 @@ def bench_index(sb: ServicesBench, events: int, fans: int, creators: int, batch:
     started = time.perf_counter()
     hashes = []
     for i in range(0, len(items), batch):
-        data = _calldata(sb.fg.jar.tipBatch, sb.token, items[i : i + batch])
+        data = _calldata(sb.fg.jar.tipBatch, sb.token, *batch_args(by_creator(items[i : i + batch])))
         hashes.append(sb.raw.send(sb.relayer_key, sb.jar, data, 29_000_000))
     gas = 0
     for h in hashes:

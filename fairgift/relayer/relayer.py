@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from eth_utils import to_checksum_address
 
-from fairgift.batch import skip_reason
+from fairgift.batch import batch_args, skip_reason
 from fairgift.index.db import Database
 from fairgift.relayer import faults
 from fairgift.relayer.chain import ChainReader
@@ -669,11 +669,11 @@ class Relayer:
     def _send_batch(self, token: str, rows) -> None:
         # Adjacent items to the same creator: lets the jar write a creator's credit once per run.
         rows = sorted(rows, key=lambda r: (r.creator, r.accepted_at))
-        items = [
-            _signed_from_row(row, self.chain_id, self.reader.jar).batch_item().as_tuple() for row in rows
-        ]
+        tips, messages = batch_args(
+            [_signed_from_row(row, self.chain_id, self.reader.jar).batch_item() for row in rows]
+        )
         try:
-            self._record_and_send("batch", token, self.jar.tipBatch, (token, items), items=rows)
+            self._record_and_send("batch", token, self.jar.tipBatch, (token, tips, messages), items=rows)
         except WouldRevert as err:  # the whole batch would revert: do not pay for it
             log.error("tipBatch of %d tips would revert: %s", len(rows), err)
             now = _now()
