@@ -36,7 +36,7 @@ SLITHER := VIRTUAL_ENV=$(CURDIR)/$(VENV) slither contracts/ --solc .local/solcx/
 .PHONY: help setup test lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (idempotent)
 	@tools/ensure-layout $(SOLC_VERSION)
@@ -122,7 +122,7 @@ serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it pr
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench
-bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+bench: setup ## gas and scale benchmark on anvil, then the services and the fans' page: tables, out/bench*.json
 	ape run bench $(BENCH_ARGS)
 
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile
