@@ -131,7 +131,7 @@ serve-demo: setup ## the service for the demo's deployment on `make node`'s chai
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench
-bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+bench: setup ## gas and scale benchmark on anvil, then the services and the fans' page: tables, out/bench*.json
 	ape run bench $(BENCH_ARGS)
 
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile
