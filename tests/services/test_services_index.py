@@ -267,3 +267,28 @@ def test_scan_decodes_like_ape(idx_fg, idx_activity):
         ("RevenueSplit", "Released"),
         ("CreatorMarket", "Launched"),
     } <= kinds
+
+
+def test_tips_fees_and_ledger_same_from_index_and_scan(creators, idx_fg, idx_activity, tmp_path, monkeypatch):
+    """The CLI's readers (`tips`, the fee histories, the ledger) go through `fairgift.events.source`:
+    the same rows whether it picks the index or scans."""
+    from fairgift import ledger
+
+    def readers():
+        return (
+            idx_fg.tips(),
+            idx_fg.tips(creator=creators[0].address, limit=3),
+            idx_fg.fee_timelines(),
+            ledger.from_chain(idx_fg).rows(),
+        )
+
+    monkeypatch.setenv("FAIRGIFT_DB_URL", f"sqlite:///{tmp_path / 'none.sqlite3'}")
+    assert events.source(idx_fg).kind == "scan"
+    scanned = readers()
+    url = f"sqlite:///{tmp_path / 'readers.sqlite3'}"
+    open_index(idx_fg, url).sync()
+    monkeypatch.setenv("FAIRGIFT_DB_URL", url)
+    assert events.source(idx_fg).kind == "index"
+    indexed = readers()
+    assert indexed == scanned
+    assert scanned[0] and len(scanned[1]) == 3 and scanned[2] and scanned[3]
