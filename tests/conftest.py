@@ -7,18 +7,113 @@ tracks fixtures by name, and one name defined in two areas at two scopes made it
 state from one area into another.
 """
 
+import inspect
 import os
+import random
+from pathlib import Path
 
 import pytest
 from ape_ethereum.trace import Trace
 
 from tests.constants import USDC
 
+TESTS = Path(__file__).resolve().parent
+ORDER_ENV = "FAIRGIFT_TEST_ORDER"
+
 # ape-foundry prints the whole enriched call tree of every reverted call (about 1.5 s each on
 # anvil), and the suite checks hundreds of reverts by their custom error. The display is noise
 # there; set FAIRGIFT_SHOW_REVERT_TRACES=1 to see it again when debugging.
 if not os.environ.get("FAIRGIFT_SHOW_REVERT_TRACES"):
     Trace.show = lambda self, *args, **kwargs: None
+
+
+# ------------------------------------------------------------------------------- order and markers
+# Every area must pass alone and in any order. FAIRGIFT_TEST_ORDER=reverse runs the areas (the
+# folders under tests/ and the modules at its top), the modules in each area and the tests in each
+# module in reverse; FAIRGIFT_TEST_ORDER=random[:SEED] shuffles all three levels (the header prints
+# the seed; the same value replays the order). Unset: pytest's order (by name).
+
+
+def pytest_configure(config):
+    order = os.environ.get(ORDER_ENV, "").strip()
+    kind, _, seed = order.partition(":")
+    if kind not in ("", "reverse", "random") or (seed and (kind != "random" or not seed.isdigit())):
+        raise pytest.UsageError(f"{ORDER_ENV}={order!r}: expected reverse, random or random:SEED")
+    if kind == "random" and not seed:
+        seed = str(random.SystemRandom().randrange(10**6))
+    config.fairgift_order = f"{kind}:{seed}" if seed else kind
+
+
+def pytest_report_header(config):
+    order = config.fairgift_order
+    if order:
+        return f"test order: {order} (replay with {ORDER_ENV}={order})"
+
+
+def _area(item) -> str:
+    """The area of a test: its folder under tests/, or its module when it sits at the top."""
+    relative = Path(item.path).resolve().relative_to(TESTS)
+    return relative.parts[0]
+
+
+def _grouped(items, key) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def _reorder(items, arrange) -> list:
+    """`items` with areas, modules within an area and tests within a module each `arrange`d."""
+    result = []
+    for area in arrange(list(_grouped(items, _area).values())):
+        for module in arrange(list(_grouped(area, lambda item: item.path).values())):
+            result.extend(arrange(module))
+    return result
+
+
+def _check_unique_fixture_names(session):
+    """Refuse a suite where one fixture name has two definitions. Ape's isolation keys fixtures by
+    name: a name defined at two scopes (say session in one area, module in another) makes it
+    "rebase" the chain and keep one area's state in another's tests."""
+    clashes = []
+    for name, definitions in session._fixturemanager._arg2fixturedefs.items():
+        places = []
+        for definition in definitions:
+            try:
+                places.append(Path(inspect.getsourcefile(definition.func)).resolve())
+            except TypeError:  # a built-in without a source file
+                places.append(None)
+        if len(definitions) > 1 and any(p is not None and p.is_relative_to(TESTS) for p in places):
+            where = ", ".join(str(p.relative_to(TESTS.parent)) if p else "built-in" for p in places)
+            clashes.append(f"{name} ({where})")
+    if clashes:
+        raise pytest.UsageError(
+            "fixture names must be unique across the suite (Ape's chain isolation tracks fixtures by "
+            "name); defined more than once: " + "; ".join(sorted(clashes))
+        )
+
+
+def pytest_collection_modifyitems(session, config, items):
+    _check_unique_fixture_names(session)
+    kind, _, seed = config.fairgift_order.partition(":")
+    if kind == "reverse":
+        items[:] = _reorder(items, lambda groups: groups[::-1])
+    elif kind == "random":
+        rng = random.Random(int(seed))
+        items[:] = _reorder(items, lambda groups: rng.sample(groups, len(groups)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    marker = item.get_closest_marker("anvil_only")
+    if marker is None:
+        return
+    from ape import networks
+
+    if networks.provider.name != "foundry":
+        reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+        pytest.skip(f"needs anvil ({reason})" if reason else "needs anvil")
 
 
 # ------------------------------------------------------------------------------------ named roles
