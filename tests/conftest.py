@@ -12,6 +12,7 @@ import os
 import random
 from pathlib import Path
 
+import ape
 import pytest
 from ape_ethereum.trace import Trace
 
@@ -28,10 +29,11 @@ if not os.environ.get("FAIRGIFT_SHOW_REVERT_TRACES"):
 
 
 # ------------------------------------------------------------------------------- order and markers
-# Every area must pass alone and in any order. FAIRGIFT_TEST_ORDER=reverse runs the areas (the
-# folders under tests/ and the modules at its top), the modules in each area and the tests in each
-# module in reverse; FAIRGIFT_TEST_ORDER=random[:SEED] shuffles all three levels (the header prints
-# the seed; the same value replays the order). Unset: pytest's order (by name).
+# Every area and every module must pass alone and in any order. FAIRGIFT_TEST_ORDER=reverse runs the
+# areas (the folders under tests/ and the modules at its top) and the modules in each area in
+# reverse; FAIRGIFT_TEST_ORDER=random[:SEED] shuffles both (the header prints the seed; the same
+# value replays the order). Unset: pytest's order (by name). Tests within a module keep their order:
+# a module may tell one story step by step (the CLI tests against one anvil node do).
 
 
 def pytest_configure(config):
@@ -64,11 +66,11 @@ def _grouped(items, key) -> dict:
 
 
 def _reorder(items, arrange) -> list:
-    """`items` with areas, modules within an area and tests within a module each `arrange`d."""
+    """`items` with the areas, and the modules within each area, `arrange`d."""
     result = []
     for area in arrange(list(_grouped(items, _area).values())):
         for module in arrange(list(_grouped(area, lambda item: item.path).values())):
-            result.extend(arrange(module))
+            result.extend(module)
     return result
 
 
@@ -123,79 +125,87 @@ OWNER, TREASURY, STRANGER, ATTACKER, RELAYER = 0, 1, 4, 7, 9
 CREATORS = (2, 6)
 FANS = (3, 5, 8)
 
+# A role is an account: the same whatever the chain's state, so Ape never needs to re-create it (nor
+# to roll the chain back, "rebase", when a test first asks for one in the middle of a module).
+role = ape.fixture(scope="session", chain_isolation=False)
 
-@pytest.fixture(scope="session")
+
+@role
 def owner(accounts):
     """Deploys and administers the contracts (and owns MockUSDC)."""
     return accounts[OWNER]
 
 
-@pytest.fixture(scope="session")
+@role
 def treasury(accounts):
     """Receives the protocol's fees."""
     return accounts[TREASURY]
 
 
-@pytest.fixture(scope="session")
+@role
 def creators(accounts):
     """Creators who receive tips and gifts and launch tokens."""
     return tuple(accounts[i] for i in CREATORS)
 
 
-@pytest.fixture(scope="session")
+@role
 def creator(creators):
     return creators[0]
 
 
-@pytest.fixture(scope="session")
+@role
 def creator2(creators):
     return creators[1]
 
 
-@pytest.fixture(scope="session")
+@role
 def fans(accounts):
     """Fans who tip, send gifts and trade."""
     return tuple(accounts[i] for i in FANS)
 
 
-@pytest.fixture(scope="session")
+@role
 def fan(fans):
     return fans[0]
 
 
-@pytest.fixture(scope="session")
+@role
 def fan2(fans):
     return fans[1]
 
 
-@pytest.fixture(scope="session")
+@role
 def relayer(accounts):
     """Submits transactions that fans signed (batches, authorizations, permits): TEST::9, the
     services' default relayer on a local chain (fairgift.web.service.DEFAULT_LOCAL_RELAYER)."""
     return accounts[RELAYER]
 
 
-@pytest.fixture(scope="session")
+@role
 def stranger(accounts):
     """Someone with no role: an intruder on restricted functions, a third party who pushes."""
     return accounts[STRANGER]
 
 
-@pytest.fixture(scope="session")
+@role
 def attacker(accounts):
     """A hostile party: front-runs, sandwiches, replays and redirects."""
     return accounts[ATTACKER]
 
 
 # ----------------------------------------------------------------------------------- foundation
+# The only state shared by the whole session is MockUSDC, deployed before the first test whatever
+# runs first (so at the same address in any order). Everything else that changes the chain (areas'
+# deployments, minting, approvals) is module- or function-scoped: Ape rolls the chain back after
+# each module and each test, so every module starts from the same state in any order.
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def usdc(project, owner):
     return owner.deploy(project.MockUSDC, owner)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def funded_fan(usdc, owner, fan):
     usdc.mint(fan, 1_000_000 * USDC, sender=owner)
     return fan

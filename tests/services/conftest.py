@@ -20,7 +20,7 @@ from fairgift.web.service import Service, ServiceConfig
 from tests.constants import MAX_UINT, USDC
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def svc_fg(owner, treasury, tmp_path_factory):
     folder = tmp_path_factory.mktemp("svc-deployments")
     deployed = deploy(owner, treasury=treasury.address, folder=folder, fresh=True, log=lambda _m: None)
@@ -57,7 +57,7 @@ def svc_domain(svc_service):
     return svc_service.relayer.reader.jar_domain()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def svc_mock_usdc(svc_fg, project):
     """The deployment's stablecoin as the mock it is on the test chain (it can mint)."""
     return project.MockUSDC.at(svc_fg.usdc.address)
