@@ -17,6 +17,7 @@ import pytest
 from ape_ethereum.trace import Trace
 
 from tests.constants import USDC
+from tests.helpers.in_process import exact_return_values
 
 TESTS = Path(__file__).resolve().parent
 ORDER_ENV = "FAIRGIFT_TEST_ORDER"
@@ -26,6 +27,9 @@ ORDER_ENV = "FAIRGIFT_TEST_ORDER"
 # there; set FAIRGIFT_SHOW_REVERT_TRACES=1 to see it again when debugging.
 if not os.environ.get("FAIRGIFT_SHOW_REVERT_TRACES"):
     Trace.show = lambda self, *args, **kwargs: None
+
+# On the in-process provider, `receipt.return_value` as anvil gives it (see tests/helpers/in_process.py).
+exact_return_values()
 
 
 # ------------------------------------------------------------------------------- order and markers
