@@ -67,11 +67,13 @@ class Catalogue:
         return cls(catalogue_path(record_file))
 
     @classmethod
-    def for_record(cls, record, folder: Path | str | None = None) -> Catalogue:
-        """The catalogue of a deployment record in the deployments folder."""
-        from fairgift import deployments
+    def for_record(cls, record, store=None) -> Catalogue:
+        """The catalogue of a deployment record, beside it in `store` (default: the store of the
+        connected chain, `fairgift.deployments.DeploymentStore.for_provider()`)."""
+        from fairgift.deployments import DeploymentStore
 
-        return cls.beside(deployments.record_path(record.chain_id, folder))
+        store = store or DeploymentStore.for_provider()
+        return cls.beside(store.path(record.chain_id))
 
     def _load(self) -> dict[str, Creator]:
         # Re-read when the file changed, so a running service sees `creators add` at once.

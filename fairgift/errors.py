@@ -101,7 +101,6 @@ def friendly(err: BaseException, fmt: Callable[[str, object], str] | None = None
     """A one-line message for any exception raised while talking to the chain."""
     from ape.exceptions import (
         AccountsError,
-        ApeException,
         ContractLogicError,
         CustomError,
         NetworkError,
@@ -125,8 +124,6 @@ def friendly(err: BaseException, fmt: Callable[[str, object], str] | None = None
         return f"network problem: {err}"
     if isinstance(err, (AccountsError, SignatureError)):
         return f"account problem: {err}"
-    if isinstance(err, ApeException):
-        return f"{type(err).__name__}: {err}"
     return f"{type(err).__name__}: {err}"
 
 

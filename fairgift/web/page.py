@@ -36,7 +36,7 @@ from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
-from fairgift.report import PLATFORMS
+from fairgift.platforms import PLATFORMS
 
 STATIC = Path(__file__).with_name("static")
 RECENT_LIMIT = 20  # tips and gifts on a page, newest first; older ones page in
@@ -83,7 +83,9 @@ class Page:
     def __init__(self, service):
         self.service = service
         self.fg: FairGift = service.fg
-        self.catalogue = getattr(service, "creators", None) or Catalogue.for_record(self.fg.record)
+        self.catalogue = getattr(service, "creators", None) or Catalogue.for_record(
+            self.fg.record, self.fg.store
+        )
         self.lock = threading.RLock()
         self._static: dict[str, object] = {}
         self._tokens: dict[str, str] = {}  # creator -> launched token (immutable once launched)
@@ -170,12 +172,12 @@ class Page:
         decimals = self.fg.stable.decimals
         return [
             {
-                "id": gift_id,
-                "name": name,
-                "price": str(price * 10 ** (decimals - 6)),
-                "price_text": self.fg.usd(price * 10 ** (decimals - 6)),
+                "id": gift.gift_id,
+                "name": gift.name,
+                "price": str(gift.amount_in(decimals)),
+                "price_text": self.fg.usd(gift.amount_in(decimals)),
             }
-            for gift_id, (name, price) in self.fg.gifts().items()
+            for gift in self.fg.gifts().values()
         ]
 
     def token_of(self, creator: str) -> str | None:
@@ -250,7 +252,7 @@ class Page:
         return {"items": items, "more": more}
 
     def _gift_names(self) -> list[dict]:
-        return [{"id": i, "name": n} for i, (n, _p) in self.fg.gifts().items()]
+        return [{"id": g.gift_id, "name": g.name} for g in self.fg.gifts().values()]
 
     def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[dict]:
         index = getattr(self.service, "index", None)
@@ -347,7 +349,8 @@ class Page:
 
     def _gift(self, gift, quantity) -> tuple[int, str, int, int]:
         try:
-            gift_id, name, price_usd6 = self.fg.find_gift(gift)
+            found = self.fg.find_gift(gift)
+            gift_id, name, price_usd6 = found.gift_id, found.name, found.price_usd6
         except FairGiftError as err:
             raise PageError(_sentence(str(err)), 400, "unknown_gift") from err
         try:
@@ -607,15 +610,20 @@ class Page:
             held = int(self.fg.project.CreatorToken.at(token, detect_proxy=False).balanceOf(trader))
             supply_after = int(log.supplyAfter)
             amount = format_amount(int(log.amount), TOKEN_DECIMALS, symbol)
+            left = ""
             if log.isBuy:
                 did = f"bought {amount} for {self.fg.usd(value + pf + cf)}"
+                # The approval covered the bound; say what of it is still approved.
+                allowance = int(self.fg.usdc.allowance(trader, self.fg.market))
+                if allowance:
+                    left = f"; {self.fg.usd(allowance)} stays approved to the market"
             else:
                 did = f"sold {amount} for {self.fg.usd(value - pf - cf)}"
             result.update(
                 kind="trade",
                 summary=f"{did} (fees {self.fg.usd(pf)} protocol + {self.fg.usd(cf)} creator); "
                 f"you now hold {format_amount(held, TOKEN_DECIMALS, symbol)}; the price is now "
-                f"{self.fg.usd(int(self.fg.market.priceAt(supply_after)))}",
+                f"{self.fg.usd(int(self.fg.market.priceAt(supply_after)))}{left}",
                 held=str(held),
             )
             return result

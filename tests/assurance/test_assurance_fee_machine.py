@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 from machinery import ChainMachine, Reader, assert_rejected, run_machine, view
 
-from fairgift.fees import split
+from fairgift.fees import FeeSchedule, split
 from tests.constants import DELAY, MAX_FEE_BPS
 
 INITIAL_BPS = 300
@@ -33,35 +33,6 @@ gaps = st.one_of(
 )
 
 
-class FeeModel:
-    """The fee primitive, exactly: the stored fee, and a pending increase with its date."""
-
-    def __init__(self, bps: int):
-        self.bps = bps
-        self.pending_bps = 0
-        self.effective_at = 0
-
-    def current(self, now: int) -> int:
-        return self.pending_bps if self.effective_at and now >= self.effective_at else self.bps
-
-    def pending(self, now: int) -> tuple[int, int]:
-        if self.effective_at and now < self.effective_at:
-            return self.pending_bps, self.effective_at
-        return 0, 0
-
-    def schedule(self, bps: int, now: int) -> bool:
-        """True when the change applies at once, False when it is scheduled."""
-        old = self.current(now)
-        if bps <= old:
-            self.bps, self.pending_bps, self.effective_at = bps, 0, 0
-            return True
-        self.bps, self.pending_bps, self.effective_at = old, bps, now + DELAY
-        return False
-
-    def cancel(self) -> None:
-        self.pending_bps, self.effective_at = 0, 0
-
-
 class FeeMachine(ChainMachine):
     harness = None
     controller = None
@@ -69,7 +40,7 @@ class FeeMachine(ChainMachine):
 
     def __init__(self):
         super().__init__()
-        self.model = FeeModel(INITIAL_BPS)
+        self.model = FeeSchedule(INITIAL_BPS, MAX_FEE_BPS, DELAY)  # the one fee model, fairgift.fees
         # (newBps, effectiveAt, scheduledAt) of every FeeChangeScheduled seen, and a decrease log.
         self.announced: list[tuple[int, int, int]] = []
         self.last_seen = (self.now(), INITIAL_BPS)

@@ -90,12 +90,12 @@ def test_gift_token_not_allowed(jar, dai, owner, approved_fan, creator):
 
 
 def test_default_catalogue_seeds(jar, usdc, owner):
-    from fairgift.gifts import DEFAULT_CATALOGUE, amount_in, seed_catalogue
+    from fairgift.gifts import DEFAULT_GIFTS, seed_catalogue
 
     seed_catalogue(jar, owner)
-    for gift_id, (name, price) in DEFAULT_CATALOGUE.items():
-        assert jar.gift(gift_id) == (name, price)
-        assert jar.giftAmount(usdc, gift_id, 3) == amount_in(price, 3, 6)
+    for gift in DEFAULT_GIFTS:
+        assert jar.gift(gift.gift_id) == (gift.name, gift.price_usd6)
+        assert jar.giftAmount(usdc, gift.gift_id, 3) == gift.amount_in(6, quantity=3)
 
 
 def test_repricing_after_the_quote_never_charges_the_fan_more(jar, usdc, owner, approved_fan, creator):

@@ -5,11 +5,12 @@ the token and USDC, has an unlimited USDC approval of the market, and the creato
 credits are already non-zero. Slippage bounds are the exact quotes, as a wallet would send them.
 """
 
+from fairgift.bench.targets import BUY_WARM_GAS, HISTORY_TOLERANCE, LAUNCH_GAS, SELL_WARM_GAS
 from tests.constants import MAX_UINT, TOKEN
 
 from .conftest import CREATOR_BPS, deadline
 
-TARGETS = {"launch": 150_000, "buy (warm)": 80_000, "sell": 75_000}
+TARGETS = {"launch": LAUNCH_GAS, "buy (warm)": BUY_WARM_GAS, "sell": SELL_WARM_GAS}
 
 
 def test_gas(project, market, usdc, creator, creator2, fan, fan2, traders, chain):
@@ -49,5 +50,5 @@ def test_gas(project, market, usdc, creator, creator2, fan, fan2, traders, chain
         print(f"  {name:28} {gas:>8,}" + (f"   (target <= {target:,})" if target else ""))
     for name, target in TARGETS.items():
         assert rows[name] <= target, f"{name}: {rows[name]} gas, target {target}"
-    assert abs(big_buy.gas_used - warm_buy.gas_used) <= 300
-    assert abs(big_sell.gas_used - sell.gas_used) <= 300
+    assert abs(big_buy.gas_used - warm_buy.gas_used) <= HISTORY_TOLERANCE
+    assert abs(big_sell.gas_used - sell.gas_used) <= HISTORY_TOLERANCE

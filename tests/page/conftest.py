@@ -17,6 +17,7 @@ import pytest
 from fairgift.api import FairGift
 from fairgift.creators import Catalogue
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 from tests.constants import USDC
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture(scope="module")
 def page_deployment(owner, treasury, tmp_path_factory):
     folder = tmp_path_factory.mktemp("page-deployments")
-    deployed = deploy(owner, treasury=treasury.address, folder=folder, fresh=True, log=lambda _m: None)
+    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(folder), fresh=True)
     return SimpleNamespace(fg=FairGift(deployed.record), record_file=Path(deployed.path))
 
 
@@ -61,6 +62,13 @@ def page_fan(page_usdc, fan, owner):
     return fan
 
 
+@pytest.fixture(scope="module")
+def page_fan2(page_usdc, fan2, owner):
+    """Another fan with 1,000 USDC (trades beside the first, moving prices)."""
+    page_usdc.mint(fan2, 1_000 * USDC, sender=owner)
+    return fan2
+
+
 # ---------------------------------------------------------------------------- the service
 
 
@@ -76,9 +84,10 @@ def node_url(fg) -> str:
 
 
 @pytest.fixture(scope="module")
-def page_service(page_deployment, page_creator, relayer, tmp_path_factory):
+def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, relayer, tmp_path_factory):
     """The service (relayer with its batcher thread running, on a fresh SQLite database) with "ava"
-    in the catalogue of creators."""
+    in the catalogue of creators. It takes every account fixture the page tests use, so that all
+    exist before the module's first test (Ape's isolation then snapshots them once)."""
     from fairgift.index.db import Database
     from fairgift.relayer import Relayer, RelayerConfig
     from fairgift.web.service import Service, ServiceConfig
@@ -215,14 +224,19 @@ class Tab:
     def wallet_log(self) -> list[str]:
         return [entry["method"] for entry in self.page.evaluate("window.__wallet.log")]
 
+    def api_calls(self, path: str) -> list[str]:
+        """The page's requests to the service whose path starts with `path`."""
+        return [url for url in self.requests if urlsplit(url).path.startswith(path)]
+
 
 @pytest.fixture
 def open_tab(browser, page_server, page_fg):
-    """`open_tab(account=..., viewport=..., wallet=True, chain_override=None)` -> Tab."""
+    """`open_tab(account=..., viewport=..., wallet=True, chain_override=None, bypass_csp=False)` -> Tab.
+    `bypass_csp` turns the page's Content-Security-Policy off, to test what the script itself does."""
     contexts = []
 
-    def make(account=None, viewport=DESKTOP, wallet=True, chain_override=None) -> Tab:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    def make(account=None, viewport=DESKTOP, wallet=True, chain_override=None, bypass_csp=False) -> Tab:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=bypass_csp)
         contexts.append(context)
         if wallet:
             config = {

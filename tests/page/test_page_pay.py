@@ -38,15 +38,15 @@ def test_gift_charges_the_price_shown(open_tab, page_fg, page_creator, page_fan)
     credit_before = jar.balanceOf(page_creator, usdc)
     tab = open_tab(account=page_fan)
     page = tab.open("/c/ava")
-    page.check("input[name=gift][value='2']")  # Heart, $0.05
+    page.check("input[name=gift][value='2']")  # Heart, $1 (fairgift.gifts.DEFAULT_GIFTS)
     page.fill("#gift-quantity", "3")
     expect(page.locator("#gift-breakdown")).to_contain_text(
-        "3 × Heart: 0.15 USDC. The creator receives 0.1425 USDC"
+        "3 × Heart: 3.00 USDC. The creator receives 2.85 USDC"
     )
     page.fill("#gift-message", "hearts for you")
     tab.submit("#gift-send", "gift-status", "Landed")
-    assert usdc.balanceOf(page_fan) == fan_before - 150_000
-    assert jar.balanceOf(page_creator, usdc) == credit_before + 142_500
+    assert usdc.balanceOf(page_fan) == fan_before - 3_000_000
+    assert jar.balanceOf(page_creator, usdc) == credit_before + 2_850_000
 
 
 def test_gift_repriced_before_send_charges_nothing(open_tab, page_fg, page_creator, page_fan, owner):
@@ -59,7 +59,7 @@ def test_gift_repriced_before_send_charges_nothing(open_tab, page_fg, page_creat
     tab = open_tab(account=page_fan)
     page = tab.open("/c/ava")
     page.check("input[name=gift][value='2']")
-    expect(page.locator("#gift-breakdown")).to_contain_text("1 × Heart: 0.05 USDC")
+    expect(page.locator("#gift-breakdown")).to_contain_text("1 × Heart: 1.00 USDC")
     reprice = jar.setGift.encode_input(2, "Heart", 5 * USDC)
     gift_selector = "0x" + bytes(jar.sendGift.encode_input(page_creator, usdc, 2, 1, 1, "")[:4]).hex()
     page.evaluate(
@@ -75,7 +75,7 @@ def test_gift_repriced_before_send_charges_nothing(open_tab, page_fg, page_creat
     )
     page.click("#gift-send")
     notice = page.locator("#notice-text")
-    expect(notice).to_contain_text("price rose to 5.00 USDC, above the 0.05 USDC you accepted")
+    expect(notice).to_contain_text("price rose to 5.00 USDC, above the 1.00 USDC you accepted")
     expect(notice).to_contain_text("nothing was charged")
     # The fan's gift was mined and reverted on chain; nothing moved.
     fan_tx = tab.wallet("w.sent[w.sent.length - 1]")

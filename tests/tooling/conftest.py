@@ -13,6 +13,7 @@ from tooling_env import ROOT, base_env
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 KEYSTORE_ALIAS = "fgdeployer"
@@ -20,13 +21,14 @@ KEYSTORE_PASSPHRASE = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def deploy_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("deployments")
+def fg_store(tmp_path_factory):
+    """A store for the test chain's records, as for a chain that persists (records are kept)."""
+    return DeploymentStore(tmp_path_factory.mktemp("deployments"))
 
 
 @pytest.fixture(scope="module")
-def fg(owner, treasury, deploy_dir):
-    deployed = deploy(owner, treasury=treasury.address, folder=deploy_dir, fresh=True, log=lambda _m: None)
+def fg(owner, treasury, fg_store):
+    deployed = deploy(owner, treasury=treasury.address, store=fg_store, fresh=True)
     return FairGift(deployed.record)
 
 

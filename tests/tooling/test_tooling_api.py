@@ -5,20 +5,24 @@ import pytest
 
 from fairgift import ledger
 from fairgift.api import FairGift
+from fairgift.curve import Curve
 from fairgift.deploy import deploy
 from fairgift.errors import FairGiftError
+from fairgift.gifts import DEFAULT_GIFTS
 from tests.constants import USDC
 
 
-def test_deploy_reuses_unless_fresh(owner, treasury, fg, deploy_dir, chain):
-    again = deploy(owner, treasury=treasury.address, folder=deploy_dir, log=lambda _m: None)
+def test_deploy_reuses_unless_fresh(owner, treasury, fg, fg_store, chain):
+    again = deploy(owner, treasury=treasury.address, store=fg_store)
     assert again.reused
     assert again.record == fg.record
-    fresh = deploy(owner, treasury=treasury.address, folder=deploy_dir, fresh=True, log=lambda _m: None)
+    fresh = deploy(owner, treasury=treasury.address, store=fg_store, fresh=True)
     assert not fresh.reused
     assert fresh.created == ["MockUSDC", "TipJar", "CreatorMarket", "SplitFactory"]
     assert set(fresh.record.contracts.values()).isdisjoint(fg.record.contracts.values())
-    assert FairGift.connect(deploy_dir).record == fresh.record
+    assert fresh.record.genesis == chain.blocks[0].hash.to_0x_hex()
+    assert fresh.record.key != fg.record.key
+    assert FairGift.connect(fg_store).record == fresh.record
 
 
 def test_deployment_seeded(fg, owner, treasury):
@@ -26,14 +30,15 @@ def test_deployment_seeded(fg, owner, treasury):
     assert fg.jar.treasury() == treasury
     assert fg.jar.feeBps() == 500
     assert fg.jar.isTokenAllowed(fg.usdc)
-    assert fg.gifts() == {
-        1: ("Rose", 10_000),
-        2: ("Heart", 50_000),
-        3: ("Lion", 29_990_000),
-        4: ("Universe", 449_990_000),
-    }
+    assert fg.gifts() == {g.gift_id: g for g in DEFAULT_GIFTS}
+    assert [(g.name, g.price_usd6) for g in DEFAULT_GIFTS] == [
+        ("Rose", 10_000),
+        ("Heart", 1_000_000),
+        ("Lion", 300_000_000),
+        ("Universe", 450_000_000),
+    ]
     assert fg.market.protocolFeeBps() == 100
-    assert fg.curve() == (10_000, 1_000)
+    assert fg.curve() == Curve(base_price=10_000, slope=1_000)
     assert fg.market.quoteToken() == fg.usdc.address
 
 
@@ -49,8 +54,8 @@ def test_tip_gift_and_fee_schedule(fg, fg_fans, creator, owner, chain):
     )  # noqa: E501
     assert r.notes == [f"approved {fg.jar.address} to spend 2.50 USDC"]
     r = fg.gift(fan, creator, "lion", 2)
-    assert (r.values["amount"], r.values["gift_id"]) == (59_980_000, 3)
-    assert fg.jar.balanceOf(creator, fg.usdc) == 2_375_000 + 59_980_000 - 59_980_000 * 500 // 10_000
+    assert (r.values["amount"], r.values["gift_id"]) == (600_000_000, 3)
+    assert fg.jar.balanceOf(creator, fg.usdc) == 2_375_000 + 600_000_000 - 600_000_000 * 500 // 10_000
     r = fg.schedule_fee(owner, "6%")
     assert r.values["effective_at"] == fg.jar.pendingFee()[1]
     assert fg.jar.feeBps() == 500
@@ -175,8 +180,8 @@ def test_ledger_equals_chain(fg, fg_fans, creator, creator2, stranger, owner, tr
         assert book.jar_credit(account.address, fg.usdc.address) == fg.jar.balanceOf(account, fg.usdc)
         assert book.market_credit(account.address) == fg.market.balanceOf(account)
     row = book.creators[(creator.address, fg.usdc.address)]
-    assert row.gross == 10 * USDC + 350_000 + 3_330_000 + USDC
-    assert row.fees == 500_000 + 17_500 + 33_300 + 10_000
+    assert row.gross == 10 * USDC + 7 * USDC + 3_330_000 + USDC
+    assert row.fees == 500_000 + 350_000 + 33_300 + 10_000
     assert row.gifts[2].quantity == 7
     assert (row.buys, row.sells, row.symbol) == (2, 1, "CRT")
     assert sum(g for (t, _), g in book.treasury_fees.items() if t == stranger.address) == 20_000
