@@ -7,6 +7,7 @@ tracks fixtures by name, and one name defined in two areas at two scopes made it
 state from one area into another.
 """
 
+import ast
 import inspect
 import os
 import random
@@ -40,7 +41,37 @@ exact_return_values()
 # a module may tell one story step by step (the CLI tests against one anvil node do).
 
 
+def _check_imports():
+    """Refuse imports that resolve differently depending on which area pytest collected first.
+    Every area's conftest.py is a module named `conftest` when its folder is not a package, so
+    `from conftest import X` gets whichever was imported last; helpers are imported by basename
+    (`from jar_helpers import ...`), so two helpers with one basename shadow each other. Import
+    shared names from `tests.constants` / `tests.helpers`, an area's own from its `<area>_helpers.py`."""
+    problems, helpers = [], {}
+    for path in sorted(TESTS.rglob("*.py")):
+        where = path.relative_to(TESTS.parent)
+        if not (path.parent / "__init__.py").exists() and path.name not in ("conftest.py", "__init__.py"):
+            helpers.setdefault(path.stem, []).append(str(where))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8"), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if "conftest" in names:
+                problems.append(f"{where}:{node.lineno} imports `conftest`")
+    for stem, paths in sorted(helpers.items()):
+        if len(paths) > 1:
+            problems.append(f"module name `{stem}` is ambiguous: {', '.join(paths)}")
+    if problems:
+        raise pytest.UsageError(
+            "imports that depend on collection order (use a uniquely named helper module): "
+            + "; ".join(problems)
+        )
+
+
 def pytest_configure(config):
+    _check_imports()
     order = os.environ.get(ORDER_ENV, "").strip()
     kind, _, seed = order.partition(":")
     if kind not in ("", "reverse", "random") or (seed and (kind != "random" or not seed.isdigit())):
