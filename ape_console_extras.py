@@ -38,7 +38,7 @@ def ape_init_extras(chain, accounts):
         from fairgift.deploy import deploy as _deploy
 
         _deploy(accounts.test_accounts[0], **options)
-        return load()
+        load()
 
     def load():
         fg = FairGift.connect()

@@ -87,6 +87,10 @@ class EventSource(Protocol):
         self, names: Iterable[str] | str | None = None, *, from_block=None, to_block=None, **arg_filters
     ) -> list[Event]: ...
 
+    # Optional: `latest(names, limit, *, before=None, **arg_filters)`, the newest `limit` events
+    # newest first, strictly before `before` = (block, log_index). `fairgift.events.latest(source,
+    # ...)` uses it when present, else walks back in block windows.
+
 
 # ---------------------------------------------------------------------- helpers (pure)
 
@@ -173,7 +177,6 @@ class ScanSource:
             for name in CONTRACT_TYPES
             if name in deployment.contracts or CLONES.get(name, ("",))[0] in deployment.contracts
         }
-        self._timestamps: dict[int, int] = {}
 
     @property
     def known(self) -> dict[str, set[str]]:
@@ -206,6 +209,18 @@ class ScanSource:
         ]
         return sorted(found, key=lambda e: e.order)
 
+    def latest(
+        self,
+        names: Iterable[str] | str | None,
+        limit: int,
+        *,
+        before: tuple[int, int] | None = None,
+        **arg_filters,
+    ) -> list[Event]:
+        """The newest `limit` matching events, newest first, strictly before `before` = (block,
+        log_index) when given: block windows read back from the head, each four times wider."""
+        return walk_back(self, names, limit, self.deployment.block, before=before, **arg_filters)
+
     def _clones(self, contract: str, stop: int) -> list[str]:
         """Addresses of the tokens / splits created up to block `stop`."""
         parent, event_name, arg = CLONES[contract]
@@ -230,7 +245,7 @@ class ScanSource:
         )
         with translated("reading events"):
             logs = list(self.chain.provider.get_contract_logs(log_filter))
-            times = self._block_times({int(log.block_number) for log in logs})
+            times = _fetch_timestamps(self.chain.provider, {_hex(log.block_hash) for log in logs})
         events = []
         for log in logs:
             address = to_checksum_address(str(log.contract_address))
@@ -244,18 +259,11 @@ class ScanSource:
                     args=json_safe(dict(log.event_arguments)),
                     block=block,
                     log_index=int(log.log_index),
-                    tx=tx if isinstance(tx, str) else "0x" + bytes(tx).hex(),
-                    timestamp=times[block],
+                    tx=_hex(tx),
+                    timestamp=times[_hex(log.block_hash)],
                 )
             )
         return events
-
-    def _block_times(self, blocks: set[int]) -> dict[int, int]:
-        """Timestamps of `blocks`, in JSON-RPC batches where the provider takes them."""
-        missing = sorted(b for b in blocks if b not in self._timestamps)
-        if missing:
-            self._timestamps.update(_fetch_timestamps(self.chain.provider, missing))
-        return {b: self._timestamps[b] for b in blocks}
 
 
 def _topic(abi) -> str:
@@ -264,23 +272,66 @@ def _topic(abi) -> str:
     return encode_hex(keccak(text=abi.selector))
 
 
-def _fetch_timestamps(provider, blocks: list[int], batch: int = 500) -> dict[int, int]:
+def _hex(value) -> str:
+    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def _fetch_timestamps(provider, block_hashes: set[str], batch: int = 500) -> dict[str, int]:
+    """Timestamps of the blocks the logs came from, by block hash (so a reorg between the two reads
+    cannot pair a log with another branch's block), in JSON-RPC batches where the provider takes
+    them. Never cached: a source may outlive a reorg."""
+    hashes = sorted(block_hashes)
     web3_provider = getattr(getattr(provider, "web3", None), "provider", None)
     batch_request = getattr(web3_provider, "make_batch_request", None)
-    result: dict[int, int] = {}
+    result: dict[str, int] = {}
     if batch_request is not None:
         try:
-            for i in range(0, len(blocks), batch):
-                chunk = blocks[i : i + batch]
-                replies = batch_request([("eth_getBlockByNumber", [hex(b), False]) for b in chunk])
-                for number, reply in zip(chunk, replies, strict=True):
-                    result[number] = int(reply["result"]["timestamp"], 16)
+            for i in range(0, len(hashes), batch):
+                chunk = hashes[i : i + batch]
+                replies = batch_request([("eth_getBlockByHash", [h, False]) for h in chunk])
+                for block_hash, reply in zip(chunk, replies, strict=True):
+                    result[block_hash] = int(reply["result"]["timestamp"], 16)
             return result
         except Exception:  # noqa: BLE001 - a provider without batches (the in-process chain): one by one
             result.clear()
-    for number in blocks:
-        result[number] = int(provider.get_block(number).timestamp)
+    for block_hash in hashes:
+        result[block_hash] = int(provider.get_block(block_hash).timestamp)
     return result
+
+
+# ---------------------------------------------------------------------- newest first
+
+
+def walk_back(
+    source, names, limit: int, first_block: int, *, before=None, window: int = 256, **arg_filters
+) -> list[Event]:
+    """Newest-first events from a source that reads forward: block windows back from the head (or
+    from `before`'s block), each four times wider, until `limit` are found or `first_block` is
+    passed."""
+    from ape import chain
+
+    if limit < 1:
+        return []
+    with translated("reading events"):
+        stop = int(before[0]) if before else int(chain.blocks.head.number)
+    found: list[Event] = []
+    while stop >= first_block and len(found) < limit:
+        start = max(first_block, stop - window + 1)
+        chunk = source.events(names, from_block=start, to_block=stop, **arg_filters)
+        if before:
+            chunk = [e for e in chunk if e.order < tuple(before)]
+        found.extend(sorted(chunk, key=lambda e: e.order, reverse=True))
+        stop, window = start - 1, window * 4
+    return found[:limit]
+
+
+def latest(source, names, limit: int, *, before=None, first_block: int = 0, **arg_filters) -> list[Event]:
+    """The newest `limit` events of `source`, newest first (strictly before `before` = (block,
+    log_index) when given): the source's own `latest` when it has one (the index answers it with
+    one query), else `walk_back` from the head down to `first_block`."""
+    if hasattr(source, "latest"):
+        return source.latest(names, limit, before=before, **arg_filters)
+    return walk_back(source, names, limit, first_block, before=before, **arg_filters)
 
 
 # ---------------------------------------------------------------------- choosing a source

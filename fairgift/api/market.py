@@ -11,6 +11,7 @@ from fairgift.amounts import format_amount, format_bps, parse_amount, parse_bps,
 from fairgift.api.accounts import ZERO_ADDRESS, address_of
 from fairgift.api.base import DEADLINE_SECONDS, Base, Result
 from fairgift.curve import Curve
+from fairgift.display import cell
 from fairgift.errors import FairGiftError, translated
 from fairgift.fees import DEFAULT_CREATOR_FEE_BPS, FeeSchedule
 
@@ -38,17 +39,24 @@ class Market(Base):
             m.protocolFeeBps(), m.pendingProtocolFee(), m.MAX_PROTOCOL_FEE_BPS(), m.FEE_CHANGE_DELAY()
         )
 
-    def creator_token(self, who) -> str:
-        """The token of a creator (address, alias, TEST::N) or a token address, or a token symbol."""
-        if isinstance(who, str) and not is_address(who) and not who.upper().startswith("TEST::"):
-            from ape import accounts
+    def trade_bound(self, quote: int, is_buy: bool, slippage=DEFAULT_SLIPPAGE) -> int:
+        """The limit a trade is sent with when the user names none (`maxCost` of a buy above the
+        quote, `minProceeds` of a sell below it): `buy`, `sell` and `quote_buy`/`quote_sell` all
+        take it from here."""
+        return with_slippage(quote, slippage, up=is_buy)
 
-            if who not in accounts.aliases:
-                for launch in events.source(self).events("Launched"):
-                    if str(launch.args["symbol"]).lower() == who.lower():
-                        return to_checksum_address(launch.args["token"])
-                raise FairGiftError(f"no creator token with symbol {who!r}")
-        address = address_of(who)
+    def creator_token(self, who) -> str:
+        """The creator token meant by `who`: a token address; a creator who launched one (address,
+        `TEST::N`, keystore alias, or name in the catalogue of creators); or a symbol that exactly
+        one token has (a symbol two creators share is refused with the candidates listed)."""
+        if isinstance(who, str):
+            text = who.strip()
+            if text and not is_address(text) and not text.upper().startswith("TEST::"):
+                from ape import accounts
+
+                if text not in accounts.aliases and self.creators().get(text) is None:
+                    return self.token_by_symbol(text)
+        address = self.named_address(who)
         creator_of = to_checksum_address(str(self.market.creatorOf(address)))
         if creator_of != ZERO_ADDRESS:
             return address
@@ -56,6 +64,31 @@ class Market(Base):
         if token == ZERO_ADDRESS:
             raise FairGiftError(f"{address} has not launched a creator token")
         return token
+
+    def launches(self) -> list[events.Event]:
+        """The market's `Launched` events, in chain order."""
+        return events.source(self).events("CreatorMarket.Launched")
+
+    def token_by_symbol(self, symbol: str) -> str:
+        found = [ev for ev in self.launches() if str(ev.args["symbol"]).lower() == symbol.lower()]
+        if not found:
+            raise FairGiftError(
+                f"no creator token with symbol {symbol!r} (nor is it an address, a test account "
+                "TEST::N, an account alias or a creator's name)"
+            )
+        if len(found) > 1:
+            catalogue = self.creators()
+            listing = "; ".join(
+                f"{ev.args['token']} ({cell(ev.args['name'], 32)}, creator {ev.args['creator']}"
+                + (f" '{named.name}'" if (named := catalogue.named(ev.args["creator"])) else "")
+                + ")"
+                for ev in found
+            )
+            raise FairGiftError(
+                f"{len(found)} creator tokens share the symbol {cell(symbol, 16)}: {listing}; "
+                "give the creator's name or address, or the token's address"
+            )
+        return to_checksum_address(found[0].args["token"])
 
     def launch(
         self,
@@ -66,8 +99,10 @@ class Market(Base):
         initial_buy="0",
         slippage=DEFAULT_SLIPPAGE,
         approve: bool = True,
+        keep_allowance: bool = False,
     ) -> Result:
-        """Launch the sender's creator token, buying `initial_buy` tokens first in the same tx."""
+        """Launch the sender's creator token, buying `initial_buy` tokens first in the same tx. An
+        allowance approved for the first buy's limit is set back afterwards unless `keep_allowance`."""
         if not name.strip() or not symbol.strip():
             raise FairGiftError("a token needs a name and a symbol")
         fee_bps = parse_bps(DEFAULT_CREATOR_FEE_BPS if creator_fee_bps is None else creator_fee_bps)
@@ -83,7 +118,7 @@ class Market(Base):
             )
         amount = parse_amount(initial_buy, TOKEN_DECIMALS, symbol, allow_zero=True)
         result = Result("")
-        max_cost = 0
+        max_cost, found = 0, None
         if amount:
             # No token yet, so no on-chain quote: the model prices the first buy, with the highest
             # protocol fee that can be in force before the transaction's deadline.
@@ -91,7 +126,7 @@ class Market(Base):
             quote = self.curve().quote_buy(0, amount, protocol_bps, fee_bps)
             max_cost = with_slippage(quote.total, slippage, up=True)
             self.check_balance(sender, self.stable, max_cost, "the initial buy")
-            self.ensure_allowance(sender, self.stable, self.market, max_cost, approve, result)
+            found = self.ensure_allowance(sender, self.stable, self.market, max_cost, approve, result)
         with self.translated_usd("launch"):
             receipt = self.market.launch(name, symbol, fee_bps, amount, max_cost, sender=sender)
         result.receipts.append(receipt)
@@ -104,13 +139,23 @@ class Market(Base):
         result.summary = f"launched {name} ({symbol}) at {token}, creator fee {format_bps(fee_bps)}"
         if amount:
             result.summary += f"; bought the first {format_amount(amount, 18, symbol)} for {self.usd(cost)}"
+            self.settle_allowance(sender, self.stable, self.market, found, keep_allowance, result)
         return result
 
     def buy(
-        self, sender, who, amount, slippage=DEFAULT_SLIPPAGE, max_cost=None, approve: bool = True
+        self,
+        sender,
+        who,
+        amount,
+        slippage=DEFAULT_SLIPPAGE,
+        max_cost=None,
+        approve: bool = True,
+        keep_allowance: bool = False,
     ) -> Result:
         """Buy `amount` whole tokens of a creator's token, quoting first; the limit is the quote plus
-        `slippage` (default 1%) or `max_cost` ("12.50 USDC") when given."""
+        `slippage` (default 1%) or `max_cost` ("12.50 USDC") when given. The allowance approved for
+        the limit is set back to what it was afterwards (what the limit left unspent would otherwise
+        stay approved), unless `keep_allowance`; the summary says what stays approved."""
         token = self.creator_token(who)
         info = self.token_info(token)
         units = info.parse(amount)
@@ -124,10 +169,10 @@ class Market(Base):
                     f"above your limit of {self.usd(limit)}"
                 )
         else:
-            limit = with_slippage(total, slippage, up=True)
+            limit = self.trade_bound(total, is_buy=True, slippage=slippage)
         result = Result("")
         self.check_balance(sender, self.stable, total, f"buying {info.fmt(units)}")
-        self.ensure_allowance(sender, self.stable, self.market, limit, approve, result)
+        found = self.ensure_allowance(sender, self.stable, self.market, limit, approve, result)
         deadline = self.now() + DEADLINE_SECONDS
         with self.translated_usd("buy"):
             receipt = self.market.buy(token, units, limit, deadline, sender=sender)
@@ -140,6 +185,7 @@ class Market(Base):
             f"(quoted {self.usd(total)}, limit {self.usd(limit)}; "
             f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)"
         )
+        self.settle_allowance(sender, self.stable, self.market, found, keep_allowance, result)
         return result
 
     def sell(self, sender, who, amount, slippage=DEFAULT_SLIPPAGE, min_proceeds=None) -> Result:
@@ -164,7 +210,7 @@ class Market(Base):
                     f"below your floor of {self.usd(floor)}"
                 )
         else:
-            floor = with_slippage(net, slippage, up=False)
+            floor = self.trade_bound(net, is_buy=False, slippage=slippage)
         deadline = self.now() + DEADLINE_SECONDS
         with self.translated_usd("sell"):
             receipt = self.market.sell(token, units, floor, deadline, sender=sender)

@@ -34,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 from fairgift import fees
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
+from fairgift.api.market import with_slippage
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
 from fairgift.platforms import PLATFORMS
@@ -744,7 +745,7 @@ def _parse_cursor(before) -> tuple[int, int] | None:
 
 def _default_limit(total: int, up: bool) -> int:
     """The default bound of a trade: the same default the CLI's `buy`/`sell` use."""
-    return FairGift._with_slippage(total, DEFAULT_SLIPPAGE, up=up)
+    return with_slippage(total, DEFAULT_SLIPPAGE, up=up)
 
 
 def _tolerance_text() -> str:
