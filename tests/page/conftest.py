@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from page_helpers import DESKTOP
 
 from fairgift.api import FairGift
 from fairgift.creators import Catalogue
@@ -23,8 +24,6 @@ from tests.constants import USDC
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = ROOT / ".local/chromium"
 WALLET_JS = (Path(__file__).with_name("wallet.js")).read_text(encoding="utf8")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 # ---------------------------------------------------------------------------- the chain side

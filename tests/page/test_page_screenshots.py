@@ -1,6 +1,6 @@
 """Screenshots of the creator page at phone and desktop width, written to out/page/."""
 
-from conftest import DESKTOP, PHONE
+from page_helpers import DESKTOP, PHONE
 from playwright.sync_api import expect
 
 
