@@ -11,6 +11,7 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import LogLevel, logger
 
 from fairgift import bench
+from fairgift.bench.services import render_services, run_services_bench, services_options
 from fairgift.cli import show_progress
 
 
@@ -26,7 +27,8 @@ from fairgift.cli import show_progress
 )
 @click.option("--history", default=bench.HISTORY, show_default=True, help="earlier tips before the late tip")
 @click.option("--tips", default=bench.THROUGHPUT_TIPS, show_default=True, help="tips sent through the API")
-def cli(out, no_trace, quiet, sections, history, tips):
+@services_options
+def cli(out, no_trace, quiet, sections, history, tips, services, index_events, relay_tips):
     """Measure the gas of every FairGift operation against same-run baselines, check the targets."""
     logger.set_level(LogLevel.WARNING)  # no "Confirmed 0x..." line per transaction
     if not quiet:
@@ -49,3 +51,10 @@ def cli(out, no_trace, quiet, sections, history, tips):
     )
     click.echo(bench.render(results, verdicts))
     click.echo(f"\nwritten: {out}  ({results.meta['seconds']} s)")
+    if services:  # the index and the relayer: fairgift/bench/services.py
+        services_out = out.with_name("bench-services.json")
+        data = run_services_bench(
+            project, chain, accounts, events=index_events, relay_tips=relay_tips, out=services_out
+        )
+        click.echo(render_services(data))
+        click.echo(f"written: {services_out}")

@@ -341,23 +341,7 @@ class Index:
     def recent_tips(self, creator, limit: int = 50, before: tuple[int, int] | None = None) -> list[Event]:
         """A creator's newest tips and gifts (`Tipped`), newest first; `before=(block, log_index)`
         pages back from there."""
-        creator = canon(creator)
-        state = self.state()
-        tail = []
-        if before is None and self.head() > state.block:
-            tail = self.scan.events(["TipJar.Tipped"], from_block=state.block + 1, creator=creator)
-            tail.reverse()
-        e = index_events.c
-        query = sa.select(index_events).where(
-            e.deployment == self.key, e.contract == "TipJar", e.name == "Tipped", e.topic2 == creator
-        )
-        if before is not None:
-            block, log_index = before
-            query = query.where(sa.or_(e.block < block, sa.and_(e.block == block, e.log_index < log_index)))
-        query = query.order_by(e.block.desc(), e.log_index.desc()).limit(max(0, int(limit)))
-        with self.db.read() as conn:
-            rows = conn.execute(query).all()
-        return (tail + [_event(row) for row in rows])[: max(0, int(limit))]
+        return self.source().latest(["TipJar.Tipped"], limit, before=before, creator=creator)
 
 
 class IndexSource:
@@ -392,7 +376,60 @@ class IndexSource:
             )
         return found
 
+    def latest(
+        self,
+        names: Iterable[str] | str | None,
+        limit: int,
+        *,
+        before: tuple[int, int] | None = None,
+        **arg_filters,
+    ) -> list[Event]:
+        """The newest `limit` matching events, newest first, strictly before `before` = (block,
+        log_index) when given: the blocks after the cursor by a live scan, then one indexed
+        query (paged, when a filter on a non-indexed argument drops rows)."""
+        limit = int(limit)
+        if limit < 1:
+            return []
+        wanted = parse_names(names, self.known)
+        state = self.index.state()
+        found: list[Event] = []
+        head = self.index.head()
+        if head > state.block and (before is None or before[0] > state.block):
+            tail = self.index.scan.events(
+                [f"{c}.{n}" for c, n in sorted(wanted)],
+                from_block=state.block + 1,
+                to_block=head,
+                **arg_filters,
+            )
+            found += sorted(
+                (ev for ev in tail if before is None or ev.order < tuple(before)), reverse=True, key=_order
+            )
+        cursor = tuple(before) if before is not None and before[0] <= state.block else None
+        page = max(2 * limit, 100)
+        while len(found) < limit:
+            rows = self._select(
+                wanted, None, state.block, arg_filters, newest_first=True, before=cursor, limit=page
+            )
+            found += [ev for ev in rows if matches(ev, arg_filters)]
+            if len(rows) < page:
+                break
+            cursor = rows[-1].order
+        return found[:limit]
+
     def _query(self, wanted: set[tuple[str, str]], start: int, stop: int, arg_filters: dict) -> list[Event]:
+        return self._select(wanted, start, stop, arg_filters)
+
+    def _select(
+        self,
+        wanted: set[tuple[str, str]],
+        start: int | None,
+        stop: int,
+        arg_filters: dict,
+        *,
+        newest_first: bool = False,
+        before: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
         e = index_events.c
         topic_columns = (e.topic1, e.topic2, e.topic3)
         clauses = []
@@ -406,17 +443,31 @@ class IndexSource:
             clauses.append(sa.and_(*clause))
         if not clauses:
             return []
-        query = (
-            sa.select(index_events)
-            .where(e.deployment == self.index.key, e.block >= start, e.block <= stop, sa.or_(*clauses))
-            .order_by(e.block, e.log_index)
+        query = sa.select(index_events).where(
+            e.deployment == self.index.key, e.block <= stop, sa.or_(*clauses)
         )
+        if start is not None:
+            query = query.where(e.block >= start)
+        if before is not None:
+            query = query.where(
+                sa.or_(e.block < before[0], sa.and_(e.block == before[0], e.log_index < before[1]))
+            )
+        if newest_first:
+            query = query.order_by(e.block.desc(), e.log_index.desc())
+        else:
+            query = query.order_by(e.block, e.log_index)
+        if limit is not None:
+            query = query.limit(limit)
         with self.index.db.read() as conn:
             return [_event(row) for row in conn.execute(query)]
 
 
 class _CursorMoved(Exception):
     """The cursor is not where this writer read it: its chunk is dropped and read again."""
+
+
+def _order(ev: Event) -> tuple[int, int]:
+    return ev.order
 
 
 def _event(row) -> Event:

@@ -4,9 +4,9 @@ and `fairgift.index` (registered on the `fairgift` script's group by `register(c
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
-from fairgift.cli import clean_errors, echo
+from fairgift.cli import clean_errors, command_class, echo
 
 
 def _options(fn):
@@ -21,7 +21,7 @@ def _options(fn):
 
 @click.command(
     "serve",
-    cls=ConnectedProviderCommand,
+    cls=command_class(),
     short_help="Serve the JSON API, the fans' pages and the tip relayer (with the index bot).",
 )
 @network_option()
@@ -108,9 +108,7 @@ def serve(
     run(service, host=host, port=port, bot=bot, access_log=access_log, echo=echo)
 
 
-@click.command(
-    "index", cls=ConnectedProviderCommand, short_help="Catch the index up with the chain once, then exit."
-)
+@click.command("index", cls=command_class(), short_help="Catch the index up with the chain once, then exit.")
 @network_option()
 @_options
 @click.option(

@@ -79,10 +79,29 @@ def _serve_with_bot(server: uvicorn.Server, bot) -> None:
 
     from fairgift.index.follow import runner_for
 
+    runner = runner_for(bot)
+    # Silverback installs its SIGINT/SIGTERM handlers only once its startup is over; a signal
+    # that comes earlier is caught here and handed to the runner as soon as it can take it.
+    requested = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: requested.set())
+
+    async def run():
+        async def hand_over():
+            while not (requested.is_set() and getattr(runner, "shutdown_event", None) is not None):
+                await asyncio.sleep(0.05)
+            runner.shutdown_event.set()
+
+        watcher = asyncio.create_task(hand_over())
+        try:
+            await runner.run()
+        finally:
+            watcher.cancel()
+
     web = threading.Thread(target=server.run, name="fairgift-web", daemon=True)
     web.start()
     try:
-        asyncio.run(runner_for(bot).run())
+        asyncio.run(run())
     finally:
         server.should_exit = True
         web.join(10)

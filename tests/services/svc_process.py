@@ -25,7 +25,7 @@ def free_port() -> int:
 def ape_env(node_uri: str, deployments: Path, **extra) -> dict:
     env = dict(os.environ)
     env.update(
-        PATH=f"{ROOT}/node_modules/.bin:{ROOT}/.venv/bin:{env.get('PATH', '')}",
+        PATH=f"{ROOT}/tools/bin:{ROOT}/node_modules/.bin:{ROOT}/.venv/bin:{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
         APE_DATA_FOLDER=str(ROOT / ".local/ape"),
         SOLCX_BINARY_PATH=str(ROOT / ".local/solcx"),
@@ -147,7 +147,10 @@ class BotProcess:
         self._log = open(self.log_dir / f"bot-{self.starts}.log", "w")  # noqa: SIM115
         cmd = ["silverback", "run", "--network", "ethereum:local:node"]
         cmd += ["--runner", "fairgift.index.follow:FollowRunner", "index"]
-        env = ape_env(self.node_uri, self.deployments, FAIRGIFT_DB_URL=self.db_url)
+        # silverback's CLI writes ~/.silverback/profile.toml (Path.home()): a home of its own
+        home = self.log_dir / "home"
+        home.mkdir(exist_ok=True)
+        env = ape_env(self.node_uri, self.deployments, FAIRGIFT_DB_URL=self.db_url, HOME=str(home))
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def alive(self) -> bool:

@@ -9,7 +9,7 @@ import time
 import sqlalchemy as sa
 from svc_process import BotProcess
 
-from fairgift.batch import sign_tip
+from fairgift.batch import batch_args, sign_tip
 from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index.db import Database
@@ -51,7 +51,7 @@ def test_index_bot_killed_while_tips_flow(
                     )
                 )
                 nonce += 1
-            svc_fg.jar.tipBatch(svc_fg.usdc, [t.as_tuple() for t in items], sender=relayer)
+            svc_fg.jar.tipBatch(svc_fg.usdc, *batch_args(items), sender=relayer)
         else:
             svc_fg.jar.tip(creator, svc_fg.usdc, USDC + sent, f"tip {sent}", sender=fan)
         sent += 1

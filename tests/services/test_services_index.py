@@ -197,3 +197,73 @@ def test_ledger_from_the_index_equals_the_scan(idx_fg, idx_activity, tmp_path, m
         scanned.protocol_fees,
         scanned.withdrawn,
     )
+
+
+def test_latest_equals_the_scans_walk_back(fans, creators, idx_fg, idx_activity, idx_db):
+    """`events.latest` on the index (one query) and on the scan (block windows back from the head)
+    give the same newest-first pages, with indexed and non-indexed filters, across the cursor."""
+    index = Index(idx_db, idx_fg.record)
+    index.sync()
+    idx_fg.jar.tip(creators[0], idx_fg.usdc, USDC, "newer than the cursor", sender=fans[0])
+    scan = ScanSource(idx_fg.record, idx_fg.project)
+    first = idx_fg.record.block
+    for names, limit, filters in [
+        (["Tipped"], 5, {"creator": creators[0].address}),
+        (["Tipped"], 3, {"giftId": 1}),
+        (None, 7, {}),
+        (["Tipped", "Trade"], 50, {}),
+    ]:
+        got = events.latest(index.source(), names, limit, **filters)
+        assert got == events.walk_back(scan, names, limit, first, **filters)
+        assert got and got == sorted(got, key=lambda e: e.order, reverse=True)
+        if len(got) > 1:
+            before = got[1].order
+            assert events.latest(index.source(), names, limit, before=before, **filters) == events.walk_back(
+                scan, names, limit, first, before=before, **filters
+            )
+    assert index.recent_tips(creators[0].address, 1)[0].args["message"] == "newer than the cursor"
+
+
+def test_scan_decodes_like_ape(idx_fg, idx_activity):
+    """`ScanSource` decodes raw logs itself (eth_abi): every event of every kind, values included,
+    is what Ape's own log decoder gives."""
+    from ape import chain
+    from ape.types import LogFilter
+
+    from fairgift.events import json_safe
+
+    scanned = ScanSource(idx_fg.record, idx_fg.project).events()
+    by_address: dict[str, list] = {}
+    for ev in scanned:
+        by_address.setdefault(ev.address, []).append(ev)
+    kinds = set()
+    for address, evs in by_address.items():
+        abis = [
+            getattr(idx_fg.project, evs[0].contract).contract_type.events[n] for n in {e.name for e in evs}
+        ]
+        ape_logs = list(
+            chain.provider.get_contract_logs(
+                LogFilter(
+                    addresses=[address],
+                    events=abis,
+                    start_block=idx_fg.record.block,
+                    stop_block=evs[-1].block,
+                )
+            )
+        )
+        ape_view = [
+            (
+                str(log.event_name),
+                json_safe(dict(log.event_arguments)),
+                int(log.block_number),
+                int(log.log_index),
+            )
+            for log in ape_logs
+        ]
+        assert [(e.name, e.args, e.block, e.log_index) for e in evs] == ape_view
+        kinds |= {(e.contract, e.name) for e in evs}
+    assert {
+        ("SplitFactory", "SplitCreated"),
+        ("RevenueSplit", "Released"),
+        ("CreatorMarket", "Launched"),
+    } <= kinds
