@@ -81,10 +81,19 @@ def pytest_configure(config):
     config.fairgift_order = f"{kind}:{seed}" if seed else kind
 
 
-def pytest_report_header(config):
+def _order_line(config) -> str | None:
     order = config.fairgift_order
-    if order:
-        return f"test order: {order} (replay with {ORDER_ENV}={order})"
+    return f"test order: {order} (replay with {ORDER_ENV}={order})" if order else None
+
+
+def pytest_report_header(config):
+    return _order_line(config)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    # Also at the end, where `-q` (which hides the header) still shows it.
+    if line := _order_line(config):
+        terminalreporter.write_line(line)
 
 
 def _area(item) -> str:
@@ -233,6 +242,30 @@ def attacker(accounts):
 # runs first (so at the same address in any order). Everything else that changes the chain (areas'
 # deployments, minting, approvals) is module- or function-scoped: Ape rolls the chain back after
 # each module and each test, so every module starts from the same state in any order.
+
+
+def _forget_contracts_of(chain):
+    """Forget, when done, the contract types Ape learned meanwhile. The chain is rolled back after
+    each test and each module, so the next deployments land at the same addresses; Ape's cache
+    would then keep the old type for a new contract (`project.RevenueSplit.at(x)` answers with the
+    CreatorToken an earlier module had at x, since Ape prefers what it cached to what it is given)."""
+    contracts = chain.contracts
+    caches = (contracts.contract_types, contracts.proxy_infos, contracts.contract_creations)
+    known = [set(cache.memory) for cache in caches]
+    yield
+    for cache, before in zip(caches, known, strict=True):
+        for address in set(cache.memory) - before:
+            del cache.memory[address]
+
+
+@ape.fixture(scope="module", autouse=True, chain_isolation=False)
+def _module_contracts(chain):
+    yield from _forget_contracts_of(chain)
+
+
+@ape.fixture(autouse=True, chain_isolation=False)
+def _test_contracts(chain):
+    yield from _forget_contracts_of(chain)
 
 
 @pytest.fixture(scope="session", autouse=True)
