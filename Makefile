@@ -36,7 +36,7 @@ SLITHER := VIRTUAL_ENV=$(CURDIR)/$(VENV) slither contracts/ --solc .local/solcx/
 .PHONY: help setup test lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (idempotent)
 	@tools/ensure-layout $(SOLC_VERSION)
@@ -97,6 +97,10 @@ env: ## print the environment the targets use, to run ape by hand: eval "$(make 
 console: setup ## `ape console` with FairGift loaded (CONSOLE_ARGS="--network ethereum:local:node")
 	ape console $(CONSOLE_ARGS)
 
+.PHONY: abi
+abi: setup ## every production contract's and interface's ABI as out/abi/<Contract>.json
+	ape run abi --out out/abi
+
 .PHONY: demo
 demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
 	@start=$$(date +%s); status=0; \
@@ -126,10 +130,27 @@ node-reset: ## wipe the local chain of `make node` (and deployments/31337.json, 
 	rm -rf $(NODE_DIR)
 	rm -f deployments/31337.json
 
+# The service on `make node`'s chain (deploy there first): the JSON API, the fans' pages, the
+# relayer and the index bot; it prints the pages' URLs. SERVE_ARGS: e.g. "--port 8001 --no-relay".
+SERVE_ARGS ?=
+.PHONY: serve
+serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it prints their URLs), relayer, index
+	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
+	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
+
+# The service for the deployment `make demo DEMO_ARGS='--network ethereum:local:node'` made on
+# `make node`'s chain: a demo keeps its record under $(DEMO_OUT)/deployments, never deployments/.
+DEMO_OUT ?= out
+.PHONY: serve-demo
+serve-demo: setup ## the service for the demo's deployment on `make node`'s chain (/c/ava, /c/ben, /c/the_band)
+	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
+	FAIRGIFT_DEPLOYMENTS=$(abspath $(DEMO_OUT))/deployments \
+	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
+
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench
-bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+bench: setup ## gas and scale benchmark on anvil, then the services and the fans' page: tables, out/bench*.json
 	ape run bench $(BENCH_ARGS)
 
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile

@@ -30,10 +30,14 @@ def clean_errors(fn):
 
 
 _CONNECTED = "fairgift.connected"
+_NETWORK_ARG = "fairgift.network"
 _NEGATIVE = re.compile(r"^-(\d|\.\d)")
 
 
-def _connected_command_class():
+@functools.cache
+def command_class():
+    """The click command class of FairGift's connected `ape run` commands (`cls=command_class()`).
+    Built on first use, so importing this module does not import Ape's CLI."""
     from ape.cli import ConnectedProviderCommand
 
     class FairGiftCommand(ConnectedProviderCommand):
@@ -42,11 +46,13 @@ def _connected_command_class():
         network that cannot be reached is said in one line instead of Ape's traceback."""
 
         def parse_args(self, ctx, args):
+            ctx.meta[_NETWORK_ARG] = network_arg(args)
+            given = list(args)  # click's parser consumes `args` as it goes
             try:
                 return super().parse_args(ctx, args)
             except click.NoSuchOption as err:
                 if _NEGATIVE.match(err.option_name or ""):
-                    token = next((a for a in args if a.startswith(err.option_name)), err.option_name)
+                    token = next((a for a in given if a.startswith(err.option_name)), err.option_name)
                     raise click.ClickException(
                         f"{token} is negative: amounts, quantities and fees are positive (e.g. 5 or 2.50)"
                     ) from None
@@ -55,14 +61,13 @@ def _connected_command_class():
         def invoke(self, ctx):
             from ape.exceptions import ApeException
 
-            provider = ctx.params.get("network")
             try:
                 return super().invoke(ctx)
             except (click.exceptions.Exit, click.Abort, click.ClickException):
                 raise
             except Exception as err:
                 if not ctx.meta.get(_CONNECTED):  # connecting: Ape and web3 raise many kinds
-                    raise click.ClickException(unreachable(provider, err)) from err
+                    raise click.ClickException(unreachable(ctx.meta.get(_NETWORK_ARG), err)) from err
                 if isinstance(err, ApeException):  # e.g. while disconnecting
                     raise click.ClickException(friendly(err)) from err
                 raise  # a bug: keep its traceback
@@ -74,29 +79,31 @@ def _connected_command_class():
     return FairGiftCommand
 
 
-def command_class():
-    """The click command class for FairGift's connected `ape run` commands."""
-    global _COMMAND_CLASS
-    if _COMMAND_CLASS is None:
-        _COMMAND_CLASS = _connected_command_class()
-    return _COMMAND_CLASS
+def network_arg(args: list[str]) -> str | None:
+    """The `--network` value given on the command line, if any."""
+    for i, arg in enumerate(args):
+        if arg == "--network" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--network="):
+            return arg.split("=", 1)[1]
+    return None
 
 
-_COMMAND_CLASS = None
-
-
-def unreachable(provider, err: BaseException) -> str:
-    """One line for a failure to connect to (or leave) the network `provider` names."""
-    choice = getattr(provider, "network_choice", None) or "the network"
+def unreachable(choice: str | None, err: BaseException) -> str:
+    """One line for a failure to connect to (or leave) the network `choice` (e.g.
+    "ethereum:local:node"; None: Ape's default)."""
     uri = None
     try:
-        uri = getattr(provider, "uri", None) or getattr(provider, "http_uri", None)
-    except Exception:  # noqa: BLE001 - a provider without a URI configured
+        from ape import networks
+
+        provider = networks.get_provider_from_choice(choice) if choice else None
+        uri = getattr(provider, "uri", None)
+    except Exception:  # noqa: BLE001 - only for the message: a choice Ape cannot resolve has no URI
         uri = None
     where = f" at {uri}" if isinstance(uri, str) and uri else ""
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return (
-        f"cannot use {choice}{where}: {first} "
+        f"cannot use {choice or 'the default network'}{where}: {first} "
         "(is the node running? `make node` starts one; --network picks another)"
     )
 

@@ -406,13 +406,6 @@ class _Search:
                 return d, found, True
             d += 1
 
-    def profitable(self, d: int) -> bool:
-        """Whether gain d pays someone (True also when the budget runs out: conservative)."""
-        try:
-            return self.best_at(d) is not None
-        except _BudgetExhausted:
-            return True
-
 
 def _merge(ranges):
     out: list[tuple[int, int]] = []
@@ -486,11 +479,18 @@ def safe_limit(trade: Trade, *, cap_bps: int = DEFAULT_CAP_BPS, attackers=ATTACK
     # A sell's net proceeds fall with the gain d only up to the fees' rounding: N(V0 - d - j) <=
     # N(V0 - d) for every j >= window, so only gains in [d*, d* + window) can set the floor.
     window = _sell_window(trade.protocol_bps, trade.creator_bps)
-    worst = max(
-        search.fan_total(d)
-        for d in range(d_star, min(d_star + window, search.v0 + 1))
-        if d == d_star or search.profitable(d)
-    )
+    worst = search.fan_total(d_star)  # the most the fan nets while some sandwich pays
+    for d in range(d_star + 1, min(d_star + window, search.v0 + 1)):
+        if search.fan_total(d) <= worst:
+            continue
+        try:
+            found = search.best_at(d)
+        except _BudgetExhausted:  # unknown: count it as paying
+            found, exact = None, False
+        else:
+            if found is None:
+                continue
+        worst, attack = search.fan_total(d), found
     safe = worst + 1
     return Limit(quote, min(quote, max(safe, cap)), safe, cap, attack, exact)
 

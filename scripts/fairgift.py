@@ -15,6 +15,17 @@ from fairgift.api import DEFAULT_SLIPPAGE, FairGift
 from fairgift.cli import clean_errors, command_class, echo, sender, show_progress
 from fairgift.errors import FairGiftError
 
+# --slippage of buy/sell and their quotes (fairgift.api.market.trade_bound, fairgift.sandwich).
+BUY_SLIPPAGE_HELP = (
+    "Tolerance over the quote, e.g. 0.5%. Default 'safe': the widest limit at which no sandwich pays "
+    "(often the exact quote), at most 1%. A wider one is sent as asked; the output says what it exposes."
+)
+SELL_SLIPPAGE_HELP = (
+    "Tolerance under the quote, e.g. 0.5%. Default 'safe': the highest floor at which no sandwich "
+    "pays (often the exact quote), at most 1% under it. A wider one is sent as asked; the output says "
+    "what it exposes."
+)
+
 
 @click.group(short_help="Operate FairGift: tip, gift, trade creator tokens, ledger")
 def cli():
@@ -108,7 +119,12 @@ def schedule_fee(network, account, fee, target):
 @click.argument("symbol")
 @click.option("--creator-fee", default=None, help="Your fee on trades, bps or % (default 5%, cap 10%).")
 @click.option("--initial-buy", default="0", help="Tokens you buy first, in the launch transaction.")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True)
+@click.option(
+    "--slippage",
+    default=DEFAULT_SLIPPAGE,
+    show_default=True,
+    help="Tolerance over the first buy's quote; default 'safe': the exact quote (nobody trades before it).",
+)
 @click.option("--keep-allowance", is_flag=True, help="Leave what the limit did not spend approved.")
 def launch(network, account, name, symbol, creator_fee, initial_buy, slippage, keep_allowance):
     fg = FairGift.connect()
@@ -121,7 +137,7 @@ def launch(network, account, name, symbol, creator_fee, initial_buy, slippage, k
 @with_account
 @click.argument("token")
 @click.argument("amount")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help="Tolerance over the quote.")
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=BUY_SLIPPAGE_HELP)
 @click.option("--max-cost", default=None, help="An explicit limit instead, e.g. 12.50.")
 @click.option(
     "--keep-allowance",
@@ -139,7 +155,7 @@ def buy(network, account, token, amount, slippage, max_cost, keep_allowance):
 @with_account
 @click.argument("token")
 @click.argument("amount")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help="Tolerance under the quote.")
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=SELL_SLIPPAGE_HELP)
 @click.option("--min-proceeds", default=None, help="An explicit floor instead, e.g. 10.")
 def sell(network, account, token, amount, slippage, min_proceeds):
     fg = FairGift.connect()
@@ -257,7 +273,7 @@ def quote_gift(network, gift, quantity, token):
 @command("buy", "quote buy CREATOR|TOKEN|SYMBOL AMOUNT: cost, fees and the maxCost sent.", group=quote)
 @click.argument("token")
 @click.argument("amount")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True)
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=BUY_SLIPPAGE_HELP)
 def quote_buy(network, token, amount, slippage):
     echo(FairGift.connect().quote_buy(token, amount, slippage=slippage).summary)
 
@@ -267,7 +283,7 @@ def quote_buy(network, token, amount, slippage):
 )
 @click.argument("token")
 @click.argument("amount")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True)
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=SELL_SLIPPAGE_HELP)
 def quote_sell(network, token, amount, slippage):
     echo(FairGift.connect().quote_sell(token, amount, slippage=slippage).summary)
 
@@ -295,6 +311,38 @@ def cancel_fee(network, account, target):
     fg = FairGift.connect()
     who = sender(account, network, "cancel a fee rise")
     echo(fg.cancel_fee(who, target=target).summary)
+
+
+@command(
+    "creators",
+    "Names for creator pages (/c/NAME): creators [list | add NAME ADDRESS [--label TEXT] | remove NAME].",
+)
+@click.argument("action", type=click.Choice(["list", "add", "remove"]), default="list", required=False)
+@click.argument("args", nargs=-1)
+@click.option("--label", help="The name the page shows (default: NAME).")
+def creators(network, action, args, label):
+    from fairgift.creators import Catalogue
+
+    fg = FairGift.connect()
+    catalogue = Catalogue.for_record(fg.record, fg.store)
+    wanted = {"list": 0, "add": 2, "remove": 1}[action]
+    if len(args) != wanted:
+        usage = {
+            "list": "creators list",
+            "add": "creators add NAME ADDRESS",
+            "remove": "creators remove NAME",
+        }
+        raise FairGiftError(f"usage: {usage[action]}")
+    if action == "add":
+        entry = catalogue.add(args[0], args[1], label)
+        echo(f"added {entry.name} -> {entry.address} ({entry.label}): its page is /c/{entry.name}")
+    elif action == "remove":
+        entry = catalogue.remove(args[0])
+        echo(f"removed {entry.name} ({entry.address})")
+    entries = catalogue.all()
+    echo(f"{len(entries)} creator(s) in {catalogue.path}")
+    for entry in entries:
+        echo(f"  /c/{entry.name:<20} {entry.address}  {entry.label}")
 
 
 # `serve` and `index` (the services: fairgift/web/cli.py)

@@ -4,7 +4,7 @@
     fg = FairGift.connect()                       # the connected chain's record, checked
     fg.tip(fan, creator, "2.50 USDC", "great stream")
     fg.gift(fan, creator, "Rose", quantity=10)
-    fg.buy(fan, creator, "25")                    # 25 of the creator's tokens, 1% slippage
+    fg.buy(fan, creator, "25")                    # 25 of the creator's tokens, sandwich-safe limit
 
 Every method checks what it can before sending (amount syntax, balances, allowances, the gift
 catalogue, fee caps, ownership, slippage) and raises `FairGiftError` with one line otherwise;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from eth_utils import is_address, to_checksum_address
@@ -14,9 +15,31 @@ from fairgift.curve import Curve
 from fairgift.display import cell
 from fairgift.errors import FairGiftError, translated
 from fairgift.fees import DEFAULT_CREATOR_FEE_BPS, FeeSchedule
+from fairgift.sandwich import DEFAULT_CAP_BPS, Attacker, Trade, exposure, safe_limit
 
-DEFAULT_SLIPPAGE = "1%"
+# The default tolerance of buy/sell: the widest limit at which no sandwich pays (fairgift.sandwich),
+# never wider than DEFAULT_CAP_BPS (1%). An explicit tolerance ("0.5%") is sent as asked.
+DEFAULT_SLIPPAGE = "safe"
 TOKEN_DECIMALS = 18
+_WHO = {
+    Attacker.OUTSIDER: "anyone",
+    Attacker.CREATOR: "the token's creator",
+    Attacker.TREASURY: "the protocol's treasury",
+}
+
+
+def is_safe_default(slippage) -> bool:
+    """Whether `slippage` asks for the sandwich-safe default rather than a tolerance."""
+    return slippage is None or str(slippage).strip().lower() in ("", DEFAULT_SLIPPAGE)
+
+
+@dataclass(frozen=True)
+class TradeBound:
+    """The limit a trade is sent with (`maxCost` of a buy, `minProceeds` of a sell), and one line
+    saying what it protects against or exposes."""
+
+    limit: int
+    note: str
 
 
 def with_slippage(value: int, slippage, up: bool) -> int:
@@ -39,11 +62,45 @@ class Market(Base):
             m.protocolFeeBps(), m.pendingProtocolFee(), m.MAX_PROTOCOL_FEE_BPS(), m.FEE_CHANGE_DELAY()
         )
 
-    def trade_bound(self, quote: int, is_buy: bool, slippage=DEFAULT_SLIPPAGE) -> int:
-        """The limit a trade is sent with when the user names none (`maxCost` of a buy above the
-        quote, `minProceeds` of a sell below it): `buy`, `sell` and `quote_buy`/`quote_sell` all
-        take it from here."""
-        return with_slippage(quote, slippage, up=is_buy)
+    def fan_trade(self, token: str, units: int, is_buy: bool) -> Trade:
+        """A trade of `units` of `token` as the market stands now, for fairgift.sandwich."""
+        m = self.market
+        supply, protocol_bps = int(m.supplyOf(token)), int(m.protocolFeeBps())
+        return Trade(self.curve(), supply, units, protocol_bps, int(m.creatorFeeBps(token)), is_buy)
+
+    def trade_bound(
+        self, token: str, units: int, quote: int, is_buy: bool, slippage=DEFAULT_SLIPPAGE
+    ) -> TradeBound:
+        """The limit a trade is sent with when the user names none: `buy`, `sell` and
+        `quote_buy`/`quote_sell` all take it from here. By default the sandwich-safe limit (often the
+        exact quote: the trade then fails if the price moves rather than being sandwiched); with an
+        explicit `slippage`, the quote moved by it, and the note says what sandwich it lets through."""
+        trade = self.fan_trade(token, units, is_buy)
+        if trade.quote != quote:
+            raise FairGiftError("the market moved while quoting (a trade landed in between); quote again")
+        usd, more, sign = self.usd, ("pay" if is_buy else "receive"), ("+" if is_buy else "-")
+        if is_safe_default(slippage):
+            bound = safe_limit(trade)
+            if bound.safe is None:
+                cap = f"{DEFAULT_CAP_BPS / 100:g}%"
+                note = f"no sandwich of this trade pays at any limit: the quote {sign} {cap}"
+            elif bound.limit == quote:
+                note = "the exact quote: any tolerance lets a sandwich pay (it fails if the price moves)"
+            else:
+                note = f"the widest limit no sandwich pays at: the quote {sign} {usd(bound.tolerance)}"
+            return TradeBound(bound.limit, f"sandwich-safe limit {usd(bound.limit)}, {note}")
+        limit = with_slippage(quote, slippage, up=is_buy)
+        found = exposure(trade, limit).best
+        if found is None:
+            return TradeBound(limit, f"limit {usd(limit)} ({slippage}): no sandwich pays at this limit")
+        safe = safe_limit(trade).limit
+        return TradeBound(
+            limit,
+            f"limit {usd(limit)} ({slippage}) exposes a sandwich: {_WHO[found.attacker]} trading "
+            f"{format_amount(found.front_run, TOKEN_DECIMALS, 'tokens')} just before you takes "
+            f"{usd(found.profit)} and you {more} {usd(found.fan_loss)} {'more' if is_buy else 'less'} "
+            f"than quoted; the sandwich-safe limit is {usd(safe)} (--slippage {DEFAULT_SLIPPAGE})",
+        )
 
     def creator_token(self, who) -> str:
         """The creator token meant by `who`: a token address; a creator who launched one (address,
@@ -124,7 +181,11 @@ class Market(Base):
             # protocol fee that can be in force before the transaction's deadline.
             protocol_bps = self.protocol_fee().highest_until(self.now() + DEADLINE_SECONDS)
             quote = self.curve().quote_buy(0, amount, protocol_bps, fee_bps)
-            max_cost = with_slippage(quote.total, slippage, up=True)
+            # Nobody can trade the token before the launch's own first buy (same transaction): the
+            # sandwich-safe default is the exact quote.
+            max_cost = (
+                quote.total if is_safe_default(slippage) else with_slippage(quote.total, slippage, up=True)
+            )
             self.check_balance(sender, self.stable, max_cost, "the initial buy")
             found = self.ensure_allowance(sender, self.stable, self.market, max_cost, approve, result)
         with self.translated_usd("launch"):
@@ -152,8 +213,9 @@ class Market(Base):
         approve: bool = True,
         keep_allowance: bool = False,
     ) -> Result:
-        """Buy `amount` whole tokens of a creator's token, quoting first; the limit is the quote plus
-        `slippage` (default 1%) or `max_cost` ("12.50 USDC") when given. The allowance approved for
+        """Buy `amount` whole tokens of a creator's token, quoting first; the limit is the
+        sandwich-safe one (`trade_bound`), the quote plus `slippage` ("0.5%") or `max_cost` ("12.50
+        USDC") when given. The allowance approved for
         the limit is set back to what it was afterwards (what the limit left unspent would otherwise
         stay approved), unless `keep_allowance`; the summary says what stays approved."""
         token = self.creator_token(who)
@@ -168,8 +230,10 @@ class Market(Base):
                     f"slippage exceeded: buying {info.fmt(units)} costs {self.usd(total)}, "
                     f"above your limit of {self.usd(limit)}"
                 )
+            note = f"limit {self.usd(limit)} (--max-cost)"
         else:
-            limit = self.trade_bound(total, is_buy=True, slippage=slippage)
+            bound = self.trade_bound(token, units, total, is_buy=True, slippage=slippage)
+            limit, note = bound.limit, bound.note
         result = Result("")
         self.check_balance(sender, self.stable, total, f"buying {info.fmt(units)}")
         found = self.ensure_allowance(sender, self.stable, self.market, limit, approve, result)
@@ -181,16 +245,19 @@ class Market(Base):
         paid = int(trade.value) + int(trade.protocolFee) + int(trade.creatorFee) if trade else total
         result.values.update(token=token, amount=units, cost=paid, quote=total, limit=limit)
         result.summary = (
+            f"{note}\n"  # how the limit was chosen first: the last line stays the outcome
             f"bought {info.fmt(units)} for {self.usd(paid)} "
             f"(quoted {self.usd(total)}, limit {self.usd(limit)}; "
             f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)"
         )
+        result.values["bound_note"] = note
         self.settle_allowance(sender, self.stable, self.market, found, keep_allowance, result)
         return result
 
     def sell(self, sender, who, amount, slippage=DEFAULT_SLIPPAGE, min_proceeds=None) -> Result:
-        """Sell `amount` whole tokens back to the curve, quoting first; the floor is the quote less
-        `slippage` (default 1%) or `min_proceeds` when given."""
+        """Sell `amount` whole tokens back to the curve, quoting first; the floor is the
+        sandwich-safe one (`trade_bound`), the quote less `slippage` ("0.5%") or `min_proceeds` when
+        given."""
         token = self.creator_token(who)
         info = self.token_info(token)
         units = info.parse(amount)
@@ -209,16 +276,26 @@ class Market(Base):
                     f"slippage exceeded: selling {info.fmt(units)} returns {self.usd(net)}, "
                     f"below your floor of {self.usd(floor)}"
                 )
+            note = f"floor {self.usd(floor)} (--min-proceeds)"
         else:
-            floor = self.trade_bound(net, is_buy=False, slippage=slippage)
+            bound = self.trade_bound(token, units, net, is_buy=False, slippage=slippage)
+            floor, note = bound.limit, bound.note
         deadline = self.now() + DEADLINE_SECONDS
         with self.translated_usd("sell"):
             receipt = self.market.sell(token, units, floor, deadline, sender=sender)
         trade = next(iter(receipt.decode_logs(self.market.Trade)), None)
         got = int(trade.value) - int(trade.protocolFee) - int(trade.creatorFee) if trade else net
         return Result(
+            f"{note}\n"
             f"sold {info.fmt(units)} for {self.usd(got)} (quoted {self.usd(net)}, floor {self.usd(floor)}; "
             f"fees {self.usd(protocol_fee)} protocol + {self.usd(creator_fee)} creator)",
             [receipt],
-            {"token": token, "amount": units, "proceeds": got, "quote": net, "floor": floor},
+            {
+                "token": token,
+                "amount": units,
+                "proceeds": got,
+                "quote": net,
+                "floor": floor,
+                "bound_note": note,
+            },
         )

@@ -84,15 +84,16 @@ class Quotes(Market, Tips):
             quoted = self.market.quoteBuy(token, units) if is_buy else self.market.quoteSell(token, units)
         total, protocol_fee, creator_fee = (int(x) for x in quoted)
         value = total - protocol_fee - creator_fee if is_buy else total + protocol_fee + creator_fee
-        bound = self.trade_bound(total, is_buy=is_buy, slippage=slippage)
-        tolerance = abs(bound - total)
+        bound = self.trade_bound(token, units, total, is_buy=is_buy, slippage=slippage)
+        tolerance = abs(bound.limit - total)
         verb, limit_name = ("buying", "maxCost") if is_buy else ("selling", "minProceeds")
         pays = "costs" if is_buy else "pays"
         lines = [
             f"{verb} {info.fmt(units)} {pays} {self.usd(total)} now: curve value {self.usd(value)}, "
             f"protocol fee {self.usd(protocol_fee)}, creator fee {self.usd(creator_fee)}; nothing sent",
-            f"  sent with {limit_name} {self.usd(bound)}: a tolerance of {self.usd(tolerance)} "
+            f"  sent with {limit_name} {self.usd(bound.limit)}: a tolerance of {self.usd(tolerance)} "
             f"({_share(tolerance, total)} of the quote), valid {DEADLINE_SECONDS // 60} minutes",
+            f"  {bound.note}",
         ]
         values = {
             "token": token,
@@ -101,7 +102,8 @@ class Quotes(Market, Tips):
             "value": value,
             "protocol_fee": protocol_fee,
             "creator_fee": creator_fee,
-            "limit": bound,
+            "limit": bound.limit,
             "tolerance": tolerance,
+            "bound_note": bound.note,
         }
         return Result("\n".join(lines), values=values)

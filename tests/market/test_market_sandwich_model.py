@@ -19,6 +19,7 @@ from fairgift.sandwich import (
     Trade,
     _inverse,
     _positive_ranges,
+    _Search,
     exposure,
     safe_limit,
     simulate,
@@ -275,6 +276,39 @@ def test_small_trades_often_have_no_sandwich_at_all_and_default_to_the_cap():
 
 
 # ---------------------------------------------------------------------- the search's building blocks
+
+
+@st.composite
+def front_runs(draw):
+    trade = draw(trades())
+    assume(trade.max_front_run >= 1)
+    x = draw(st.one_of(st.integers(1, 10**6), st.integers(1, trade.max_front_run)))
+    return trade, min(x, trade.max_front_run)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(front_runs())
+def test_the_lemmas_the_search_stands_on_hold_for_any_front_run(case):
+    """(1) the gain d (how far the fan's trade moved on the curve) lies between floor(g + tau) and
+    ceil(g + tau); (2) an attacker profits only where its bound q is positive, and by less than
+    1 + q / (1e4 * 2e36): the sizes the search skips pay nobody."""
+    trade, x = case
+    search = _Search(trade)
+    fan_total, profits = run_sandwich(trade, x)
+    alone = trade.quote_at(trade.supply).value
+    moved = trade.quote_at(trade.supply + x if trade.is_buy else trade.supply - x).value
+    d = moved - alone if trade.is_buy else alone - moved
+    assert d == search.big.value(x) - search.small.value(x)  # the gain is the legs' difference
+    scaled = search.gain_rate * x + search.tau  # 2e36 (g + tau)
+    assert scaled // (2 * WAD * WAD) <= d <= -(-scaled // (2 * WAD * WAD))
+    unit = 10_000 * 2 * WAD * WAD
+    event("some attacker profits" if max(profits.values()) >= 1 else "nobody profits")
+    for k in ATTACKERS:
+        a2, a1, a0 = search.q[k]
+        q = (a2 * x + a1) * x + a0
+        if profits[k] >= 1:
+            assert (profits[k] - 1) * unit < q, k
+            assert any(lo <= x <= hi for lo, hi in search.ranges[k])
 
 
 @settings(max_examples=200, deadline=None)
