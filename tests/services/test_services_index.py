@@ -292,3 +292,34 @@ def test_tips_fees_and_ledger_same_from_index_and_scan(creators, idx_fg, idx_act
     indexed = readers()
     assert indexed == scanned
     assert scanned[0] and len(scanned[1]) == 3 and scanned[2] and scanned[3]
+
+
+def test_confirmations_window(fans, creators, idx_fg, idx_activity, idx_db):
+    """With 2 confirmations the last 2 blocks are never written (readers scan them live): a reorg
+    inside that window needs no repair; a deeper one is detected and re-indexed."""
+    from ape import chain
+
+    index = Index(idx_db, idx_fg.record, confirmations=2)
+    index.sync()
+    assert index.state().block == chain.blocks.head.number - 2
+    fan, creator = fans[1], creators[1]
+    snapshot = chain.provider.snapshot()
+    idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "shallow A", sender=fan)
+    assert index.sync().reorg is None
+    chain.provider.restore(snapshot)
+    idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "shallow B", sender=fan)
+    assert index.sync().reorg is None and index.reorgs() == []  # A was never final: nothing to repair
+    messages = [e.args["message"] for e in same(index, idx_fg, ["Tipped"], creator=creator.address)]
+    assert "shallow B" in messages and "shallow A" not in messages
+    snapshot = chain.provider.snapshot()
+    for i in range(4):
+        idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"deep C {i}", sender=fan)
+    index.sync()  # C 0 and C 1 are final now
+    chain.provider.restore(snapshot)
+    for i in range(4):
+        idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"deep D {i}", sender=fan)
+    assert index.sync().reorg is not None and len(index.reorgs()) == 1
+    messages = [e.args["message"] for e in same(index, idx_fg, ["Tipped"], creator=creator.address)]
+    assert not [m for m in messages if m.startswith("deep C")] and messages[-4:] == [
+        f"deep D {i}" for i in range(4)
+    ]
