@@ -561,7 +561,9 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
                 }
                 {
                     let creator := calldataload(add(t, 0x20))
-                    if or(iszero(creator), eq(creator, address())) {
+                    // zero, the jar, or not an address at all (bits above 160: no ABI encoder
+                    // writes them, and no real account could ever withdraw such a credit)
+                    if or(or(iszero(creator), eq(creator, address())), shr(160, creator)) {
                         reason := 3 // InvalidCreator
                         leave
                     }
