@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import msgspec
 import sqlalchemy as sa
 
 from fairgift.events import CLONES, CONTRACT_TYPES, Event, ScanSource, matches, parse_names
@@ -220,7 +221,11 @@ class Index:
         if hash_b is None or self.block_hash(b) != hash_b:
             return None  # block b changed while we read: read again
         rows = [self._row(ev) for ev in events]
-        tips = [self._tip_row(ev) for ev in events if ev.contract == "TipJar" and ev.name == "Tipped"]
+        tips = [
+            self._tip_row(ev, row["args"])
+            for ev, row in zip(events, rows, strict=True)
+            if ev.contract == "TipJar" and ev.name == "Tipped"
+        ]
         try:
             with self.db.write() as conn:
                 self._move_cursor(conn, state, b, hash_b, len(rows))
@@ -278,18 +283,22 @@ class Index:
             "topic3": topics[2],
         }
 
-    def _tip_row(self, ev: Event) -> dict:
+    def _tip_row(self, ev: Event, args_text: str | None = None) -> dict:
         a = ev.args
         return {
             "deployment": self.key,
+            "creator": canon(a["creator"]),
             "block": ev.block,
             "log_index": ev.log_index,
-            "creator": canon(a["creator"]),
             "token": canon(a["token"]),
             "fan": canon(a["fan"]),
             "gift_id": str(int(a["giftId"])),
             "amount": str(int(a["amount"])),
             "fee": str(int(a["fee"])),
+            "address": ev.address,
+            "tx": ev.tx,
+            "timestamp": ev.timestamp,
+            "args": args_text if args_text is not None else json.dumps(a, separators=(",", ":")),
         }
 
     def has_tips_table(self) -> bool:
@@ -325,7 +334,7 @@ class Index:
                 for b, i in conn.execute(sa.select(t.block, t.log_index).where(t.deployment == self.key))
             }
             rows = [
-                self._tip_row(_event(row))
+                self._tip_row(_event(row), row.args)
                 for row in conn.execute(
                     sa.select(index_events).where(
                         e.deployment == self.key, e.contract == "TipJar", e.name == "Tipped"
@@ -614,6 +623,8 @@ class IndexSource:
         before: tuple[int, int] | None = None,
         limit: int | None = None,
     ) -> list[Event]:
+        if self._from_tips_table(wanted, arg_filters):
+            return self._select_tips(start, stop, arg_filters, newest_first, before, limit)
         e = index_events.c
         topic_columns = (e.topic1, e.topic2, e.topic3)
         clauses = []
@@ -642,7 +653,7 @@ class IndexSource:
             query = query.order_by(e.block, e.log_index)
         if limit is not None:
             query = query.limit(limit)
-        loads = json.loads
+        loads = _arguments
         with self.index.db.read() as conn:
             # plain tuples straight into Events: this is the hot loop of every indexed read
             return [
@@ -650,9 +661,60 @@ class IndexSource:
                 for contract, address, name, args, block, log_index, tx, timestamp in conn.execute(query)
             ]
 
+    def _from_tips_table(self, wanted: set[tuple[str, str]], arg_filters: dict) -> bool:
+        """A creator's tips (filtered on creator, and fan or token, if at all) are read from
+        `index_tips`, where they are stored together."""
+        return (
+            wanted == {("TipJar", "Tipped")}
+            and "creator" in arg_filters
+            and set(arg_filters) <= {"creator", "fan", "token"}
+            and self.index.has_tips_table()
+        )
+
+    def _select_tips(self, start, stop, arg_filters, newest_first, before, limit) -> list[Event]:
+        t = index_tips.c
+        query = sa.select(t.address, t.args, t.block, t.log_index, t.tx, t.timestamp).where(
+            t.deployment == self.index.key, t.block <= stop
+        )
+        for arg, column in (("creator", t.creator), ("fan", t.fan), ("token", t.token)):
+            if arg in arg_filters:
+                value = arg_filters[arg]
+                values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+                query = query.where(column.in_([canon(v) for v in values]))
+        if start is not None:
+            query = query.where(t.block >= start)
+        if before is not None:
+            query = query.where(
+                sa.or_(t.block < before[0], sa.and_(t.block == before[0], t.log_index < before[1]))
+            )
+        if newest_first:
+            query = query.order_by(t.block.desc(), t.log_index.desc())
+        else:
+            query = query.order_by(t.block, t.log_index)
+        if limit is not None:
+            query = query.limit(limit)
+        loads = _arguments
+        with self.index.db.read() as conn:
+            return [
+                Event("TipJar", address, "Tipped", loads(args), block, log_index, tx, timestamp)
+                for address, args, block, log_index, tx, timestamp in conn.execute(query)
+            ]
+
 
 class _CursorMoved(Exception):
     """The cursor is not where this writer read it: its chunk is dropped and read again."""
+
+
+_fast_json = msgspec.json.Decoder().decode
+
+
+def _arguments(text: str) -> dict:
+    """A row's stored arguments (`json.dumps` text): msgspec is ~3x faster than `json.loads` with
+    the same values (big ints too); it refuses a lone surrogate escape, which `json` takes."""
+    try:
+        return _fast_json(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
 
 
 def _order(ev: Event) -> tuple[int, int]:
@@ -664,7 +726,7 @@ def _event(row) -> Event:
         contract=row.contract,
         address=row.address,
         name=row.name,
-        args=json.loads(row.args),
+        args=_arguments(row.args),
         block=int(row.block),
         log_index=int(row.log_index),
         tx=row.tx,

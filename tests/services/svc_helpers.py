@@ -155,7 +155,7 @@ def check_u256_sum(db):
             index_tips.insert(),
             [
                 dict(deployment="u256", block=i, log_index=0, creator="c", token="t", fan="f", gift_id="0",
-                     amount=str(v), fee=str(v // 7))
+                     amount=str(v), fee=str(v // 7), address="j", tx="0x", timestamp=0, args="{}")
                 for i, v in enumerate(values)
             ],
         )  # fmt: skip

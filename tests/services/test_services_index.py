@@ -261,6 +261,20 @@ def test_creator_ledger_sums_tips_in_sql(owner, fans, creators, idx_fg, idx_acti
     same_creator_ledger(older, idx_fg, creator)
 
 
+def test_stored_arguments_read_back_as_written():
+    """The index reads its rows' arguments with msgspec (fast), falling back to `json` for what
+    msgspec refuses (a lone surrogate): the values are those `json.dumps` wrote, big ints too."""
+    import json
+
+    from fairgift.index.index import _arguments
+
+    for args in [
+        {"amount": 2**256 - 1, "fee": 0, "isBuy": True, "message": '🎉 ünï "q" \u0000'},
+        {"message": "\udc80 lone", "list": [1, "0xab", None]},
+    ]:
+        assert _arguments(json.dumps(args, separators=(",", ":"))) == args
+
+
 def test_u256_sums_are_exact(idx_db):
     """`u256_sum` adds uint256 values exactly (SQLite's own SUM stops at 2**63)."""
     check_u256_sum(idx_db)
