@@ -234,15 +234,18 @@ class ScanSource:
         return [to_checksum_address(e.args[arg]) for e in created if e.name == event_name]
 
     def _scan(self, addresses: dict[str, str], abis: list, start: int, stop: int) -> list[Event]:
-        if getattr(self.chain.provider, "name", "") == "test":
-            return self._scan_in_process(addresses, abis, start, stop)
-        # Raw eth_getLogs, decoded with eth_abi from the compiled ABIs: the same values Ape's
-        # decoder gives (checksummed addresses, ints, 0x-hex bytes), at a small fraction of the
-        # cost of its per-log models (which made catching up 100,000 events take minutes).
+        # Raw logs, decoded with eth_abi from the compiled ABIs: the same values Ape's decoder gives
+        # (checksummed addresses, ints, 0x-hex bytes), at a small fraction of the cost of its
+        # per-log models (which made catching up 100,000 events take minutes), and one decoder on
+        # every provider (a fan's message that is not UTF-8 reads the same everywhere).
         decoders = {_topic(abi): _LogDecoder(abi) for abi in abis}
+        provider, wanted = self.chain.provider, (list(addresses), list(decoders), start, stop)
         with translated("reading events"):
-            logs = _get_logs(self.chain.provider, list(addresses), list(decoders), start, stop)
-            times = _fetch_timestamps(self.chain.provider, {log["blockHash"].lower() for log in logs})
+            if getattr(provider, "name", "") == "test":
+                logs, times = _in_process_logs(provider, *wanted)
+            else:
+                logs = _get_logs(provider, *wanted)
+                times = _fetch_timestamps(provider, {log["blockHash"].lower() for log in logs})
         events = []
         for log in logs:
             decoder = decoders.get(log["topics"][0].lower()) if log["topics"] else None
@@ -263,37 +266,32 @@ class ScanSource:
             )
         return events
 
-    def _scan_in_process(self, addresses: dict[str, str], abis: list, start: int, stop: int) -> list[Event]:
-        """The in-process chain (`ethereum:local:test`) answers no raw JSON-RPC `eth_getLogs`: its
-        logs come through Ape's own query and decoding (slower, same values; it holds few)."""
-        from ape.types import LogFilter
 
-        unique = list({abi.selector: abi for abi in abis}.values())
-        log_filter = LogFilter(
-            addresses=list(addresses),
-            events=unique,
-            topic_filter=[[_topic(abi) for abi in unique]],
-            start_block=start,
-            stop_block=stop,
-        )
-        with translated("reading events"):
-            logs = list(self.chain.provider.get_contract_logs(log_filter))
-            times = {
-                b: int(self.chain.provider.get_block(b).timestamp) for b in {log.block_number for log in logs}
-            }
-        return [
-            Event(
-                contract=addresses.get(to_checksum_address(str(log.contract_address)), "?"),
-                address=to_checksum_address(str(log.contract_address)),
-                name=str(log.event_name),
-                args=json_safe(dict(log.event_arguments)),
-                block=int(log.block_number),
-                log_index=int(log.log_index),
-                tx=_hex(log.transaction_hash),
-                timestamp=times[log.block_number],
-            )
-            for log in logs
-        ]
+def _in_process_logs(provider, addresses: list[str], topics: list[str], start: int, stop: int):
+    """The in-process chain (`ethereum:local:test`) answers no raw JSON-RPC `eth_getLogs`: its
+    logs come from its eth-tester backend, in JSON-RPC's shape (0x-hex numbers) for one decoder."""
+    stop = min(stop, provider.get_block("latest").number)
+    raw = provider.tester.ethereum_tester.get_logs(
+        address=[to_checksum_address(a) for a in addresses], from_block=start, to_block=stop, topics=[topics]
+    )
+    logs = [
+        {
+            "address": str(log["address"]),
+            "topics": [_hex(t) for t in log["topics"]],
+            "data": _hex(log["data"]),
+            "blockNumber": hex(int(log["block_number"])),
+            "logIndex": hex(int(log["log_index"])),
+            "transactionHash": _hex(log["transaction_hash"]),
+            "blockHash": _hex(log["block_hash"]).lower(),
+        }
+        for log in raw
+    ]
+    logs.sort(key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
+    times = {}
+    for log in logs:
+        if log["blockHash"] not in times:
+            times[log["blockHash"]] = int(provider.get_block(int(log["blockNumber"], 16)).timestamp)
+    return logs, times
 
 
 class _LogDecoder:
@@ -302,8 +300,8 @@ class _LogDecoder:
 
     def __init__(self, abi):
         from eth_abi.decoding import TupleDecoder
-        from eth_abi.registry import registry
 
+        registry = _fans_text_registry()
         self.name = str(abi.name)
         self.inputs = list(abi.inputs)
         self.indexed = [i for i in self.inputs if i.indexed]
@@ -332,6 +330,26 @@ class _LogDecoder:
         for item, value in zip(self.plain, self.data_decoder(data), strict=True):
             values[item.name] = _json_value(item, value)
         return {item.name: values[item.name] for item in self.inputs}
+
+
+@functools.cache
+def _fans_text_registry():
+    """eth_abi's registry, except that a `string` which is not UTF-8 decodes with U+FFFD in place of
+    the bad bytes instead of raising. Solidity does not check a `string` argument, so any fan can
+    tip with a message of arbitrary bytes; one such log must not stop every scan, the index that
+    follows the chain, and the ledgers and pages built on them."""
+    from eth_abi import decoding, encoding
+    from eth_abi.registry import BaseEquals, registry
+
+    lenient = registry.copy()
+    lenient.unregister("string")
+    lenient.register(
+        BaseEquals("string"),
+        encoding.TextStringEncoder,
+        decoding.StringDecoder(handle_string_errors="replace"),
+        label="string",
+    )
+    return lenient
 
 
 @functools.lru_cache(maxsize=1 << 16)

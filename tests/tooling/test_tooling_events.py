@@ -96,3 +96,23 @@ def test_source_prefers_a_current_index(fg, fg_story):
         assert events.source(fg, index=False).kind == "scan"
     finally:
         events.set_index_finder(None)
+
+
+def test_a_message_that_is_not_utf8_is_read_not_fatal(fg, fg_story, fg_fans, creator, chain):
+    """A fan's message is any bytes the contract accepts (`string` is not checked on chain): a tip
+    whose message is not UTF-8 must not stop the scan (nor the index, the ledger, the page built on
+    it); its invalid bytes read as U+FFFD."""
+    from eth_abi import encode
+    from eth_utils import function_signature_to_4byte_selector
+
+    fan, amount = fg_fans[1], 1 * USDC
+    fg.usdc.approve(fg.jar, amount, sender=fan)
+    raw_message = b"caf\xc3\xa9 \xff\xfe!"  # valid UTF-8, then two bytes no UTF-8 text holds
+    calldata = function_signature_to_4byte_selector("tip(address,address,uint256,string)") + encode(
+        ["address", "address", "uint256", "bytes"], [creator.address, fg.usdc.address, amount, raw_message]
+    )
+    web3 = chain.provider.web3
+    tx = web3.eth.send_transaction({"from": fan.address, "to": fg.jar.address, "data": "0x" + calldata.hex()})
+    assert web3.eth.wait_for_transaction_receipt(tx)["status"] == 1
+    tipped = events.source(fg, index=False).events("Tipped", fan=fan)
+    assert tipped[-1].args["message"] == "café \ufffd\ufffd!" and tipped[-1].args["amount"] == amount
