@@ -371,9 +371,18 @@ class Reader:
         return pending
 
     def logs(self, contract, from_block: int) -> _Pending:
-        """The events `contract` emitted from block `from_block` to the latest, decoded."""
-        pending = _Pending(f"logs of {contract.address}", lambda raw: decode_logs(contract, raw))
-        query = {"address": str(contract.address), "fromBlock": hex(from_block), "toBlock": "latest"}
+        """The events `contract` emitted from block `from_block` to the latest, decoded. The query
+        starts one block earlier (a range that starts past the latest block is an error on anvil,
+        and the latest block is only known once the batch has run) and drops that block."""
+        pending = _Pending(
+            f"logs of {contract.address}",
+            lambda raw: [e for e in decode_logs(contract, raw) if e.block >= from_block],
+        )
+        query = {
+            "address": str(contract.address),
+            "fromBlock": hex(max(from_block - 1, 0)),
+            "toBlock": "latest",
+        }
         self._requests.append((pending, ("eth_getLogs", [query])))
         return pending
 

@@ -4,9 +4,10 @@ calls by several fans, creators and treasuries, in three tokens (MockUSDC with i
 18-decimals token and a USDT-like token without return values), against an exact Python model.
 
 After every step, per token: `token.balanceOf(jar) == Σ jar.balanceOf(account, token)`; every
-credit equals the model; Σ withdrawn + Σ credited == Σ tipped; the fee never exceeds the cap nor
-rises before its delay; no credit ever decreases except by its owner's withdrawal. Every tip checks
-`fee + net == amount` from its event and the credit deltas.
+credit equals the model; Σ withdrawn + Σ credited == Σ tipped; the fee equals the model and never
+exceeds the cap, and (from the public record alone, `machinery.FeeWatch`) only ever rises to its live
+announcement once the full delay has passed; no credit ever decreases except by its owner's
+withdrawal. Every tip checks `fee + net == amount` from its event and the credit deltas.
 """
 
 from collections import Counter
@@ -16,7 +17,7 @@ import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
-from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
+from machinery import ChainMachine, FeeScheduleModel, FeeWatch, LogTail, Reader, assert_rejected, run_machine
 
 from fairgift.fees import split
 
@@ -57,8 +58,9 @@ class JarMachine(ChainMachine):
         self.payout = {}  # account address -> payout address (absent: itself)
         self.allowed = {str(t.address): True for t in self.tokens}
         self.blacklisted = set()
-        self.announced = []  # (bps, effectiveAt, scheduledAt)
-        self.last_fee = INITIAL_BPS
+        start = Reader().run()
+        self.fee_watch = FeeWatch("jar fee", INITIAL_BPS, start.timestamp, DELAY)
+        self.events = LogTail(self.jar, start.number + 1)
         self.last_credit = Counter()
         self.own_withdrawals = set()  # (account, token) withdrawn in the current step
 
@@ -284,9 +286,10 @@ class JarMachine(ChainMachine):
                 self.jar, "scheduleFee", bps, sender=self.owner, error="FeeAboveCap", error_args=(bps, CAP)
             )
             return
+        at = self.pin_next_block()
         tx = self.jar.scheduleFee(bps, sender=self.owner)
-        if not self.fee.schedule(bps, tx.timestamp):
-            self.announced.append((bps, tx.timestamp + DELAY, tx.timestamp))
+        assert tx.timestamp == at
+        self.fee.schedule(bps, at)
 
     @rule()
     def cancel_fee(self):
@@ -308,7 +311,7 @@ class JarMachine(ChainMachine):
     @precondition(lambda self: self.fee.effective_at > self.now() + 1)
     @rule(offset=st.sampled_from([-1, 0]))
     def to_fee_boundary(self, offset):
-        self.chain.mine(timestamp=self.fee.effective_at + offset)
+        self.mine_at(self.fee.effective_at + offset)
 
     @rule(which=st.integers(0, 5))
     def intruder_rejected(self, which):
@@ -342,6 +345,7 @@ class JarMachine(ChainMachine):
             for t in self.tokens
         }
         fee_read, pending_read = reads.call(self.jar, "feeBps"), reads.call(self.jar, "pendingFee")
+        self.events.request(reads)
         now = reads.run().timestamp
         for token in self.tokens:
             key = str(token.address)
@@ -358,9 +362,9 @@ class JarMachine(ChainMachine):
         fee = fee_read.value
         assert fee == self.fee.current(now) and fee <= CAP
         assert pending_read.value == self.fee.pending(now)
-        if fee > self.last_fee:
-            assert any(b == fee and at <= now and at - t0 >= DELAY for b, at, t0 in self.announced)
-        self.last_fee = fee
+        # Independently of the model, from the public record alone (machinery.FeeWatch).
+        self.fee_watch.feed(self.events.events())
+        self.fee_watch.observe(now, fee)
 
 
 @pytest.mark.fuzz

@@ -18,7 +18,7 @@ import ape
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
-from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
+from machinery import ChainMachine, FeeScheduleModel, FeeWatch, LogTail, Reader, assert_rejected, run_machine
 
 from fairgift.curve import Curve
 
@@ -60,6 +60,9 @@ class MarketMachine(ChainMachine):
         self.treasury = str(self.treasuries[0].address)
         self.payout = {}
         self.tokens = {}  # token address -> CreatorToken contract
+        start = Reader().run()
+        self.events = LogTail(self.market, start.number + 1)
+        self.fee_watches = [FeeWatch("protocol fee", PROTOCOL_BPS, start.timestamp, DELAY)]
 
     # ------------------------------------------------------------------ helpers
 
@@ -179,6 +182,18 @@ class MarketMachine(ChainMachine):
         )
         self.launched.add(creator)
         self.tokens[token] = self.project.CreatorToken.at(token)
+        self.fee_watches.append(
+            FeeWatch(
+                f"creator fee of {token}",
+                fee,
+                at,
+                DELAY,
+                scheduled="CreatorFeeChangeScheduled",
+                changed="CreatorFeeChanged",
+                cancelled="CreatorFeeChangeCancelled",
+                match={"token": token},
+            )
+        )
         if q:
             assert before - int(self.usdc.balanceOf(who)) == q.total
             self.book(token, q, str(who.address), initial, True)
@@ -374,8 +389,10 @@ class MarketMachine(ChainMachine):
                 error_args=(bps, PROTOCOL_CAP),
             )
             return
+        at = self.pin_next_block()
         tx = self.market.scheduleProtocolFee(bps, sender=self.owner)
-        self.protocol_fee.schedule(bps, tx.timestamp)
+        assert tx.timestamp == at
+        self.protocol_fee.schedule(bps, at)
 
     @rule(
         creator=st.integers(0, 2),
@@ -415,8 +432,10 @@ class MarketMachine(ChainMachine):
                 error_args=(bps, CREATOR_CAP),
             )
         else:
+            at = self.pin_next_block()
             tx = self.market.scheduleCreatorFee(token, bps, sender=who)
-            self.creator_fee[token].schedule(bps, tx.timestamp)
+            assert tx.timestamp == at
+            self.creator_fee[token].schedule(bps, at)
 
     @rule(creator=st.integers(0, 2))
     def cancel_creator_fee(self, creator):
@@ -442,7 +461,7 @@ class MarketMachine(ChainMachine):
     @precondition(lambda self: self.protocol_fee.effective_at > self.now() + 1)
     @rule(offset=st.sampled_from([-1, 0]))
     def to_fee_boundary(self, offset):
-        self.chain.mine(timestamp=self.protocol_fee.effective_at + offset)
+        self.mine_at(self.protocol_fee.effective_at + offset)
 
     @rule(which=st.integers(0, 3))
     def intruder_rejected(self, which):
@@ -467,6 +486,9 @@ class MarketMachine(ChainMachine):
     def solvent_and_exact(self):
         reads = Reader()
         held = reads.call(self.usdc, "balanceOf", self.market)
+        protocol_fee = reads.call(self.market, "protocolFeeBps")
+        creator_fees = {t: reads.call(self.market, "creatorFeeBps", t) for t in self.tokens}
+        self.events.request(reads)
         credit_reads = {
             str(a.address): reads.call(self.market, "balanceOf", a)
             for a in [*self.creators, *self.treasuries]
@@ -483,7 +505,7 @@ class MarketMachine(ChainMachine):
                 reads.call(self.market, "priceAt", supply + 1),
                 reads.call(self.market, "quoteSell", token, supply) if supply else None,
             )
-        reads.run()
+        now = reads.run().timestamp
         reserves = 0
         for token, (reserve, supply_of, total, balances, price, next_price, sell_all) in per_token.items():
             supply = self.supply[token]
@@ -500,6 +522,17 @@ class MarketMachine(ChainMachine):
         for key, read in credit_reads.items():
             assert read.value == self.credit[key], f"credit of {key}"
         assert held.value == reserves + sum(r.value for r in credit_reads.values())
+        # Every fee equals its model and, from the public record alone, never rises early.
+        assert protocol_fee.value == self.protocol_fee.current(now)
+        for token, read in creator_fees.items():
+            assert read.value == self.creator_fee[token].current(now)
+        events = self.events.events()
+        protocol_watch, *creator_watches = self.fee_watches
+        protocol_watch.feed(events)
+        protocol_watch.observe(now, protocol_fee.value)
+        for watch in creator_watches:
+            watch.feed(events)
+            watch.observe(now, creator_fees[watch.match["token"]].value)
 
 
 @pytest.mark.fuzz
