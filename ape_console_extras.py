@@ -26,6 +26,13 @@ def ape_init_extras(chain, accounts):
         "usd": lambda units: fmt(units, 6, "USDC"),
     }
 
+    def _usdc(fg):
+        """The mock itself where this chain's record deployed it (`usdc.mint` on a local chain),
+        else the IStablecoin view the tooling uses for any stablecoin."""
+        if "MockUSDC" in fg.record.contracts:
+            return fg.project.MockUSDC.at(fg.usdc.address, detect_proxy=False)
+        return fg.usdc
+
     def deploy(**options):
         """Deploy (or reuse) FairGift on this chain with the first test account, and load it."""
         from fairgift.deploy import deploy as _deploy
@@ -35,7 +42,7 @@ def ape_init_extras(chain, accounts):
 
     def load():
         fg = FairGift.connect()
-        namespace = {"fg": fg, "jar": fg.jar, "market": fg.market, "factory": fg.factory, "usdc": fg.usdc}
+        namespace = {"fg": fg, "jar": fg.jar, "market": fg.market, "factory": fg.factory, "usdc": _usdc(fg)}
         namespace["usd"] = fg.usd
         namespace["parse"] = fg.parse_usd
         globals().update(namespace)
@@ -58,7 +65,13 @@ def ape_init_extras(chain, accounts):
         print(f"FairGift: {err} (call deploy() to create one)")
         return extras
     extras.update(
-        fg=fg, jar=fg.jar, market=fg.market, factory=fg.factory, usdc=fg.usdc, usd=fg.usd, parse=fg.parse_usd
+        fg=fg,
+        jar=fg.jar,
+        market=fg.market,
+        factory=fg.factory,
+        usdc=_usdc(fg),
+        usd=fg.usd,
+        parse=fg.parse_usd,
     )
     print(
         f"FairGift on chain {fg.record.chain_id}: fg, jar, market, factory, usdc; usd(units), parse('2.50')"

@@ -11,21 +11,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {FeeSchedule} from "./FeeSchedule.sol";
 import {TransparentFee} from "./TransparentFee.sol";
-
-/// @notice The EIP-3009 entry point the jar uses (USDC's `receiveWithAuthorization`).
-interface IERC3009Receive {
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external;
-}
+import {IStablecoin} from "./interfaces/IStablecoin.sol";
 
 /// @title TipJar
 /// @notice Tips and virtual gifts to creators in USD stablecoins, with a transparent capped fee:
@@ -161,6 +147,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     error GiftRetired(uint256 giftId);
     error ZeroQuantity();
     error GiftAmountOverflow(uint256 giftId, uint256 quantity);
+    error GiftPriceAboveMax(uint256 amount, uint256 maxAmount);
     error NothingToWithdraw(address account, address token);
     error InvalidTreasury(address treasury);
     error InvalidPayout(address payout);
@@ -383,16 +370,21 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice Send `quantity` of gift `giftId` to `creator`, paid in `token` from the caller:
-    /// `priceUsd6 * quantity` scaled to the token's decimals.
+    /// `priceUsd6 * quantity` scaled to the token's decimals, at most `maxAmount` (the amount the
+    /// fan was quoted), so a repricing that lands first can never charge the fan more.
     /// @return amount what was pulled from the caller (the fee is taken from it like for a tip).
-    function sendGift(address creator, address token, uint256 giftId, uint256 quantity, string calldata message)
-        external
-        nonReentrant
-        returns (uint256 amount)
-    {
+    function sendGift(
+        address creator,
+        address token,
+        uint256 giftId,
+        uint256 quantity,
+        uint256 maxAmount,
+        string calldata message
+    ) external nonReentrant returns (uint256 amount) {
         TokenInfo memory info = _tokens[token];
         if (!info.allowed) revert TokenNotAllowed(token);
         amount = _giftAmount(info.decimals, giftId, quantity);
+        if (amount > maxAmount) revert GiftPriceAboveMax(amount, maxAmount);
         _checkTip(creator, token, amount);
         uint256 fee = _book(info, creator, token, amount);
         emit Tipped(msg.sender, creator, token, amount, fee, giftId, message);
@@ -616,7 +608,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     /// @dev Pull `amount` from `from` with its EIP-3009 receive authorization and check it all arrived.
     function _pullAuthorized(address token, address from, uint256 amount, Authorization memory a) private {
         uint256 before = _selfBalance(token);
-        IERC3009Receive(token).receiveWithAuthorization(
+        IStablecoin(token).receiveWithAuthorization(
             from, address(this), amount, a.validAfter, a.validBefore, a.nonce, a.v, a.r, a.s
         );
         _checkArrived(token, before, amount);

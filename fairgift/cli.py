@@ -1,8 +1,9 @@
-"""What the `ape run` scripts share: one-line errors, the signing account, output."""
+"""What the `ape run` scripts share: one-line errors, the signing account, output and progress."""
 
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 
 import click
@@ -32,8 +33,8 @@ def sender(account, network, purpose: str = "send transactions"):
     keystore account is unlocked without prompts when APE_ACCOUNTS_<alias>_PASSPHRASE is set."""
     from ape import accounts
 
-    from fairgift.api import unlock
-    from fairgift.deploy import is_local_network
+    from fairgift.api.accounts import unlock
+    from fairgift.deployments import is_local_network
 
     if account is None:
         if not is_local_network(network):
@@ -47,3 +48,22 @@ def sender(account, network, purpose: str = "send transactions"):
 def echo(text: str = "", err: bool = False):
     click.echo(text, err=err)
     sys.stdout.flush()
+
+
+class _Echo(logging.Handler):
+    def __init__(self, err: bool):
+        super().__init__()
+        self.err = err
+
+    def emit(self, record: logging.LogRecord):
+        echo(record.getMessage(), err=self.err)
+
+
+def show_progress(level: int = logging.INFO, err: bool = False) -> None:
+    """Print what the `fairgift` loggers report (approvals made, contracts deployed, the demo's
+    story, the bench's progress) as plain lines, on stdout (or stderr with `err`)."""
+    root = logging.getLogger("fairgift")
+    root.handlers = [h for h in root.handlers if not isinstance(h, _Echo)]
+    root.addHandler(_Echo(err))
+    root.setLevel(level)
+    root.propagate = False

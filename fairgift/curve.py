@@ -20,6 +20,11 @@ from fairgift.fees import fee_on
 WAD = 10**18
 MAX_SUPPLY = 2**128 - 1  # the market keeps every supply below 2^128
 
+# The curve `ape run deploy` starts a market with, in US dollars per whole token: the first token
+# costs a cent and each whole token sold adds a tenth of a cent, so the 1,000th costs about $1.01.
+DEFAULT_BASE_PRICE = "0.01"
+DEFAULT_SLOPE = "0.001"
+
 
 def exact_area(supply: int, base_price: int, slope: int) -> Fraction:
     """The exact area under the curve from 0 to `supply`, in quote units (a Fraction)."""

@@ -5,19 +5,25 @@ relayed EIP-3009 tip; creators launch tokens, fans buy and sell; the tip-jar fee
 and a rise is scheduled (the chain's clock moved past the delay); a band's collaborator split;
 withdrawals; then the ledger (checked against the on-chain balances), the platform comparison
 and the charts under out/.
+
+The story is told on the `fairgift.demo` logger (the script prints it). Its deployment record goes
+to `<out>/deployments/`, whatever the chain: a demo never touches a record under deployments/.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fairgift import deploy as fg_deploy
 from fairgift import report
 from fairgift.api import FairGift
+from fairgift.deployments import DeploymentStore, is_local_network
 from fairgift.errors import FairGiftError
+
+log = logging.getLogger("fairgift.demo")
 
 USDC = 10**6
 CREATORS = ("ava", "ben", "the_band")
@@ -65,16 +71,30 @@ def _accounts(n: int):
     return result
 
 
-def run(out_dir: Path | str = "out", folder=None, echo: Callable[[str], None] = print) -> DemoResult:
+def run(out_dir: Path | str = "out") -> DemoResult:
+    """Tell the story; the API's and the deployment's own progress lines stay quiet meanwhile
+    (the story says what they did)."""
+    quiet = [logging.getLogger(name) for name in ("fairgift.api", "fairgift.deploy")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        return _story(Path(out_dir))
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _story(out_dir: Path) -> DemoResult:
     from ape import chain
 
     started = time.monotonic()
     network = chain.provider.network
-    if not fg_deploy.is_local_network(network):
+    if not is_local_network(network):
         raise FairGiftError("the demo mints test dollars and moves the clock: local networks only")
 
     def step(text: str):
-        echo(f"[{time.monotonic() - started:5.1f}s] {text}")
+        log.info(f"[{time.monotonic() - started:5.1f}s] {text}")
 
     signers = _accounts(4 + len(CREATORS) + len(FANS) + len(BAND_MEMBERS))
     owner, treasury, relayer = signers[:3]
@@ -85,9 +105,8 @@ def run(out_dir: Path | str = "out", folder=None, echo: Callable[[str], None] = 
     labels.update({owner.address: "owner", treasury.address: "treasury", relayer.address: "relayer"})
 
     step(f"deploying FairGift on {network.ecosystem.name}:{network.name} (chain {chain.chain_id})")
-    deployed = fg_deploy.deploy(
-        owner, treasury=treasury.address, fresh=True, folder=folder, log=lambda _m: None
-    )
+    store = DeploymentStore(out_dir / "deployments", throwaway=True)
+    deployed = fg_deploy.deploy(owner, treasury=treasury.address, fresh=True, store=store)
     fg = FairGift(deployed.record)
     result = DemoResult(fg, 0.0, labels=labels)
     for name, address in deployed.record.contracts.items():
@@ -95,10 +114,11 @@ def run(out_dir: Path | str = "out", folder=None, echo: Callable[[str], None] = 
     usd = fg.usd
 
     step(f"minting MockUSDC for {len(fans)} fans and {len(creators)} creators")
+    mock = fg.project.MockUSDC.at(fg.usdc.address, detect_proxy=False)  # minting is the mock's
     for i, fan in enumerate(fans.values()):
-        fg.usdc.mint(fan, (200 + 100 * i) * USDC, sender=owner)
+        mock.mint(fan, (200 + 100 * i) * USDC, sender=owner)
     for creator in creators.values():
-        fg.usdc.mint(creator, 50 * USDC, sender=owner)
+        mock.mint(creator, 50 * USDC, sender=owner)
 
     step(f"plain tips at the launch fee of {int(fg.jar.feeBps()) / 100:g}%")
     plan = [
@@ -208,8 +228,8 @@ def run(out_dir: Path | str = "out", folder=None, echo: Callable[[str], None] = 
     fg.tip(fans["fan01"], creators["ava"], "1.50", "left in the jar")
 
     step("ledger from events, platform comparison and charts")
-    out = report.ledger_and_report(fg, Path(out_dir), labels=labels)
-    echo(out.text)
+    out = report.ledger_and_report(fg, out_dir, labels=labels)
+    log.info(out.text)
     result.files, result.ledger = out.files, out.ledger
 
     step("checking the ledger against on-chain balances")
@@ -225,5 +245,5 @@ def run(out_dir: Path | str = "out", folder=None, echo: Callable[[str], None] = 
         raise FairGiftError(f"the ledger disagrees with the chain: {bad}")
     step(f"  {len(result.checks)} balances: ledger == chain")
     result.seconds = time.monotonic() - started
-    step(f"done in {result.seconds:.1f} s; outputs in {Path(out_dir)}/")
+    step(f"done in {result.seconds:.1f} s; outputs in {out_dir}/")
     return result

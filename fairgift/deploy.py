@@ -1,45 +1,36 @@
 """Deploy FairGift on the connected chain, or reuse what the chain's record says is there.
 
 MockUSDC is deployed only on local networks (and only when no stablecoin is given); on a public
-network the stablecoin and the treasury must be given. The record is written to
-`deployments/<chain_id>.json`.
+network the stablecoin and the treasury must be given. The record goes to the store of the
+connected chain (`fairgift.deployments.DeploymentStore.for_provider`): `deployments/` for a chain
+that persists, `out/deployments/` for a throw-away one. Progress is logged on `fairgift.deploy`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
-from fairgift import deployments
 from fairgift.amounts import format_bps, parse_amount, parse_bps
-from fairgift.catalogue import (
-    DEFAULT_BASE_PRICE,
-    DEFAULT_GIFTS,
-    DEFAULT_JAR_FEE_BPS,
-    DEFAULT_PROTOCOL_FEE_BPS,
-    DEFAULT_SLOPE,
-    Gift,
+from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
+from fairgift.deployments import (
+    PERSISTENT_HINT,
+    REQUIRED_CONTRACTS,
+    Deployment,
+    DeploymentStore,
+    genesis_hash,
+    is_local_network,
 )
 from fairgift.errors import FairGiftError, translated
+from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS, JAR_FEE_CAP_BPS, PROTOCOL_FEE_CAP_BPS
+from fairgift.gifts import DEFAULT_GIFTS, Gift, price_text
 
-JAR_FEE_CAP_BPS = 1000  # TipJar.MAX_FEE_BPS
-PROTOCOL_FEE_CAP_BPS = 500  # CreatorMarket.MAX_PROTOCOL_FEE_BPS
+log = logging.getLogger("fairgift.deploy")
 
-
-def is_local_network(network) -> bool:
-    """Local networks (anvil, the in-process test chain, a local node): MockUSDC is fine there.
-    A node given by URI (an ad-hoc "custom" network) counts when it reports a development chain
-    id (31337 anvil/hardhat, 1337 geth --dev / ganache)."""
-    if network.name == "local" or getattr(network, "is_local", False):
-        return True
-    from ape import chain
-
-    try:
-        return network.name == "custom" and int(chain.chain_id) in deployments.LOCAL_CHAIN_IDS
-    except Exception:  # noqa: BLE001 - not connected: not provably local
-        return False
+MOCK_USDC_DECIMALS = 6
 
 
 @dataclass
@@ -48,49 +39,66 @@ class Plan:
 
     network: str
     chain_id: int
+    genesis: str
     deployer: str
     stablecoin: str | None  # None: deploy MockUSDC
     treasury: str
+    store: DeploymentStore
     jar_fee_bps: int = DEFAULT_JAR_FEE_BPS
     protocol_fee_bps: int = DEFAULT_PROTOCOL_FEE_BPS
     base_price: int = 10_000
     slope: int = 1_000
+    stable_decimals: int = MOCK_USDC_DECIMALS
     gifts: tuple[Gift, ...] = DEFAULT_GIFTS
     fresh: bool = False
-    reuse: deployments.Deployment | None = None
+    reuse: Deployment | None = None
+    replaces: Deployment | None = None  # a record of another chain with the same id (--fresh)
 
     def describe(self) -> str:
         if self.reuse is not None:
             return (
-                f"FairGift is already deployed on {self.network} (chain {self.chain_id}, block "
-                f"{self.reuse.block}); reusing it (--fresh to deploy anew)"
+                f"FairGift is already deployed on {self.network} ({self.reuse.describe()}); "
+                "reusing it (--fresh to deploy anew)"
             )
         stable = self.stablecoin or "a new MockUSDC (local networks only)"
-        gifts = ", ".join(f"{g.name} ${g.price_usd6 / 1e6:,.2f}" for g in self.gifts)
-        return "\n".join(
-            [
-                f"Deploy FairGift on {self.network} (chain {self.chain_id}) from {self.deployer}:",
-                f"  stablecoin      {stable}",
-                f"  treasury        {self.treasury}",
-                f"  TipJar          fee {format_bps(self.jar_fee_bps)} (cap 10%), gifts: {gifts}",
-                f"  CreatorMarket   protocol fee {format_bps(self.protocol_fee_bps)} (cap 5%), "
-                f"curve {self.base_price / 1e6:g} + {self.slope / 1e6:g} USD per token sold",
-                "  SplitFactory    revenue splits for collaborators",
-            ]
-        )
+        gifts = ", ".join(f"{g.name} {price_text(g.price_usd6)}" for g in self.gifts)
+        unit = 10**self.stable_decimals
+        lines = [
+            f"Deploy FairGift on {self.network} (chain {self.chain_id}) from {self.deployer}:",
+            f"  stablecoin      {stable}",
+            f"  treasury        {self.treasury}",
+            f"  TipJar          fee {format_bps(self.jar_fee_bps)} (cap {format_bps(JAR_FEE_CAP_BPS)}), "
+            f"gifts: {gifts}",
+            f"  CreatorMarket   protocol fee {format_bps(self.protocol_fee_bps)} "
+            f"(cap {format_bps(PROTOCOL_FEE_CAP_BPS)}), "
+            f"curve {self.base_price / unit:g} + {self.slope / unit:g} USD per token sold",
+            "  SplitFactory    revenue splits for collaborators",
+        ]
+        if self.replaces is not None:
+            lines.append(f"  replaces the record of another {self.replaces.describe()}")
+        if self.store.throwaway:
+            lines.append(THROWAWAY_NOTE)
+        return "\n".join(lines)
+
+
+THROWAWAY_NOTE = (
+    "This chain is throw-away: it was started for this command and ends with it, and so does this "
+    f"deployment (its record goes to out/deployments/, never deployments/). {PERSISTENT_HINT}."
+)
 
 
 @dataclass
 class Deployed:
-    record: deployments.Deployment
+    record: Deployment
     reused: bool
-    path: object = None
+    path: Path | None = None
     created: list[str] = field(default_factory=list)
 
 
 def plan(
     deployer,
     *,
+    store: DeploymentStore | None = None,
     stablecoin: str | None = None,
     treasury: str | None = None,
     jar_fee=DEFAULT_JAR_FEE_BPS,
@@ -99,7 +107,6 @@ def plan(
     slope=DEFAULT_SLOPE,
     gifts: tuple[Gift, ...] = DEFAULT_GIFTS,
     fresh: bool = False,
-    folder=None,
 ) -> Plan:
     """Check the options against the connected network and decide deploy vs reuse."""
     from ape import chain
@@ -107,24 +114,29 @@ def plan(
     with translated("connecting"):
         network = chain.provider.network
         chain_id = int(chain.chain_id)
+        genesis = genesis_hash()
+    store = store or DeploymentStore.for_provider()
     local = is_local_network(network)
     deployer_addr = to_checksum_address(str(deployer.address))
+    treasury_addr = str(getattr(treasury, "address", treasury)) if treasury is not None else None
     if stablecoin is not None and not is_address(stablecoin):
         raise FairGiftError(f"--stablecoin {stablecoin!r} is not an address")
-    if treasury is not None and not is_address(str(getattr(treasury, "address", treasury))):
+    if treasury_addr is not None and not is_address(treasury_addr):
         raise FairGiftError(f"--treasury {treasury!r} is not an address")
     if not local:
+        where = f"{network.ecosystem.name}:{network.name} is a public network"
         if stablecoin is None:
             raise FairGiftError(
-                f"{network.ecosystem.name}:{network.name} is a public network: --stablecoin "
-                "(the USD stablecoin's address) is required; MockUSDC is for local networks only"
+                f"{where}: --stablecoin (the USD stablecoin's address) is required; "
+                "MockUSDC is for local networks only"
             )
-        if treasury is None:
-            raise FairGiftError(
-                f"{network.ecosystem.name}:{network.name} is a public network: --treasury is required"
-            )
-    if stablecoin is not None and not chain.provider.get_code(stablecoin):
-        raise FairGiftError(f"no contract at --stablecoin {stablecoin} on chain {chain_id}")
+        if treasury_addr is None:
+            raise FairGiftError(f"{where}: --treasury is required")
+    decimals, symbol = MOCK_USDC_DECIMALS, "USDC"
+    if stablecoin is not None:
+        if not chain.provider.get_code(stablecoin):
+            raise FairGiftError(f"no contract at --stablecoin {stablecoin} on chain {chain_id}")
+        decimals, symbol = _token_of(stablecoin)
     jar_bps, protocol_bps = parse_bps(jar_fee), parse_bps(protocol_fee)
     if jar_bps > JAR_FEE_CAP_BPS:
         raise FairGiftError(
@@ -138,29 +150,44 @@ def plan(
     result = Plan(
         network=f"{network.ecosystem.name}:{network.name}:{chain.provider.name}",
         chain_id=chain_id,
+        genesis=genesis,
         deployer=deployer_addr,
         stablecoin=to_checksum_address(stablecoin) if stablecoin else None,
-        treasury=to_checksum_address(str(getattr(treasury, "address", treasury)))
-        if treasury
-        else deployer_addr,
+        treasury=to_checksum_address(treasury_addr) if treasury_addr else deployer_addr,
+        store=store,
         jar_fee_bps=jar_bps,
         protocol_fee_bps=protocol_bps,
-        base_price=parse_amount(base_price, 6, "USDC"),
-        slope=parse_amount(slope, 6, "USDC", allow_zero=True),
+        base_price=parse_amount(base_price, decimals, symbol),
+        slope=parse_amount(slope, decimals, symbol, allow_zero=True),
+        stable_decimals=decimals,
         gifts=tuple(gifts),
         fresh=fresh,
     )
-    if not fresh:
-        result.reuse = reusable(chain_id, folder)
+    if fresh:
+        existing = store.load(chain_id)
+        if existing is not None and existing.genesis.lower() != genesis.lower() and not store.throwaway:
+            result.replaces = existing
+    else:
+        result.reuse = reusable(store, chain_id, genesis)
     return result
 
 
-def reusable(chain_id: int, folder=None) -> deployments.Deployment | None:
-    """The chain's record if every contract it names still has code on the chain."""
+def _token_of(token: str) -> tuple[int, str]:
+    """(decimals, symbol) of the stablecoin at `token`."""
+    from ape import project
+
+    with translated(f"reading --stablecoin {token}"):
+        contract = project.MockUSDC.at(token, detect_proxy=False)
+        return int(contract.decimals()), str(contract.symbol())
+
+
+def reusable(store: DeploymentStore, chain_id: int, genesis: str) -> Deployment | None:
+    """The chain's record if every contract it names still has code on the chain (an error if the
+    record belongs to another chain with the same id)."""
     from ape import chain
 
-    record = deployments.load(chain_id, folder)
-    if record is None or not {"TipJar", "CreatorMarket", "SplitFactory"} <= set(record.contracts):
+    record = store.find(chain_id, genesis)
+    if record is None or not set(REQUIRED_CONTRACTS) <= set(record.contracts):
         return None
     if record.block > chain.blocks.head.number:
         return None
@@ -169,15 +196,15 @@ def reusable(chain_id: int, folder=None) -> deployments.Deployment | None:
     return None
 
 
-def execute(p: Plan, deployer, project=None, folder=None, log: Callable[[str], None] = print) -> Deployed:
+def execute(p: Plan, deployer, project=None) -> Deployed:
     """Carry out a plan: deploy (or reuse) and write the record."""
     from ape import chain
     from ape import project as default_project
 
     project = project or default_project
     if p.reuse is not None:
-        log(p.describe())
-        return Deployed(p.reuse, True, deployments.record_path(p.chain_id, folder))
+        log.info(p.describe())
+        return Deployed(p.reuse, True, p.store.path(p.chain_id))
     created = []
     with translated("deploy"):
         start = chain.blocks.head.number + 1
@@ -186,33 +213,31 @@ def execute(p: Plan, deployer, project=None, folder=None, log: Callable[[str], N
             usdc = deployer.deploy(project.MockUSDC, deployer)
             stable = usdc.address
             created.append("MockUSDC")
-            log(f"MockUSDC       {usdc.address}")
+            log.info(f"MockUSDC       {usdc.address}")
         jar = deployer.deploy(project.TipJar, deployer, p.treasury, p.jar_fee_bps)
         created.append("TipJar")
-        log(f"TipJar         {jar.address} (fee {format_bps(p.jar_fee_bps)})")
+        log.info(f"TipJar         {jar.address} (fee {format_bps(p.jar_fee_bps)})")
         jar.setTokenAllowed(stable, True, sender=deployer)
-        for gift_id, g in enumerate(p.gifts, start=1):
-            jar.setGift(gift_id, g.name, g.price_usd6, sender=deployer)
-        log(f"  allowed {stable}; seeded {len(p.gifts)} gifts")
+        for g in p.gifts:
+            jar.setGift(g.gift_id, g.name, g.price_usd6, sender=deployer)
+        log.info(f"  allowed {stable}; seeded {len(p.gifts)} gifts")
         market = deployer.deploy(
             project.CreatorMarket, deployer, stable, p.treasury, p.protocol_fee_bps, p.base_price, p.slope
         )
         created.append("CreatorMarket")
-        log(f"CreatorMarket  {market.address} (protocol fee {format_bps(p.protocol_fee_bps)})")
+        log.info(f"CreatorMarket  {market.address} (protocol fee {format_bps(p.protocol_fee_bps)})")
         factory = deployer.deploy(project.SplitFactory)
         created.append("SplitFactory")
-        log(f"SplitFactory   {factory.address}")
+        log.info(f"SplitFactory   {factory.address}")
     contracts = {"TipJar": jar.address, "CreatorMarket": market.address, "SplitFactory": factory.address}
     if p.stablecoin is None:
         contracts = {"MockUSDC": stable, **contracts}
-    record = deployments.Deployment(chain_id=p.chain_id, block=start, contracts=contracts)
-    path = deployments.save(record, folder)
-    log(f"recorded in {path}")
+    record = Deployment(p.chain_id, p.genesis, start, contracts, p.network)
+    path = p.store.save(record)
+    log.info(f"recorded in {path}")
     return Deployed(record, False, path, created)
 
 
-def deploy(deployer, *, folder=None, project=None, log: Callable[[str], None] = print, **options) -> Deployed:
-    """Plan and execute in one call (no confirmation): the API for tests and the demo."""
-    return execute(
-        plan(deployer, folder=folder, **options), deployer, project=project, folder=folder, log=log
-    )
+def deploy(deployer, *, project=None, **options) -> Deployed:
+    """Plan and execute in one call (no confirmation): the API for tests, the demo, the console."""
+    return execute(plan(deployer, **options), deployer, project=project)

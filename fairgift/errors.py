@@ -43,6 +43,8 @@ _MESSAGES: dict[str, str] = {
     "GiftRetired": "gift #{giftId} was retired from the catalogue",
     "ZeroQuantity": "the quantity is zero",
     "GiftAmountOverflow": "{quantity} of gift #{giftId} is more than any token can count",
+    "GiftPriceAboveMax": "the gift now costs {amount}, above the {maxAmount} you were quoted "
+    "(the catalogue changed); check the price and send again",
     "NothingToWithdraw": "nothing to withdraw for {account}",
     "TransferShortfall": "token {token} delivered {received} instead of {expected} "
     "(fee-on-transfer tokens are refused)",
@@ -99,7 +101,6 @@ def friendly(err: BaseException, fmt: Callable[[str, object], str] | None = None
     """A one-line message for any exception raised while talking to the chain."""
     from ape.exceptions import (
         AccountsError,
-        ApeException,
         ContractLogicError,
         CustomError,
         NetworkError,
@@ -123,8 +124,6 @@ def friendly(err: BaseException, fmt: Callable[[str, object], str] | None = None
         return f"network problem: {err}"
     if isinstance(err, (AccountsError, SignatureError)):
         return f"account problem: {err}"
-    if isinstance(err, ApeException):
-        return f"{type(err).__name__}: {err}"
     return f"{type(err).__name__}: {err}"
 
 

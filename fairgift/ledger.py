@@ -1,10 +1,10 @@
 """The creators' ledger, rebuilt from events alone.
 
-`collect(fg)` reads the contracts' events through Ape's event queries (TipJar: GiftSet,
-TreasurySet, Tipped, Withdrawn; CreatorMarket: Launched, Trade, Withdrawn, TreasurySet) into plain
-`Event` records; `build(events, ...)` folds them, in chain order, into one `CreatorLedger` per
-creator and token, plus the treasuries' fee income. The fold is pure Python, so it is tested on
-hand-made records as well as on a chain. `table()` prints it; `write_csv()` writes it under out/.
+`collect(fg)` reads the events it needs through `fairgift.events` (TipJar: GiftSet, TreasurySet,
+Tipped, Withdrawn; CreatorMarket: Launched, Trade, Withdrawn, TreasurySet); `build(events, ...)`
+folds them, in chain order, into one `CreatorLedger` per creator and token, plus the treasuries'
+fee income. The fold is pure Python, so it is tested on hand-made events as well as on a chain.
+`table()` prints it; `write_csv()` writes it under out/.
 """
 
 from __future__ import annotations
@@ -16,23 +16,9 @@ from pathlib import Path
 
 from eth_utils import to_checksum_address
 
+from fairgift import events as fg_events
 from fairgift.amounts import format_amount
-
-
-@dataclass(frozen=True)
-class Event:
-    """One decoded log: `source` is "jar" or "market"; `args` the event's arguments."""
-
-    source: str
-    name: str
-    args: dict
-    block: int = 0
-    log_index: int = 0
-    tx: str = ""
-
-    @property
-    def order(self) -> tuple[int, int]:
-        return (self.block, self.log_index)
+from fairgift.events import Event
 
 
 @dataclass
@@ -147,15 +133,15 @@ def build(
 
     for ev in sorted(events, key=lambda e: e.order):
         a = ev.args
-        if ev.source == "jar" and ev.name == "GiftSet":
+        if ev.contract == "TipJar" and ev.name == "GiftSet":
             gift_prices[int(a["giftId"])] = int(a["priceUsd6"])
             if a["name"]:
                 gift_names[int(a["giftId"])] = str(a["name"])
-        elif ev.source == "jar" and ev.name == "TreasurySet":
+        elif ev.contract == "TipJar" and ev.name == "TreasurySet":
             jar_treasury = _addr(a["treasury"])
-        elif ev.source == "market" and ev.name == "TreasurySet":
+        elif ev.contract == "CreatorMarket" and ev.name == "TreasurySet":
             mkt_treasury = _addr(a["treasury"])
-        elif ev.source == "jar" and ev.name == "Tipped":
+        elif ev.contract == "TipJar" and ev.name == "Tipped":
             creator, token, fan = _addr(a["creator"]), _addr(a["token"]), _addr(a["fan"])
             amount, fee, gift_id = int(a["amount"]), int(a["fee"]), int(a["giftId"])
             row = ledger_of(creator, token)
@@ -174,18 +160,18 @@ def build(
                 line.quantity += amount // unit if unit else 0
             if jar_treasury:
                 treasury_fees[(jar_treasury, token)] += fee
-        elif ev.source == "jar" and ev.name == "Withdrawn":
+        elif ev.contract == "TipJar" and ev.name == "Withdrawn":
             account, token = _addr(a["account"]), _addr(a["token"])
             withdrawn[(account, token)] += int(a["amount"])
             if (account, token) in creators:
                 creators[(account, token)].jar_withdrawn += int(a["amount"])
-        elif ev.source == "market" and ev.name == "Launched":
+        elif ev.contract == "CreatorMarket" and ev.name == "Launched":
             creator, token = _addr(a["creator"]), _addr(a["token"])
             token_creator[token] = creator
             token_symbol[token] = str(a["symbol"])
             row = ledger_of(creator, None)
             row.social_token, row.symbol = token, str(a["symbol"])
-        elif ev.source == "market" and ev.name == "Trade":
+        elif ev.contract == "CreatorMarket" and ev.name == "Trade":
             token = _addr(a["token"])
             creator = token_creator.get(token)
             protocol_fee, creator_fee = int(a["protocolFee"]), int(a["creatorFee"])
@@ -203,7 +189,7 @@ def build(
                 row.tokens_sold += int(a["amount"])
             row.trade_volume += int(a["value"])
             row.creator_fee_income += creator_fee
-        elif ev.source == "market" and ev.name == "Withdrawn":
+        elif ev.contract == "CreatorMarket" and ev.name == "Withdrawn":
             account = _addr(a["account"])
             market_withdrawn[account] += int(a["amount"])
             for row in creators.values():
@@ -222,57 +208,50 @@ def build(
 
 # ---------------------------------------------------------------------- reading the chain
 
-JAR_EVENTS = ("GiftSet", "TreasurySet", "Tipped", "Withdrawn")
-MARKET_EVENTS = ("Launched", "Trade", "Withdrawn", "TreasurySet")
+LEDGER_EVENTS = (
+    "TipJar.GiftSet",
+    "TipJar.TreasurySet",
+    "TipJar.Tipped",
+    "TipJar.Withdrawn",
+    "CreatorMarket.Launched",
+    "CreatorMarket.Trade",
+    "CreatorMarket.Withdrawn",
+    "CreatorMarket.TreasurySet",
+)
 
 
 def collect(fg, start_block: int | None = None, stop_block: int | None = None) -> list[Event]:
-    """Every event the ledger needs, through Ape's event queries (`ContractEvent.query`)."""
-    start = fg.record.block if start_block is None else start_block
-    stop = fg.chain.blocks.head.number if stop_block is None else stop_block
-    events: list[Event] = []
-    for source, contract, names in (("jar", fg.jar, JAR_EVENTS), ("market", fg.market, MARKET_EVENTS)):
-        for name in names:
-            frame = getattr(contract, name).query("*", start_block=start, stop_block=stop)
-            for row in frame.to_dict("records"):
-                events.append(
-                    Event(
-                        source=source,
-                        name=name,
-                        args=dict(row["event_arguments"]),
-                        block=int(row["block_number"]),
-                        log_index=int(row["log_index"]),
-                        tx=str(row.get("transaction_hash", "")),
-                    )
-                )
-    return events
+    """Every event the ledger needs, in chain order, from `fairgift.events.source(fg)`."""
+    return fg_events.source(fg).events(LEDGER_EVENTS, from_block=start_block, to_block=stop_block)
 
 
-def from_chain(fg, start_block: int | None = None) -> Ledger:
-    """The ledger of a deployment. The treasuries at deployment time are read from the block the
-    record names (the constructors set them without an event)."""
-    events = collect(fg, start_block)
-    first_jar, first_market = _initial_treasuries(fg, events)
+def from_events(fg, events: list[Event]) -> Ledger:
+    """The ledger of `fg`'s deployment from `events` (as `collect` returns them)."""
+    first_jar, first_market = initial_treasuries(fg, events)
     decimals = {fg.stable.address: fg.stable.decimals}
     return build(events, decimals, first_jar, first_market, fg.stable.address)
 
 
-def _initial_treasuries(fg, events: list[Event]) -> tuple[str, str]:
-    jar_changes = [e for e in events if e.source == "jar" and e.name == "TreasurySet"]
-    market_changes = [e for e in events if e.source == "market" and e.name == "TreasurySet"]
-    # Without changes the current treasury was the treasury all along; with changes, the state
-    # before the first change is read at the block before it.
-    jar_t = (
-        fg.jar.treasury(block_id=min(jar_changes, key=lambda e: e.order).block - 1)
-        if jar_changes
-        else fg.jar.treasury()
+def from_chain(fg, start_block: int | None = None) -> Ledger:
+    """The ledger of a deployment."""
+    return from_events(fg, collect(fg, start_block))
+
+
+def initial_treasuries(fg, events: list[Event]) -> tuple[str, str]:
+    """The treasuries of the jar and the market before the first `TreasurySet` in `events`: the
+    constructors set them without an event, so they are read at the block before the first
+    change (or now, when there is no change)."""
+
+    def before_first_change(contract, name: str):
+        changes = [e for e in events if e.contract == name and e.name == "TreasurySet"]
+        if not changes:
+            return contract.treasury()
+        return contract.treasury(block_id=min(changes, key=lambda e: e.order).block - 1)
+
+    return (
+        _addr(before_first_change(fg.jar, "TipJar")),
+        _addr(before_first_change(fg.market, "CreatorMarket")),
     )
-    mkt_t = (
-        fg.market.treasury(block_id=min(market_changes, key=lambda e: e.order).block - 1)
-        if market_changes
-        else fg.market.treasury()
-    )
-    return _addr(jar_t), _addr(mkt_t)
 
 
 # ---------------------------------------------------------------------- output

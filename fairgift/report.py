@@ -1,94 +1,17 @@
-"""What the creator keeps: FairGift's fee in force against the platforms' published figures, and
-PNG charts (take-home by model; a creator token's bonding curve with its trades) under out/.
-
-Figures and sources: ../shared/references.md (quoted in the README).
+"""What the creator keeps: FairGift's fee in force against the platforms' published figures
+(`fairgift.platforms`), and PNG charts (take-home by platform; a creator token's bonding curve
+with its trades) under out/.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
+from fairgift import ledger
 from fairgift.amounts import format_amount
-
-
-@dataclass(frozen=True)
-class Model:
-    """A payout model: the creator keeps `keep` of what fans spend (`keep_high` when the
-    figure is a range), per `source`."""
-
-    name: str
-    keep: Fraction
-    source: str
-    note: str = ""
-    keep_high: Fraction | None = None
-
-    def take_home(self, gross: int) -> int:
-        return int(gross * self.keep)  # rounded down, like every fee here
-
-    def take_home_high(self, gross: int) -> int | None:
-        return None if self.keep_high is None else int(gross * self.keep_high)
-
-
-# TikTok: coins cost $0.0105-0.0155 each and a diamond is worth $0.005; TikTok does not publish
-# how many diamonds a coin becomes. Reading it as one diamond per coin gives the range below (an
-# upper bound as far as anyone can tell); the BBC's 2022 test measured 31%.
-PLATFORMS: tuple[Model, ...] = (
-    Model(
-        "TikTok LIVE (BBC test)",
-        Fraction(3303, 10600),
-        "BBC investigation, 2022: $106 of gifts became $33.03 for the creator",
-        "TikTok says its cut is 'significantly less than 70%' but publishes no figure",
-    ),
-    Model(
-        "TikTok coins->diamonds",
-        Fraction(50, 155),
-        "coins $0.0105-0.0155 each, diamonds $0.005 (calculatecreator.com; TikTok support pages)",
-        "assumes 1 diamond per coin, which TikTok does not publish",
-        keep_high=Fraction(50, 105),
-    ),
-    Model(
-        "YouTube Super Chat",
-        Fraction(70, 100),
-        "support.google.com/youtube/answer/7288782",
-        "70% after sales tax and app-store fees",
-    ),
-    Model(
-        "Twitch Bits", Fraction(100, 140), "Twitch Bits pricing: 100 bits cost $1.40, pay the streamer $1.00"
-    ),
-    Model(
-        "Patreon",
-        Fraction(90, 100),
-        "Patreon pricing page (creators joining from 5 Aug 2025)",
-        "before payment processing fees",
-    ),
-)
-
-
-def fairgift_model(fee_bps: int) -> Model:
-    return Model(
-        f"FairGift ({fee_bps / 100:g}% fee)",
-        Fraction(10_000 - int(fee_bps), 10_000),
-        "TipJar.feeBps() on chain, capped by MAX_FEE_BPS, rises only after 7 days",
-        "fans pay network gas on top",
-    )
-
-
-def models(fee_bps: int) -> list[Model]:
-    return [fairgift_model(fee_bps), *PLATFORMS]
-
-
-@dataclass(frozen=True)
-class Row:
-    model: Model
-    take_home: int
-    take_home_high: int | None
-
-
-def compare(gross: int, fee_bps: int) -> list[Row]:
-    """Creator take-home from `gross` (base units) under FairGift's fee and each platform."""
-    return [Row(m, m.take_home(gross), m.take_home_high(gross)) for m in models(fee_bps)]
+from fairgift.curve import Curve
+from fairgift.platforms import CHART_SOURCES, compare
 
 
 def table(
@@ -100,13 +23,14 @@ def table(
 
     lines = [f"For {usd(gross)} {symbol} spent by fans, the creator keeps:"]
     for row in compare(gross, fee_bps):
-        share = f"{float(row.model.keep) * 100:5.1f}%"
+        platform = row.platform
+        share = f"{float(platform.keep) * 100:5.1f}%"
         figure = usd(row.take_home)
         if row.take_home_high is not None:
             figure += f"-{usd(row.take_home_high)}"
-            share += f"-{float(row.model.keep_high) * 100:.1f}%"
-        note = f" ({row.model.note})" if row.model.note else ""
-        lines.append(f"  {row.model.name:<26}{figure:>22} {symbol}  {share:<13} {row.model.source}{note}")
+            share += f"-{float(platform.keep_high) * 100:.1f}%"
+        note = f" ({platform.note})" if platform.note else ""
+        lines.append(f"  {platform.name:<26}{figure:>22} {symbol}  {share:<13} {platform.source}{note}")
     if actual_net is not None:
         lines.append(f"  on chain, creators were actually credited {usd(actual_net)} {symbol} (ledger)")
     return "\n".join(lines)
@@ -131,7 +55,7 @@ def chart_take_home(
     plt = _pyplot()
     rows = compare(gross, fee_bps)
     scale = 10**decimals
-    names = [r.model.name for r in rows]
+    names = [r.platform.name for r in rows]
     values = [r.take_home / scale for r in rows]
     errors = [((r.take_home_high or r.take_home) - r.take_home) / scale for r in rows]
     colors = ["#1b9e77"] + ["#999999"] * (len(rows) - 1)
@@ -147,14 +71,7 @@ def chart_take_home(
     ax.set_xlim(0, gross / scale * 1.15)
     ax.set_xlabel(f"creator take-home ({symbol}) from {gross / scale:,.2f} {symbol} of fan spend")
     ax.set_title("What the creator keeps, by payout model")
-    fig.text(
-        0.01,
-        0.01,
-        "Sources: BBC 2022; TikTok coin/diamond prices (conversion unpublished: 1 diamond per coin assumed); "
-        "YouTube support 7288782; Twitch Bits; Patreon pricing.",
-        fontsize=6.5,
-        color="#555555",
-    )
+    fig.text(0.01, 0.01, CHART_SOURCES, fontsize=6.5, color="#555555")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     path = Path(out_dir) / "take_home.png"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,23 +89,23 @@ class TradePoint:
 
 
 def chart_curve(
-    base: int,
-    slope: int,
+    curve: Curve,
     trades: list[TradePoint],
     out_dir: Path | str,
     symbol: str,
     decimals: int = 6,
     quote: str = "USDC",
 ) -> Path:
-    """out/curve_<symbol>.png: the marginal price `base + slope * s / 1e18` over the supply, and
-    each trade at its average price (curve value / tokens) in the middle of the interval it moved."""
+    """out/curve_<symbol>.png: the marginal price `curve.price_at(s)` over the supply, and each
+    trade at its average price (curve value / tokens) in the middle of the interval it moved."""
     plt = _pyplot()
     wad = 10**18
     scale = 10**decimals
     top = max([t.supply_after + (0 if t.is_buy else t.amount) for t in trades] + [wad * 10])
     top = int(top * 1.25)
-    xs = [top * i / 200 / wad for i in range(201)]
-    ys = [(base + slope * x) / scale for x in xs]
+    supplies = [top * i // 200 for i in range(201)]
+    xs = [s / wad for s in supplies]
+    ys = [curve.price_at(s) / scale for s in supplies]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(xs, ys, color="#1f78b4", label="marginal price (bonding curve)")
     for label, is_buy, color, marker in (("buys", True, "#33a02c", "^"), ("sells", False, "#e31a1c", "v")):
@@ -215,7 +132,7 @@ def chart_curve(
 
 
 def trades_of(events, token: str) -> list[TradePoint]:
-    """The trades of one creator token, from ledger events (fairgift.ledger.Event)."""
+    """The trades of one creator token, from its `Trade` events (`fairgift.events.Event`)."""
     from eth_utils import to_checksum_address
 
     token = to_checksum_address(token)
@@ -224,7 +141,9 @@ def trades_of(events, token: str) -> list[TradePoint]:
             bool(e.args["isBuy"]), int(e.args["amount"]), int(e.args["value"]), int(e.args["supplyAfter"])
         )
         for e in sorted(events, key=lambda e: e.order)
-        if e.source == "market" and e.name == "Trade" and to_checksum_address(str(e.args["token"])) == token
+        if e.contract == "CreatorMarket"
+        and e.name == "Trade"
+        and to_checksum_address(str(e.args["token"])) == token
     ]
 
 
@@ -243,17 +162,12 @@ def ledger_and_report(
 ) -> Output:
     """The ledger of `fg`'s deployment from its events (table + CSV), and with `with_report` the
     platform comparison for the same gross fan spend and the PNG charts, all under `out_dir`."""
-    from fairgift import ledger as ledger_mod
-
     out = Path(out_dir)
-    events = ledger_mod.collect(fg)
-    first_jar, first_market = ledger_mod._initial_treasuries(fg, events)
-    book = ledger_mod.build(
-        events, {fg.stable.address: fg.stable.decimals}, first_jar, first_market, fg.stable.address
-    )
+    events = ledger.collect(fg)
+    book = ledger.from_events(fg, events)
     dec, sym = fg.stable.decimals, fg.stable.symbol
-    parts = [ledger_mod.table(book, sym, dec, labels)]
-    files = ledger_mod.write_csv(book, out, dec, labels)
+    parts = [ledger.table(book, sym, dec, labels)]
+    files = ledger.write_csv(book, out, dec, labels)
     if with_report:
         gross = book.total("gross")
         fee_bps = int(fg.jar.feeBps())
@@ -263,11 +177,11 @@ def ledger_and_report(
             files.append(chart_take_home(gross, fee_bps, out, dec, sym))
         else:
             parts.append("no tips yet: the platform comparison needs some fan spend")
-        base, slope = fg.curve()
+        curve = fg.curve()
         launched = sorted(
             (c for c in book.creators.values() if c.social_token), key=lambda c: -(c.buys + c.sells)
         )
         for c in launched[:3]:
-            files.append(chart_curve(base, slope, trades_of(events, c.social_token), out, c.symbol, dec, sym))
+            files.append(chart_curve(curve, trades_of(events, c.social_token), out, c.symbol, dec, sym))
     parts.append("wrote " + ", ".join(str(f) for f in files))
     return Output("\n".join(parts), files, book)

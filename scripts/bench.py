@@ -1,4 +1,4 @@
-"""`ape run bench`: the gas and scale benchmark (issue 7). Prints a table, writes out/bench.json.
+"""`ape run bench`: the gas and scale benchmark. Prints a table, writes out/bench.json.
 
 The logic is in `fairgift.bench`; this is the command line around it.
 """
@@ -11,6 +11,7 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import LogLevel, logger
 
 from fairgift import bench
+from fairgift.cli import show_progress
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="gas and scale benchmark")
@@ -28,7 +29,8 @@ from fairgift import bench
 def cli(out, no_trace, quiet, sections, history, tips):
     """Measure the gas of every FairGift operation against same-run baselines, check the targets."""
     logger.set_level(LogLevel.WARNING)  # no "Confirmed 0x..." line per transaction
-    log = (lambda *_: None) if quiet else (lambda line: click.echo(line, err=True))
+    if not quiet:
+        show_progress(err=True)
     chosen = [name.strip() for name in sections.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(bench.SECTIONS))
     if unknown:
@@ -40,7 +42,6 @@ def cli(out, no_trace, quiet, sections, history, tips):
         chain,
         accounts,
         out=out,
-        log=log,
         trace=not no_trace,
         sections=chosen,
         history=history,

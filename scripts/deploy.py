@@ -1,7 +1,7 @@
 """`ape run deploy`: deploy FairGift on the chosen network, or reuse the chain's deployment.
 
-    ape run deploy                                   # anvil (ethereum:local:foundry), test account
-    ape run deploy --network ethereum:local:node     # any JSON-RPC node
+    ape run deploy                                   # a throw-away anvil: gone when the command ends
+    ape run deploy --network ethereum:local:node     # a node that persists (`make node`: 127.0.0.1:8545)
     ape run deploy --network ethereum:sepolia:node --account me \
         --stablecoin 0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238 --treasury 0x… [--yes]
 """
@@ -10,16 +10,19 @@ import click
 from ape.cli import ConnectedProviderCommand, account_option, network_option
 
 from fairgift import deploy as fg_deploy
-from fairgift.catalogue import (
-    DEFAULT_BASE_PRICE,
-    DEFAULT_JAR_FEE_BPS,
-    DEFAULT_PROTOCOL_FEE_BPS,
-    DEFAULT_SLOPE,
+from fairgift.cli import clean_errors, echo, sender, show_progress
+from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
+from fairgift.deployments import is_local_network
+from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS
+
+
+@click.command(
+    cls=ConnectedProviderCommand,
+    short_help="Deploy FairGift (or reuse the chain's deployment)",
+    epilog="Without --network this deploys to a throw-away anvil that Ape starts for this command "
+    "and stops when it ends: nothing persists, and the record goes to out/deployments/. For a chain "
+    "that persists, run `make node` and pass --network ethereum:local:node.",
 )
-from fairgift.cli import clean_errors, echo, sender
-
-
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy FairGift (or reuse the chain's deployment)")
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
 @click.option("--fresh", is_flag=True, help="Deploy anew even if this chain has a deployment.")
@@ -34,6 +37,7 @@ from fairgift.cli import clean_errors, echo, sender
 @click.option("--slope", default=DEFAULT_SLOPE, show_default=True, help="Price added per token sold (USD).")
 @clean_errors
 def cli(network, account, fresh, yes, stablecoin, treasury, jar_fee, protocol_fee, base_price, slope):
+    show_progress()
     deployer = sender(account, network, "deploy")
     plan = fg_deploy.plan(
         deployer,
@@ -45,10 +49,8 @@ def cli(network, account, fresh, yes, stablecoin, treasury, jar_fee, protocol_fe
         slope=slope,
         fresh=fresh,
     )
-    if plan.reuse is None and not fg_deploy.is_local_network(network):
+    if plan.reuse is None:
         echo(plan.describe())
-        if not yes and not click.confirm("Proceed?", default=False):
+        if not is_local_network(network) and not yes and not click.confirm("Proceed?", default=False):
             raise click.ClickException("deployment cancelled")
-    elif plan.reuse is None:
-        echo(plan.describe())
-    fg_deploy.execute(plan, deployer, log=echo)
+    fg_deploy.execute(plan, deployer)

@@ -4,6 +4,7 @@ Amounts are written as people write them (`5`, `2.50`, `2.50 USDC`); accounts as
 `TEST::N` or an address. Every command takes `--network` and (except status/ledger) `--account`.
 """
 
+import functools
 from pathlib import Path
 
 import click
@@ -11,22 +12,32 @@ from ape.cli import ConnectedProviderCommand, account_option, network_option
 
 from fairgift import report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
-from fairgift.cli import clean_errors, echo, sender
+from fairgift.cli import clean_errors, echo, sender, show_progress
 from fairgift.errors import FairGiftError
 
 
 @click.group(short_help="Operate FairGift: tip, gift, trade creator tokens, ledger")
 def cli():
-    """Operate the FairGift deployment of the connected chain (deployments/<chain_id>.json)."""
+    """Operate the FairGift deployment of the connected chain (deployments/<chain_id>.json, checked
+    against the chain's genesis block)."""
 
 
 def command(name, help_text):
     def decorator(fn):
-        fn = clean_errors(fn)
+        fn = clean_errors(_with_progress(fn))
         fn = network_option()(fn)
         return cli.command(name, cls=ConnectedProviderCommand, help=help_text, short_help=help_text)(fn)
 
     return decorator
+
+
+def _with_progress(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        show_progress()  # approvals made on the way are said before the summary
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def with_account(fn):
@@ -46,7 +57,7 @@ def status(network):
 @click.option("--token", help="Tip in this allow-listed token (default: the stablecoin).")
 @click.option("--no-approve", is_flag=True, help="Fail instead of approving the jar.")
 def tip(network, account, creator, amount, message, token, no_approve):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     fan = sender(account, network, "tip")
     echo(fg.tip(fan, creator, amount, message, token=token, approve=not no_approve).summary)
 
@@ -60,7 +71,7 @@ def tip(network, account, creator, amount, message, token, no_approve):
 @click.option("--token", help="Pay in this allow-listed token (default: the stablecoin).")
 @click.option("--no-approve", is_flag=True, help="Fail instead of approving the jar.")
 def gift(network, account, creator, gift, quantity, message, token, no_approve):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     fan = sender(account, network, "send a gift")
     echo(fg.gift(fan, creator, gift, quantity, message, token=token, approve=not no_approve).summary)
 
@@ -70,7 +81,7 @@ def gift(network, account, creator, gift, quantity, message, token, no_approve):
 @click.option("--for", "for_", help="Push someone else's credit to their payout address.")
 @click.option("--token", help="Only this token from the jar (default: the stablecoin).")
 def withdraw(network, account, for_, token):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     who = sender(account, network, "withdraw")
     echo(fg.withdraw(who, account=for_, token=token).summary)
 
@@ -86,7 +97,7 @@ def withdraw(network, account, for_, token):
     help="The tip jar's fee, the market's protocol fee, or your token's creator fee.",
 )
 def schedule_fee(network, account, fee, target):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     who = sender(account, network, "change a fee")
     echo(fg.schedule_fee(who, fee, target=target).summary)
 
@@ -99,7 +110,7 @@ def schedule_fee(network, account, fee, target):
 @click.option("--initial-buy", default="0", help="Tokens you buy first, in the launch transaction.")
 @click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True)
 def launch(network, account, name, symbol, creator_fee, initial_buy, slippage):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     who = sender(account, network, "launch")
     echo(fg.launch(who, name, symbol, creator_fee, initial_buy, slippage).summary)
 
@@ -111,7 +122,7 @@ def launch(network, account, name, symbol, creator_fee, initial_buy, slippage):
 @click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help="Tolerance over the quote.")
 @click.option("--max-cost", default=None, help="An explicit limit instead, e.g. 12.50.")
 def buy(network, account, token, amount, slippage, max_cost):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     who = sender(account, network, "buy")
     echo(fg.buy(who, token, amount, slippage=slippage, max_cost=max_cost).summary)
 
@@ -123,7 +134,7 @@ def buy(network, account, token, amount, slippage, max_cost):
 @click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help="Tolerance under the quote.")
 @click.option("--min-proceeds", default=None, help="An explicit floor instead, e.g. 10.")
 def sell(network, account, token, amount, slippage, min_proceeds):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     who = sender(account, network, "sell")
     echo(fg.sell(who, token, amount, slippage=slippage, min_proceeds=min_proceeds).summary)
 
@@ -133,7 +144,7 @@ def sell(network, account, token, amount, slippage, min_proceeds):
 @click.argument("shares", nargs=-1, required=True)
 @click.option("--set-payout", is_flag=True, help="Point your tip-jar and market payouts at the split.")
 def split(network, account, shares, set_payout):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     who = sender(account, network, "create a split")
     parsed = {}
     for item in shares:
@@ -149,7 +160,7 @@ def split(network, account, shares, set_payout):
 @click.argument("to")
 @click.argument("amount")
 def mint(network, account, to, amount):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     echo(fg.mint(sender(account, network, "mint"), to, amount).summary)
 
 
@@ -159,5 +170,5 @@ def mint(network, account, to, amount):
     "--report/--no-report", "with_report", default=True, help="Also the platform comparison and the charts."
 )
 def ledger(network, out_dir, with_report):
-    fg = FairGift.connect(log=echo)
+    fg = FairGift.connect()
     echo(report.ledger_and_report(fg, Path(out_dir), with_report=with_report).text)

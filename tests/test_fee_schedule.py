@@ -5,8 +5,7 @@ import ape
 import pytest
 
 from fairgift.fees import split
-
-DELAY = 7 * 24 * 3600
+from tests.constants import DELAY
 
 
 @pytest.fixture
@@ -122,11 +121,11 @@ def test_above_cap_rejected(harness, owner):
     assert harness.pendingFee()[0] == 1000
 
 
-def test_only_controller(harness, other):
-    with ape.reverts(harness.NotController, caller=other):
-        harness.scheduleFee(100, sender=other)
-    with ape.reverts(harness.NotController, caller=other):
-        harness.cancelFee(sender=other)
+def test_only_controller(harness, stranger):
+    with ape.reverts(harness.NotController, caller=stranger):
+        harness.scheduleFee(100, sender=stranger)
+    with ape.reverts(harness.NotController, caller=stranger):
+        harness.cancelFee(sender=stranger)
 
 
 @pytest.mark.parametrize(

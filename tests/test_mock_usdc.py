@@ -5,20 +5,14 @@ import pytest
 
 from fairgift import signing
 from fairgift.signing import authorization_message, permit_message, sign
-
-USDC = 10**6
-
-
-@pytest.fixture
-def alice(accounts, usdc, owner):
-    a = accounts[5]
-    usdc.mint(a, 1_000 * USDC, sender=owner)
-    return a
+from tests.constants import USDC
 
 
 @pytest.fixture
-def bob(accounts):
-    return accounts[6]
+def holder(fan2, usdc, owner):
+    """A fan holding 1,000 USDC."""
+    usdc.mint(fan2, 1_000 * USDC, sender=owner)
+    return fan2
 
 
 def test_metadata_and_domain(usdc, owner, chain):
@@ -35,46 +29,46 @@ def test_metadata_and_domain(usdc, owner, chain):
     }
 
 
-def test_mint_only_owner(usdc, owner, other):
-    usdc.mint(other, 5, sender=owner)
-    assert usdc.balanceOf(other) == 5
-    with ape.reverts(usdc.OwnableUnauthorizedAccount, account=other):
-        usdc.mint(other, 5, sender=other)
+def test_mint_only_owner(usdc, owner, stranger):
+    usdc.mint(stranger, 5, sender=owner)
+    assert usdc.balanceOf(stranger) == 5
+    with ape.reverts(usdc.OwnableUnauthorizedAccount, account=stranger):
+        usdc.mint(stranger, 5, sender=stranger)
 
 
 # ---------------------------------------------------------------- EIP-2612
 
 
-def test_permit_sets_allowance(usdc, alice, bob, chain):
+def test_permit_sets_allowance(usdc, holder, creator2, chain):
     deadline = chain.pending_timestamp + 3600
-    v, r, s = sign(alice, permit_message(usdc, alice, bob, 123 * USDC, deadline))
-    tx = usdc.permit(alice, bob, 123 * USDC, deadline, v, r, s, sender=bob)
-    assert usdc.allowance(alice, bob) == 123 * USDC
-    assert usdc.nonces(alice) == 1
-    assert tx.events == [usdc.Approval(owner=alice, spender=bob, value=123 * USDC)]
+    v, r, s = sign(holder, permit_message(usdc, holder, creator2, 123 * USDC, deadline))
+    tx = usdc.permit(holder, creator2, 123 * USDC, deadline, v, r, s, sender=creator2)
+    assert usdc.allowance(holder, creator2) == 123 * USDC
+    assert usdc.nonces(holder) == 1
+    assert tx.events == [usdc.Approval(owner=holder, spender=creator2, value=123 * USDC)]
 
 
-def test_permit_expired(usdc, alice, bob, chain):
+def test_permit_expired(usdc, holder, creator2, chain):
     deadline = chain.pending_timestamp - 1
-    v, r, s = sign(alice, permit_message(usdc, alice, bob, 1, deadline))
+    v, r, s = sign(holder, permit_message(usdc, holder, creator2, 1, deadline))
     with ape.reverts(usdc.ERC2612ExpiredSignature, deadline=deadline):
-        usdc.permit(alice, bob, 1, deadline, v, r, s, sender=bob)
+        usdc.permit(holder, creator2, 1, deadline, v, r, s, sender=creator2)
 
 
-def test_permit_reused(usdc, alice, bob, chain):
+def test_permit_reused(usdc, holder, creator2, chain):
     deadline = chain.pending_timestamp + 3600
-    v, r, s = sign(alice, permit_message(usdc, alice, bob, 1, deadline))
-    usdc.permit(alice, bob, 1, deadline, v, r, s, sender=bob)
+    v, r, s = sign(holder, permit_message(usdc, holder, creator2, 1, deadline))
+    usdc.permit(holder, creator2, 1, deadline, v, r, s, sender=creator2)
     with ape.reverts(usdc.ERC2612InvalidSigner):
-        usdc.permit(alice, bob, 1, deadline, v, r, s, sender=bob)
+        usdc.permit(holder, creator2, 1, deadline, v, r, s, sender=creator2)
 
 
-def test_permit_wrong_signer(usdc, alice, bob, chain):
+def test_permit_wrong_signer(usdc, holder, creator2, chain):
     deadline = chain.pending_timestamp + 3600
-    v, r, s = sign(bob, permit_message(usdc, alice, bob, 1, deadline))
+    v, r, s = sign(creator2, permit_message(usdc, holder, creator2, 1, deadline))
     with ape.reverts(usdc.ERC2612InvalidSigner):
-        usdc.permit(alice, bob, 1, deadline, v, r, s, sender=bob)
-    assert usdc.allowance(alice, bob) == 0
+        usdc.permit(holder, creator2, 1, deadline, v, r, s, sender=creator2)
+    assert usdc.allowance(holder, creator2) == 0
 
 
 # ---------------------------------------------------------------- EIP-3009
@@ -89,91 +83,91 @@ def _auth(usdc, signer, from_, to, value, chain, receive=True, valid_after=0, va
     return (from_, to, value, valid_after, valid_before, nonce, v, r, s)
 
 
-def test_transfer_with_authorization(usdc, alice, bob, other, chain):
-    args = _auth(usdc, alice, alice, bob, 10 * USDC, chain, receive=False)
-    tx = usdc.transferWithAuthorization(*args, sender=other)  # any submitter
-    assert usdc.balanceOf(bob) == 10 * USDC
-    assert usdc.authorizationState(alice, args[5])
-    assert usdc.AuthorizationUsed(authorizer=alice, nonce=args[5]) in tx.events
-    assert usdc.Transfer(**{"from": alice, "to": bob, "value": 10 * USDC}) in tx.events
+def test_transfer_with_authorization(usdc, holder, creator2, stranger, chain):
+    args = _auth(usdc, holder, holder, creator2, 10 * USDC, chain, receive=False)
+    tx = usdc.transferWithAuthorization(*args, sender=stranger)  # any submitter
+    assert usdc.balanceOf(creator2) == 10 * USDC
+    assert usdc.authorizationState(holder, args[5])
+    assert usdc.AuthorizationUsed(authorizer=holder, nonce=args[5]) in tx.events
+    assert usdc.Transfer(**{"from": holder, "to": creator2, "value": 10 * USDC}) in tx.events
 
 
-def test_receive_with_authorization_only_payee(usdc, alice, bob, other, chain):
-    args = _auth(usdc, alice, alice, bob, 7 * USDC, chain)
-    with ape.reverts(usdc.CallerMustBePayee, caller=other, payee=bob):
-        usdc.receiveWithAuthorization(*args, sender=other)
-    usdc.receiveWithAuthorization(*args, sender=bob)
-    assert usdc.balanceOf(bob) == 7 * USDC
+def test_receive_with_authorization_only_payee(usdc, holder, creator2, stranger, chain):
+    args = _auth(usdc, holder, holder, creator2, 7 * USDC, chain)
+    with ape.reverts(usdc.CallerMustBePayee, caller=stranger, payee=creator2):
+        usdc.receiveWithAuthorization(*args, sender=stranger)
+    usdc.receiveWithAuthorization(*args, sender=creator2)
+    assert usdc.balanceOf(creator2) == 7 * USDC
 
 
-def test_authorization_replay_rejected(usdc, alice, bob, chain):
-    args = _auth(usdc, alice, alice, bob, 1, chain)
-    usdc.receiveWithAuthorization(*args, sender=bob)
-    with ape.reverts(usdc.AuthorizationAlreadyUsed, authorizer=alice, nonce=args[5]):
-        usdc.receiveWithAuthorization(*args, sender=bob)
+def test_authorization_replay_rejected(usdc, holder, creator2, chain):
+    args = _auth(usdc, holder, holder, creator2, 1, chain)
+    usdc.receiveWithAuthorization(*args, sender=creator2)
+    with ape.reverts(usdc.AuthorizationAlreadyUsed, authorizer=holder, nonce=args[5]):
+        usdc.receiveWithAuthorization(*args, sender=creator2)
 
 
-def test_authorization_expired_and_not_yet_valid(usdc, alice, bob, chain):
+def test_authorization_expired_and_not_yet_valid(usdc, holder, creator2, chain):
     now = chain.pending_timestamp
-    expired = _auth(usdc, alice, alice, bob, 1, chain, valid_before=now - 10)
+    expired = _auth(usdc, holder, holder, creator2, 1, chain, valid_before=now - 10)
     with ape.reverts(usdc.AuthorizationExpired):
-        usdc.receiveWithAuthorization(*expired, sender=bob)
-    early = _auth(usdc, alice, alice, bob, 1, chain, valid_after=now + 3600, valid_before=now + 7200)
+        usdc.receiveWithAuthorization(*expired, sender=creator2)
+    early = _auth(usdc, holder, holder, creator2, 1, chain, valid_after=now + 3600, valid_before=now + 7200)
     with ape.reverts(usdc.AuthorizationNotYetValid):
-        usdc.receiveWithAuthorization(*early, sender=bob)
+        usdc.receiveWithAuthorization(*early, sender=creator2)
 
 
-def test_authorization_wrong_signer_or_altered(usdc, alice, bob, other, chain):
-    forged = _auth(usdc, other, alice, bob, 1, chain)
+def test_authorization_wrong_signer_or_altered(usdc, holder, creator2, stranger, chain):
+    forged = _auth(usdc, stranger, holder, creator2, 1, chain)
     with ape.reverts(usdc.InvalidAuthorizationSigner):
-        usdc.receiveWithAuthorization(*forged, sender=bob)
-    good = list(_auth(usdc, alice, alice, bob, 1, chain))
+        usdc.receiveWithAuthorization(*forged, sender=creator2)
+    good = list(_auth(usdc, holder, holder, creator2, 1, chain))
     good[2] = 2  # a relayer raising the amount breaks the signature
     with ape.reverts(usdc.InvalidAuthorizationSigner):
-        usdc.receiveWithAuthorization(*good, sender=bob)
+        usdc.receiveWithAuthorization(*good, sender=creator2)
     # A receive authorization cannot be used as a transfer authorization.
-    receive_only = _auth(usdc, alice, alice, bob, 1, chain)
+    receive_only = _auth(usdc, holder, holder, creator2, 1, chain)
     with ape.reverts(usdc.InvalidAuthorizationSigner):
-        usdc.transferWithAuthorization(*receive_only, sender=bob)
+        usdc.transferWithAuthorization(*receive_only, sender=creator2)
 
 
-def test_cancel_authorization(usdc, alice, bob, chain):
-    args = _auth(usdc, alice, alice, bob, 1, chain)
+def test_cancel_authorization(usdc, holder, creator2, chain):
+    args = _auth(usdc, holder, holder, creator2, 1, chain)
     nonce = args[5]
-    v, r, s = sign(alice, signing.cancel_authorization_message(usdc, alice, nonce))
-    tx = usdc.cancelAuthorization(alice, nonce, v, r, s, sender=bob)
-    assert tx.events == [usdc.AuthorizationCanceled(authorizer=alice, nonce=nonce)]
+    v, r, s = sign(holder, signing.cancel_authorization_message(usdc, holder, nonce))
+    tx = usdc.cancelAuthorization(holder, nonce, v, r, s, sender=creator2)
+    assert tx.events == [usdc.AuthorizationCanceled(authorizer=holder, nonce=nonce)]
     with ape.reverts(usdc.AuthorizationAlreadyUsed):
-        usdc.receiveWithAuthorization(*args, sender=bob)
+        usdc.receiveWithAuthorization(*args, sender=creator2)
     with ape.reverts(usdc.AuthorizationAlreadyUsed):
-        usdc.cancelAuthorization(alice, nonce, v, r, s, sender=bob)
+        usdc.cancelAuthorization(holder, nonce, v, r, s, sender=creator2)
 
 
 # ---------------------------------------------------------------- blacklist
 
 
-def test_blacklisted_cannot_send_or_receive(usdc, owner, alice, bob):
-    tx = usdc.blacklist(bob, sender=owner)
-    assert tx.events == [usdc.Blacklisted(account=bob)]
-    assert usdc.isBlacklisted(bob)
-    with ape.reverts(usdc.AccountBlacklisted, account=bob):
-        usdc.transfer(bob, 1, sender=alice)
-    with ape.reverts(usdc.AccountBlacklisted, account=bob):
-        usdc.approve(bob, 1, sender=alice)
-    usdc.blacklist(alice, sender=owner)
-    with ape.reverts(usdc.AccountBlacklisted, account=alice):
-        usdc.transfer(owner, 1, sender=alice)
-    tx = usdc.unBlacklist(alice, sender=owner)
-    assert tx.events == [usdc.UnBlacklisted(account=alice)]
-    usdc.transfer(owner, 1, sender=alice)
-    assert not usdc.isBlacklisted(alice)
+def test_blacklisted_cannot_send_or_receive(usdc, owner, holder, creator2):
+    tx = usdc.blacklist(creator2, sender=owner)
+    assert tx.events == [usdc.Blacklisted(account=creator2)]
+    assert usdc.isBlacklisted(creator2)
+    with ape.reverts(usdc.AccountBlacklisted, account=creator2):
+        usdc.transfer(creator2, 1, sender=holder)
+    with ape.reverts(usdc.AccountBlacklisted, account=creator2):
+        usdc.approve(creator2, 1, sender=holder)
+    usdc.blacklist(holder, sender=owner)
+    with ape.reverts(usdc.AccountBlacklisted, account=holder):
+        usdc.transfer(owner, 1, sender=holder)
+    tx = usdc.unBlacklist(holder, sender=owner)
+    assert tx.events == [usdc.UnBlacklisted(account=holder)]
+    usdc.transfer(owner, 1, sender=holder)
+    assert not usdc.isBlacklisted(holder)
 
 
-def test_blacklist_only_owner(usdc, other, bob):
-    with ape.reverts(usdc.OwnableUnauthorizedAccount, account=other):
-        usdc.blacklist(bob, sender=other)
-    with ape.reverts(usdc.OwnableUnauthorizedAccount, account=other):
-        usdc.unBlacklist(bob, sender=other)
+def test_blacklist_only_owner(usdc, stranger, creator2):
+    with ape.reverts(usdc.OwnableUnauthorizedAccount, account=stranger):
+        usdc.blacklist(creator2, sender=stranger)
+    with ape.reverts(usdc.OwnableUnauthorizedAccount, account=stranger):
+        usdc.unBlacklist(creator2, sender=stranger)
 
 
 def test_signature_components_are_left_padded():

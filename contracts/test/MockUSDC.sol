@@ -2,18 +2,21 @@
 pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IStablecoin} from "../interfaces/IStablecoin.sol";
 
 /// @title MockUSDC
 /// @notice A USDC-like stablecoin for local development and tests: 6 decimals, EIP-2612 permit,
 /// EIP-3009 transfer/receive/cancel authorizations, ERC-5267 `eip712Domain()`, a blacklist (a
 /// blacklisted account can neither send nor receive), and owner-only `mint`.
-/// @dev Signing domain: name "USD Coin", version "2", like USDC on Ethereum.
-contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces, Ownable {
+/// @dev Signing domain: name "USD Coin", version "2", like USDC on Ethereum. Implements
+/// `IStablecoin`, the interface the jar and the tooling use for any stablecoin.
+contract MockUSDC is ERC20, IStablecoin, EIP712, Nonces, Ownable {
     bytes32 private constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
     bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH = keccak256(
@@ -28,8 +31,6 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces, Ownable {
     mapping(address authorizer => mapping(bytes32 nonce => bool used)) private _authorizationUsed;
     mapping(address account => bool) private _blacklisted;
 
-    event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
-    event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
     event Blacklisted(address indexed account);
     event UnBlacklisted(address indexed account);
 
@@ -45,7 +46,7 @@ contract MockUSDC is ERC20, IERC20Permit, EIP712, Nonces, Ownable {
     constructor(address owner_) ERC20("USD Coin", "USDC") EIP712("USD Coin", "2") Ownable(owner_) {}
 
     /// @notice USDC has 6 decimals.
-    function decimals() public pure override returns (uint8) {
+    function decimals() public pure override(ERC20, IERC20Metadata) returns (uint8) {
         return 6;
     }
 

@@ -40,18 +40,6 @@ def _assurance_isolation(chain, usdc, owner):
         yield
 
 
-@pytest.fixture(scope="session")
-def stranger(accounts):
-    """An account with no role anywhere."""
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def attacker(accounts):
-    """A front-runner / sandwicher / reentrancy operator."""
-    return accounts[6]
-
-
 @pytest.fixture
 def usdt(project, owner):
     """USDT-like: no return value on transfer/transferFrom/approve."""

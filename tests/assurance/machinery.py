@@ -36,6 +36,8 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.internal.conjecture import engine as _engine
 from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
 
+from fairgift.fees import FeeSchedule
+
 PROFILE_ENV = "FAIRGIFT_HYPOTHESIS_PROFILE"
 SEED_ENV = "FAIRGIFT_SEED"
 EXAMPLES_ENV = "FAIRGIFT_EXAMPLES"
@@ -116,35 +118,8 @@ def replay_hint() -> str:
     )
 
 
-class FeeScheduleModel:
-    """The transparent-fee primitive, exactly (contracts/FeeSchedule.sol): the stored fee and a
-    pending increase with the date it takes effect."""
-
-    def __init__(self, bps: int, cap: int, delay: int = 7 * 24 * 3600):
-        self.bps, self.cap, self.delay = bps, cap, delay
-        self.pending_bps = 0
-        self.effective_at = 0
-
-    def current(self, now: int) -> int:
-        return self.pending_bps if self.effective_at and now >= self.effective_at else self.bps
-
-    def pending(self, now: int) -> tuple[int, int]:
-        if self.effective_at and now < self.effective_at:
-            return self.pending_bps, self.effective_at
-        return 0, 0
-
-    def schedule(self, bps: int, now: int) -> bool:
-        """True when the change applies at once, False when it is scheduled (`bps` <= cap)."""
-        assert bps <= self.cap
-        old = self.current(now)
-        if bps <= old:
-            self.bps, self.pending_bps, self.effective_at = bps, 0, 0
-            return True
-        self.bps, self.pending_bps, self.effective_at = old, bps, now + self.delay
-        return False
-
-    def cancel(self) -> None:
-        self.pending_bps, self.effective_at = 0, 0
+# The one off-chain model of a transparent fee (fairgift/fees.py), under the name the machines use.
+FeeScheduleModel = FeeSchedule
 
 
 class FeeWatch:

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 from machinery import (
     ChainMachine,
-    FeeScheduleModel,
     FeeWatch,
     LogTail,
     Reader,
@@ -29,15 +28,14 @@ from machinery import (
     view,
 )
 
-from fairgift.fees import split
+from fairgift.fees import FeeSchedule, split
+from tests.constants import DELAY, MAX_FEE_BPS
 
-CAP = 1000
-DELAY = 7 * 24 * 3600
 INITIAL_BPS = 300
 
 bps_values = st.one_of(
-    st.integers(0, CAP),
-    st.sampled_from([0, 1, CAP - 1, CAP, CAP + 1, 10_000, 2**16 - 1]),
+    st.integers(0, MAX_FEE_BPS),
+    st.sampled_from([0, 1, MAX_FEE_BPS - 1, MAX_FEE_BPS, MAX_FEE_BPS + 1, 10_000, 2**16 - 1]),
 )
 amounts = st.one_of(
     st.integers(0, 10**12),
@@ -58,7 +56,7 @@ class FeeMachine(ChainMachine):
 
     def __init__(self):
         super().__init__()
-        self.model = FeeScheduleModel(INITIAL_BPS, CAP, DELAY)
+        self.model = FeeSchedule(INITIAL_BPS, MAX_FEE_BPS, DELAY)  # the one fee model, fairgift.fees
         start = Reader()
         pending = start.call(self.harness, "pendingFee")
         start.run()
@@ -68,14 +66,14 @@ class FeeMachine(ChainMachine):
 
     @rule(bps=bps_values)
     def schedule(self, bps):
-        if bps > CAP:
+        if bps > MAX_FEE_BPS:
             assert_rejected(
                 self.harness,
                 "scheduleFee",
                 bps,
                 sender=self.controller,
                 error="FeeAboveCap",
-                error_args=(bps, CAP),
+                error_args=(bps, MAX_FEE_BPS),
             )
             return
         at = self.pin_next_block()
@@ -141,7 +139,7 @@ class FeeMachine(ChainMachine):
         now = reads.run().timestamp
         fee = fee_read.value
         assert fee == self.model.current(now)
-        assert fee <= CAP
+        assert fee <= MAX_FEE_BPS
         assert pending_read.value == self.model.pending(now)
         if PLANTED_FAILURE:
             assert fee <= 500, f"planted failure (FAIRGIFT_PLANTED_FAILURE=fee-above-500): fee {fee} at {now}"
@@ -158,7 +156,7 @@ class FeeMachine(ChainMachine):
 
 
 @pytest.mark.fuzz
-def test_fee_primitive_state_machine(project, owner, other):
+def test_fee_primitive_state_machine(project, owner, stranger):
     harness = owner.deploy(project.FeeHarness, owner, INITIAL_BPS)
-    FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, other
+    FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, stranger
     run_machine(FeeMachine)

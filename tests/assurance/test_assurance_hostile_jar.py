@@ -13,6 +13,7 @@ from fairgift.signing import (
     sign,
     tip_authorization_nonce,
 )
+from tests.constants import MAX_UINT, USDC
 
 pytestmark = pytest.mark.hostile
 
@@ -25,9 +26,6 @@ def eth_call_revert(sender, to, value: int, data: bytes) -> bytes:
 
 
 FEE = 300
-USDC = 10**6
-MAX_UINT = 2**256 - 1
-DELAY = 7 * 24 * 3600
 
 
 @pytest.fixture
@@ -153,29 +151,31 @@ def test_contract_without_decimals_rejected(hjar, owner, rejecting):
 # ---------------------------------------------------------------------- hostile or unlucky actors
 
 
-def test_reverting_contract_creator_is_paid_by_push(hjar, usdc, payer, rejecting, other):
+def test_reverting_contract_creator_is_paid_by_push(hjar, usdc, payer, rejecting, stranger):
     hjar.tip(rejecting, usdc, 5 * USDC, "hi", sender=payer)
     _, net = split(5 * USDC, FEE)
     # It really rejects incoming ETH and calls (the mock's own check).
-    assert eth_call_revert(other, rejecting, 1, b"") == error_data(rejecting, "Rejected", other, 1, b"\0" * 4)
-    hjar.withdrawFor(rejecting, usdc, sender=other)
+    assert eth_call_revert(stranger, rejecting, 1, b"") == error_data(
+        rejecting, "Rejected", stranger, 1, b"\0" * 4
+    )
+    hjar.withdrawFor(rejecting, usdc, sender=stranger)
     assert usdc.balanceOf(rejecting) == net
     assert hjar.balanceOf(rejecting, usdc) == 0
 
 
 def test_blacklisted_creator_blocks_nobody_and_can_redirect(
-    hjar, usdc, owner, payer, creator, other, treasury
+    hjar, usdc, owner, payer, creator, stranger, treasury
 ):
     usdc.blacklist(creator, sender=owner)
     hjar.tip(creator, usdc, 10 * USDC, "still credited", sender=payer)
-    hjar.tip(other, usdc, 10 * USDC, "other creator", sender=payer)
+    hjar.tip(stranger, usdc, 10 * USDC, "other creator", sender=payer)
     fee, net = split(10 * USDC, FEE)
     with ape.reverts(usdc.AccountBlacklisted, account=creator):
         hjar.withdraw(usdc, sender=creator)
     assert hjar.balanceOf(creator, usdc) == net
-    hjar.withdraw(usdc, sender=other)  # another creator is not blocked
+    hjar.withdraw(usdc, sender=stranger)  # another creator is not blocked
     hjar.withdraw(usdc, sender=treasury)  # nor is the treasury
-    assert usdc.balanceOf(other) == net and usdc.balanceOf(treasury) == 2 * fee
+    assert usdc.balanceOf(stranger) == net and usdc.balanceOf(treasury) == 2 * fee
     payout = "0x000000000000000000000000000000000000dEaD"
     hjar.setPayout(payout, sender=creator)
     hjar.withdraw(usdc, sender=creator)

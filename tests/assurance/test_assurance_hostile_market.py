@@ -6,15 +6,11 @@ import ape
 import pytest
 
 from fairgift.curve import MAX_SUPPLY, Curve
+from tests.constants import BASE_PRICE, DELAY, MAX_UINT, SLOPE, TOKEN
 
 pytestmark = pytest.mark.hostile
 
-TOKEN = 10**18
-USDC = 10**6
-BASE_PRICE, SLOPE = 10_000, 1_000
 PROTOCOL_BPS, CREATOR_BPS = 250, 500
-MAX_UINT = 2**256 - 1
-DELAY = 7 * 24 * 3600
 CURVE = Curve(BASE_PRICE, SLOPE)
 
 
@@ -229,14 +225,14 @@ def test_blacklisted_treasury_blocks_no_trade(hmarket, coin, usdc, owner, treasu
         hmarket.withdraw(sender=treasury)
 
 
-def test_reverting_contract_creator(project, hmarket, usdc, owner, rejecting, fan, other, chain):
+def test_reverting_contract_creator(project, hmarket, usdc, owner, rejecting, fan, stranger, chain):
     data = hmarket.launch.encode_input("Wall", "WALL", CREATOR_BPS, 0, 0)
     rejecting.execute(hmarket, data, sender=owner)  # the contract launches, through its operator
     coin = hmarket.tokenOf(rejecting)
     assert hmarket.creatorOf(coin) == rejecting.address
     buy = CURVE.quote_buy(0, 10 * TOKEN, PROTOCOL_BPS, CREATOR_BPS)
     hmarket.buy(coin, 10 * TOKEN, buy.total, _deadline(chain), sender=fan)
-    hmarket.withdrawFor(rejecting, sender=other)
+    hmarket.withdrawFor(rejecting, sender=stranger)
     assert usdc.balanceOf(rejecting) == buy.creator_fee
 
 

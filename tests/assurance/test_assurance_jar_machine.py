@@ -20,9 +20,8 @@ from hypothesis.stateful import invariant, precondition, rule
 from machinery import ChainMachine, FeeScheduleModel, FeeWatch, LogTail, Reader, assert_rejected, run_machine
 
 from fairgift.fees import split
+from tests.constants import DELAY, MAX_FEE_BPS
 
-CAP = 1000
-DELAY = 7 * 24 * 3600
 INITIAL_BPS = 300
 FUNDS = 10**30  # base units per fan and token
 GIFTS = {1: ("Rose", 10_000), 2: ("Heart", 990_000), 3: ("Universe", 499_990_000)}
@@ -34,7 +33,7 @@ amounts = st.one_of(
     st.sampled_from([1, 2, 9_999, 10_000, 10_001, 33_333]),
 )
 gaps = st.one_of(st.integers(1, 3 * 24 * 3600), st.sampled_from([DELAY - 1, DELAY, DELAY + 1]))
-bps_values = st.one_of(st.integers(0, CAP), st.sampled_from([0, CAP, CAP + 1]))
+bps_values = st.one_of(st.integers(0, MAX_FEE_BPS), st.sampled_from([0, MAX_FEE_BPS, MAX_FEE_BPS + 1]))
 
 
 class JarMachine(ChainMachine):
@@ -49,7 +48,7 @@ class JarMachine(ChainMachine):
 
     def __init__(self):
         super().__init__()
-        self.fee = FeeScheduleModel(INITIAL_BPS, CAP, DELAY)
+        self.fee = FeeScheduleModel(INITIAL_BPS, MAX_FEE_BPS, DELAY)
         self.treasury = self.treasuries[0]
         self.accounts = [*self.creators, *self.treasuries]
         self.credit = Counter()  # (account address, token address) -> credited
@@ -106,7 +105,7 @@ class JarMachine(ChainMachine):
         t_before = before.call(self.jar, "balanceOf", treasury, token)
         before.run()
         if gift_id:
-            tx = self.jar.sendGift(creator, token, gift_id, quantity, "a gift", sender=fan)
+            tx = self.jar.sendGift(creator, token, gift_id, quantity, amount, "a gift", sender=fan)
             message = "a gift"
         else:
             tx = self.jar.tip(creator, token, amount, "hi", sender=fan)
@@ -147,7 +146,7 @@ class JarMachine(ChainMachine):
     )
     def send_gift(self, fan, creator, token, gift_id, quantity):
         fan, creator, token = self.fans[fan], self.creators[creator], self.tokens[token]
-        args = (creator, token, gift_id, quantity, "a gift")
+        args = (creator, token, gift_id, quantity, 2**256 - 1, "a gift")  # no bound: the error under test
         if not self.allowed[str(token.address)]:
             error, error_args = "TokenNotAllowed", (token,)
         elif quantity == 0:
@@ -281,9 +280,14 @@ class JarMachine(ChainMachine):
 
     @rule(bps=bps_values)
     def schedule_fee(self, bps):
-        if bps > CAP:
+        if bps > MAX_FEE_BPS:
             assert_rejected(
-                self.jar, "scheduleFee", bps, sender=self.owner, error="FeeAboveCap", error_args=(bps, CAP)
+                self.jar,
+                "scheduleFee",
+                bps,
+                sender=self.owner,
+                error="FeeAboveCap",
+                error_args=(bps, MAX_FEE_BPS),
             )
             return
         at = self.pin_next_block()
@@ -360,7 +364,7 @@ class JarMachine(ChainMachine):
             self.last_credit[key] = read.value
         self.own_withdrawals.clear()
         fee = fee_read.value
-        assert fee == self.fee.current(now) and fee <= CAP
+        assert fee == self.fee.current(now) and fee <= MAX_FEE_BPS
         assert pending_read.value == self.fee.pending(now)
         # Independently of the model, from the public record alone (machinery.FeeWatch).
         self.fee_watch.feed(self.events.events())

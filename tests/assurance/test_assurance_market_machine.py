@@ -21,16 +21,19 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 from machinery import ChainMachine, FeeScheduleModel, FeeWatch, LogTail, Reader, assert_rejected, run_machine
 
 from fairgift.curve import Curve
+from tests.constants import (
+    BASE_PRICE,
+    DELAY,
+    MAX_CREATOR_FEE_BPS,
+    MAX_PROTOCOL_FEE_BPS,
+    MAX_UINT,
+    SLOPE,
+    TOKEN,
+    ZERO_ADDRESS,
+)
 
-TOKEN = 10**18
-BASE_PRICE = 10_000
-SLOPE = 1_000
-PROTOCOL_BPS, PROTOCOL_CAP = 250, 500
-CREATOR_CAP = 1000
-DELAY = 7 * 24 * 3600
-MAX_UINT = 2**256 - 1
+PROTOCOL_BPS = 250
 FUNDS = 10**30
-ZERO = "0x" + "00" * 20
 
 token_amounts = st.one_of(
     st.integers(1, 1000 * TOKEN),
@@ -51,7 +54,7 @@ class MarketMachine(ChainMachine):
 
     def __init__(self):
         super().__init__()
-        self.protocol_fee = FeeScheduleModel(PROTOCOL_BPS, PROTOCOL_CAP, DELAY)
+        self.protocol_fee = FeeScheduleModel(PROTOCOL_BPS, MAX_PROTOCOL_FEE_BPS, DELAY)
         self.creator_fee = {}  # token -> FeeScheduleModel
         self.launched = set()  # creator indexes
         self.supply = Counter()  # token -> supply
@@ -147,7 +150,7 @@ class MarketMachine(ChainMachine):
 
     @rule(
         creator=st.integers(0, 2),
-        fee=st.integers(0, CREATOR_CAP),
+        fee=st.integers(0, MAX_CREATOR_FEE_BPS),
         initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]),
     )
     def launch(self, creator, fee, initial):
@@ -167,7 +170,7 @@ class MarketMachine(ChainMachine):
             )
             return
         at = self.pin_next_block()
-        self.creator_fee[token] = FeeScheduleModel(fee, CREATOR_CAP, DELAY)
+        self.creator_fee[token] = FeeScheduleModel(fee, MAX_CREATOR_FEE_BPS, DELAY)
         q = self.curve.quote_buy(0, initial, self.protocol_fee.current(at), fee) if initial else None
         before = int(self.usdc.balanceOf(who))
         tx = self.market.launch(
@@ -198,12 +201,12 @@ class MarketMachine(ChainMachine):
             assert before - int(self.usdc.balanceOf(who)) == q.total
             self.book(token, q, str(who.address), initial, True)
 
-    @initialize(fee=st.integers(0, CREATOR_CAP), initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]))
+    @initialize(fee=st.integers(0, MAX_CREATOR_FEE_BPS), initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]))
     def first_launch(self, fee, initial):
         """Every example starts with one launched token, so trading rules apply from step one."""
         self.launch(0, fee, initial)
 
-    @rule(creator=st.integers(0, 2), fee=st.integers(CREATOR_CAP + 1, 2**16 - 1))
+    @rule(creator=st.integers(0, 2), fee=st.integers(MAX_CREATOR_FEE_BPS + 1, 2**16 - 1))
     def launch_above_cap_rejected(self, creator, fee):
         if creator in self.launched:
             return
@@ -217,7 +220,7 @@ class MarketMachine(ChainMachine):
             0,
             sender=self.creators[creator],
             error="FeeAboveCap",
-            error_args=(fee, CREATOR_CAP),
+            error_args=(fee, MAX_CREATOR_FEE_BPS),
         )
 
     # ------------------------------------------------------------------ trading
@@ -366,10 +369,10 @@ class MarketMachine(ChainMachine):
     @rule(account=st.integers(0, 2), to=st.integers(0, 2))
     def set_payout(self, account, to):
         account = self.creators[account]
-        target = [ZERO, str(self.treasuries[1].address), str(self.intruder.address)][to]
+        target = [ZERO_ADDRESS, str(self.treasuries[1].address), str(self.intruder.address)][to]
         self.market.setPayout(target, sender=account)
         key = str(account.address)
-        self.payout[key] = key if target == ZERO else target
+        self.payout[key] = key if target == ZERO_ADDRESS else target
 
     @rule(index=st.integers(0, 1))
     def set_treasury(self, index):
@@ -377,16 +380,16 @@ class MarketMachine(ChainMachine):
         self.market.setTreasury(new, sender=self.owner)
         self.treasury = str(new.address)
 
-    @rule(bps=st.one_of(st.integers(0, PROTOCOL_CAP), st.just(PROTOCOL_CAP + 1)))
+    @rule(bps=st.one_of(st.integers(0, MAX_PROTOCOL_FEE_BPS), st.just(MAX_PROTOCOL_FEE_BPS + 1)))
     def schedule_protocol_fee(self, bps):
-        if bps > PROTOCOL_CAP:
+        if bps > MAX_PROTOCOL_FEE_BPS:
             assert_rejected(
                 self.market,
                 "scheduleProtocolFee",
                 bps,
                 sender=self.owner,
                 error="FeeAboveCap",
-                error_args=(bps, PROTOCOL_CAP),
+                error_args=(bps, MAX_PROTOCOL_FEE_BPS),
             )
             return
         at = self.pin_next_block()
@@ -396,7 +399,7 @@ class MarketMachine(ChainMachine):
 
     @rule(
         creator=st.integers(0, 2),
-        bps=st.one_of(st.integers(0, CREATOR_CAP), st.just(CREATOR_CAP + 1)),
+        bps=st.one_of(st.integers(0, MAX_CREATOR_FEE_BPS), st.just(MAX_CREATOR_FEE_BPS + 1)),
         caller=st.integers(0, 2),
     )
     def schedule_creator_fee(self, creator, bps, caller):
@@ -421,7 +424,7 @@ class MarketMachine(ChainMachine):
                 error="NotCreator",
                 error_args=(who, token),
             )
-        elif bps > CREATOR_CAP:
+        elif bps > MAX_CREATOR_FEE_BPS:
             assert_rejected(
                 self.market,
                 "scheduleCreatorFee",
@@ -429,7 +432,7 @@ class MarketMachine(ChainMachine):
                 bps,
                 sender=who,
                 error="FeeAboveCap",
-                error_args=(bps, CREATOR_CAP),
+                error_args=(bps, MAX_CREATOR_FEE_BPS),
             )
         else:
             at = self.pin_next_block()

@@ -1,7 +1,9 @@
 """Tip-jar fixtures: a TipJar with MockUSDC allowed, approved fans, test tokens, a split factory."""
 
 import pytest
-from jar_helpers import FEE_BPS, MAX_UINT, USDC
+from jar_helpers import FEE_BPS
+
+from tests.constants import MAX_UINT, USDC
 
 
 @pytest.fixture(scope="session")
@@ -19,22 +21,11 @@ def approved_fan(jar, usdc, funded_fan):
 
 
 @pytest.fixture(scope="session")
-def fan2(accounts, usdc, owner, jar):
-    """A second funded, approving fan."""
-    a = accounts[5]
-    usdc.mint(a, 1_000 * USDC, sender=owner)
-    usdc.approve(jar, MAX_UINT, sender=a)
-    return a
-
-
-@pytest.fixture(scope="session")
-def creator2(accounts):
-    return accounts[6]
-
-
-@pytest.fixture(scope="session")
-def relayer(accounts):
-    return accounts[7]
+def approved_fan2(fan2, usdc, owner, jar):
+    """`fan2` with 1,000 USDC and an unlimited allowance to the jar."""
+    usdc.mint(fan2, 1_000 * USDC, sender=owner)
+    usdc.approve(jar, MAX_UINT, sender=fan2)
+    return fan2
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +46,7 @@ def split_factory(project, owner):
 
 
 @pytest.fixture
-def fresh_fan(accounts, usdc, owner):
+def fresh_fan(fans, usdc, owner):
     """A fan with 1,000 USDC that has never approved the jar (for permits and authorizations)."""
-    a = accounts[8]
-    usdc.mint(a, 1_000 * USDC, sender=owner)
-    return a
+    usdc.mint(fans[2], 1_000 * USDC, sender=owner)
+    return fans[2]

@@ -1,8 +1,7 @@
-"""Constants and helpers shared by the tip-jar tests (imported as `jar_helpers`)."""
+"""Settings and helpers of the tip-jar tests (imported as `jar_helpers`); units and constants shared
+with other areas are in tests/constants.py."""
 
-USDC = 10**6
 FEE_BPS = 500  # 5% at launch
-MAX_UINT = 2**256 - 1
 MSG32 = "thanks for the stream, legend!!!"  # a 32-byte message
 assert len(MSG32.encode()) == 32
 

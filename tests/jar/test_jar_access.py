@@ -2,7 +2,8 @@
 
 import ape
 import pytest
-from jar_helpers import USDC
+
+from tests.constants import USDC
 
 
 @pytest.mark.parametrize(
@@ -26,17 +27,17 @@ from jar_helpers import USDC
         "renounce",
     ],
 )
-def test_only_owner(jar, usdc, other, creator, call):
-    for stranger in (other, creator):
-        with ape.reverts(jar.OwnableUnauthorizedAccount, account=stranger):
-            call(jar, usdc, stranger)
+def test_only_owner(jar, usdc, stranger, creator, call):
+    for intruder in (stranger, creator):
+        with ape.reverts(jar.OwnableUnauthorizedAccount, account=intruder):
+            call(jar, usdc, intruder)
 
 
-def test_ownership_transfer(jar, owner, other):
+def test_ownership_transfer(jar, owner, stranger):
     assert jar.owner() == owner
-    tx = jar.transferOwnership(other, sender=owner)
-    assert tx.events == [jar.OwnershipTransferred(previousOwner=owner, newOwner=other)]
-    jar.scheduleFee(100, sender=other)
+    tx = jar.transferOwnership(stranger, sender=owner)
+    assert tx.events == [jar.OwnershipTransferred(previousOwner=owner, newOwner=stranger)]
+    jar.scheduleFee(100, sender=stranger)
     with ape.reverts(jar.OwnableUnauthorizedAccount, account=owner):
         jar.scheduleFee(100, sender=owner)
 

@@ -1,10 +1,11 @@
 """tipWithAuthorization: EIP-3009 receive authorization bound to creator and message by its nonce."""
 
 import ape
-from jar_helpers import FEE_BPS, USDC
+from jar_helpers import FEE_BPS
 
 from fairgift.fees import split
 from fairgift.signing import authorization_message, random_salt, sign, tip_authorization_nonce
+from tests.constants import USDC
 
 
 def _signed(usdc, jar, fan, creator, amount, message, chain, valid_before=None, salt=None):

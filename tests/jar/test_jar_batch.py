@@ -8,13 +8,13 @@ when the token delivers less than the tips it booked.
 import ape
 import pytest
 from eth_account.messages import _hash_eip191_message
-from jar_helpers import FEE_BPS, MAX_UINT, MSG32, USDC
+from jar_helpers import FEE_BPS, MSG32
 
 from fairgift.batch import BatchTip, next_nonce, sign_tip, skip_reason, tip_message
 from fairgift.fees import split
 from fairgift.signing import domain_of
+from tests.constants import MAX_UINT, USDC, ZERO_ADDRESS
 
-ZERO = "0x0000000000000000000000000000000000000000"
 REASON = {
     name: i
     for i, name in enumerate(
@@ -40,13 +40,13 @@ def test_domain_and_digest(jar, usdc, approved_fan, creator, chain, deadline):
     assert bytes(digest) == _hash_eip191_message(msg)
 
 
-def test_good_batch(jar, usdc, approved_fan, fan2, creator, creator2, treasury, relayer, deadline):
+def test_good_batch(jar, usdc, approved_fan, approved_fan2, creator, creator2, treasury, relayer, deadline):
     items = [
         sign_tip(approved_fan, jar, creator, usdc, 10 * USDC, "one", 0, deadline),
-        sign_tip(fan2, jar, creator2, usdc, 3 * USDC, "two", 5, deadline),
+        sign_tip(approved_fan2, jar, creator2, usdc, 3 * USDC, "two", 5, deadline),
         sign_tip(approved_fan, jar, creator2, usdc, 1, "three", 1, deadline),
     ]
-    fan_before, fan2_before = usdc.balanceOf(approved_fan), usdc.balanceOf(fan2)
+    fan_before, fan2_before = usdc.balanceOf(approved_fan), usdc.balanceOf(approved_fan2)
     tx = jar.tipBatch(usdc, [i.as_tuple() for i in items], sender=relayer)
     assert tx.return_value == 3
     f1, n1 = split(10 * USDC, FEE_BPS)
@@ -57,7 +57,9 @@ def test_good_batch(jar, usdc, approved_fan, fan2, creator, creator2, treasury, 
         jar.Tipped(
             fan=approved_fan, creator=creator, token=usdc, amount=10 * USDC, fee=f1, giftId=0, message="one"
         ),
-        jar.Tipped(fan=fan2, creator=creator2, token=usdc, amount=3 * USDC, fee=f2, giftId=0, message="two"),
+        jar.Tipped(
+            fan=approved_fan2, creator=creator2, token=usdc, amount=3 * USDC, fee=f2, giftId=0, message="two"
+        ),
         jar.Tipped(
             fan=approved_fan, creator=creator2, token=usdc, amount=1, fee=f3, giftId=0, message="three"
         ),
@@ -66,28 +68,28 @@ def test_good_batch(jar, usdc, approved_fan, fan2, creator, creator2, treasury, 
     assert jar.balanceOf(creator2, usdc) == n2 + n3
     assert jar.balanceOf(treasury, usdc) == f1 + f2 + f3
     assert usdc.balanceOf(approved_fan) == fan_before - 10 * USDC - 1
-    assert usdc.balanceOf(fan2) == fan2_before - 3 * USDC
+    assert usdc.balanceOf(approved_fan2) == fan2_before - 3 * USDC
     assert usdc.balanceOf(relayer) == 0
     assert jar.isNonceUsed(approved_fan, 0) and jar.isNonceUsed(approved_fan, 1)
-    assert jar.isNonceUsed(fan2, 5) and not jar.isNonceUsed(fan2, 0)
+    assert jar.isNonceUsed(approved_fan2, 5) and not jar.isNonceUsed(approved_fan2, 0)
     assert next_nonce(jar, approved_fan) == 2
-    assert next_nonce(jar, fan2) == 0
-    assert next_nonce(jar, fan2, start=5) == 6
+    assert next_nonce(jar, approved_fan2) == 0
+    assert next_nonce(jar, approved_fan2, start=5) == 6
 
 
 def test_bad_items_skipped(
-    jar, usdc, owner, approved_fan, fan2, creator, treasury, relayer, accounts, chain, deadline
+    jar, usdc, owner, approved_fan, approved_fan2, creator, treasury, relayer, accounts, chain, deadline
 ):
     broke = accounts[8]  # signed, but no allowance and no balance
     good = sign_tip(approved_fan, jar, creator, usdc, 2 * USDC, "ok", 0, deadline)
     expired = sign_tip(approved_fan, jar, creator, usdc, 1 * USDC, "late", 1, chain.pending_timestamp - 1)
     zero = sign_tip(approved_fan, jar, creator, usdc, 0, "zero", 2, deadline)
     to_jar = sign_tip(approved_fan, jar, jar, usdc, 1, "jar", 3, deadline)
-    to_zero = sign_tip(approved_fan, jar, ZERO, usdc, 1, "zero", 4, deadline)
+    to_zero = sign_tip(approved_fan, jar, ZERO_ADDRESS, usdc, 1, "zero", 4, deadline)
     replay = good  # the same item twice in one batch
-    forged = sign_tip(fan2, jar, creator, usdc, 5 * USDC, "forged", 0, deadline)
+    forged = sign_tip(approved_fan2, jar, creator, usdc, 5 * USDC, "forged", 0, deadline)
     forged = BatchTip(str(approved_fan), *forged.as_tuple()[1:])  # claims to be approved_fan's tip
-    raised = sign_tip(fan2, jar, creator, usdc, 1 * USDC, "raise", 1, deadline)
+    raised = sign_tip(approved_fan2, jar, creator, usdc, 1 * USDC, "raise", 1, deadline)
     raised = BatchTip(raised.fan, raised.creator, 100 * USDC, *raised.as_tuple()[3:])  # amount altered
     no_funds = sign_tip(broke, jar, creator, usdc, 1 * USDC, "broke", 0, deadline)
     items = [good, expired, zero, to_jar, to_zero, replay, forged, raised, no_funds]
@@ -102,7 +104,7 @@ def test_bad_items_skipped(
         (4, approved_fan, 4, "InvalidCreator"),
         (5, approved_fan, 0, "NonceUsed"),
         (6, approved_fan, 0, "NonceUsed"),  # nonce 0 of approved_fan was just used by `good`
-        (7, fan2, 1, "BadSignature"),
+        (7, approved_fan2, 1, "BadSignature"),
         (8, broke, 0, "TransferFailed"),
     ]
     assert skipped == [
@@ -117,7 +119,7 @@ def test_bad_items_skipped(
     assert usdc.balanceOf(jar) == 2 * USDC
     for n in (1, 2, 3, 4):
         assert not jar.isNonceUsed(approved_fan, n)
-    assert not jar.isNonceUsed(fan2, 1)
+    assert not jar.isNonceUsed(approved_fan2, 1)
     assert not jar.isNonceUsed(broke, 0)
     # The unfunded fan's tip goes through once the fan approves and is funded.
     usdc.mint(broke, 1 * USDC, sender=owner)
@@ -125,8 +127,8 @@ def test_bad_items_skipped(
     assert jar.tipBatch(usdc, [no_funds.as_tuple()], sender=relayer).return_value == 1
 
 
-def test_forged_by_wrong_signer(jar, usdc, approved_fan, fan2, creator, relayer, deadline):
-    forged = sign_tip(fan2, jar, creator, usdc, 5 * USDC, "x", 9, deadline)
+def test_forged_by_wrong_signer(jar, usdc, approved_fan, approved_fan2, creator, relayer, deadline):
+    forged = sign_tip(approved_fan2, jar, creator, usdc, 5 * USDC, "x", 9, deadline)
     forged = BatchTip(str(approved_fan), *forged.as_tuple()[1:])
     tx = jar.tipBatch(usdc, [forged.as_tuple()], sender=relayer)
     assert tx.return_value == 0

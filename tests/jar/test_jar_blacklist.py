@@ -1,9 +1,10 @@
 """A blacklisted creator (MockUSDC blacklist) blocks nobody else, and can redirect via setPayout."""
 
 import ape
-from jar_helpers import FEE_BPS, USDC
+from jar_helpers import FEE_BPS
 
 from fairgift.fees import split
+from tests.constants import USDC
 
 
 def test_blacklisted_creator_blocks_no_one(

@@ -8,9 +8,8 @@ OwnableUnauthorizedAccount (access).
 """
 
 import ape
-from jar_helpers import USDC
 
-ZERO = "0x0000000000000000000000000000000000000000"
+from tests.constants import MAX_UINT, USDC, ZERO_ADDRESS
 
 
 def test_zero_amount(jar, usdc, approved_fan, creator):
@@ -19,13 +18,13 @@ def test_zero_amount(jar, usdc, approved_fan, creator):
 
 
 def test_invalid_creator(jar, usdc, approved_fan):
-    with ape.reverts(jar.InvalidCreator, creator=ZERO):
-        jar.tip(ZERO, usdc, 1, "", sender=approved_fan)
+    with ape.reverts(jar.InvalidCreator, creator=ZERO_ADDRESS):
+        jar.tip(ZERO_ADDRESS, usdc, 1, "", sender=approved_fan)
     with ape.reverts(jar.InvalidCreator, creator=jar):
         jar.tip(jar, usdc, 1, "", sender=approved_fan)
     jar.setGift(1, "Rose", 10_000, sender=jar.owner())
     with ape.reverts(jar.InvalidCreator, creator=jar):
-        jar.sendGift(jar, usdc, 1, 1, "", sender=approved_fan)
+        jar.sendGift(jar, usdc, 1, 1, MAX_UINT, "", sender=approved_fan)
 
 
 def test_insufficient_allowance_bubbles_token_error(jar, usdc, fresh_fan, creator):
@@ -34,7 +33,7 @@ def test_insufficient_allowance_bubbles_token_error(jar, usdc, fresh_fan, creato
 
 
 def test_constructor_errors(project, owner, treasury):
-    with ape.reverts(project.TipJar.InvalidTreasury, treasury=ZERO):
-        owner.deploy(project.TipJar, owner, ZERO, 100)
-    with ape.reverts(project.TipJar.OwnableInvalidOwner, owner=ZERO):
-        owner.deploy(project.TipJar, ZERO, treasury, 100)
+    with ape.reverts(project.TipJar.InvalidTreasury, treasury=ZERO_ADDRESS):
+        owner.deploy(project.TipJar, owner, ZERO_ADDRESS, 100)
+    with ape.reverts(project.TipJar.OwnableInvalidOwner, owner=ZERO_ADDRESS):
+        owner.deploy(project.TipJar, ZERO_ADDRESS, treasury, 100)

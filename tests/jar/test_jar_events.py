@@ -1,8 +1,9 @@
 """Every state change of the jar, with its exact events (and nothing else)."""
 
-from jar_helpers import FEE_BPS, MSG32, USDC
+from jar_helpers import FEE_BPS, MSG32
 
 from fairgift.fees import split
+from tests.constants import USDC
 
 
 def test_constructor_events(project, owner, treasury):
@@ -27,7 +28,7 @@ def test_tip_events(jar, usdc, approved_fan, creator):
 
 def test_gift_events(jar, usdc, owner, approved_fan, creator):
     jar.setGift(7, "Universe", 499_990_000, sender=owner)
-    tx = jar.sendGift(creator, usdc, 7, 1, "", sender=approved_fan)
+    tx = jar.sendGift(creator, usdc, 7, 1, 499_990_000, "", sender=approved_fan)
     fee = split(499_990_000, FEE_BPS)[0]
     assert tx.events == [
         jar.Tipped(
@@ -37,9 +38,9 @@ def test_gift_events(jar, usdc, owner, approved_fan, creator):
     ]
 
 
-def test_owner_events(jar, dai, owner, other):
+def test_owner_events(jar, dai, owner, stranger):
     assert jar.setTokenAllowed(dai, True, sender=owner).events == [jar.TokenAllowed(token=dai, allowed=True)]
-    assert jar.setTreasury(other, sender=owner).events == [jar.TreasurySet(treasury=other)]
+    assert jar.setTreasury(stranger, sender=owner).events == [jar.TreasurySet(treasury=stranger)]
     assert jar.setGift(2, "Heart", 50_000, sender=owner).events == [
         jar.GiftSet(giftId=2, name="Heart", priceUsd6=50_000)
     ]

@@ -1,11 +1,10 @@
 """The fee through the jar: cap, delay, a tip just before and just after `effectiveAt`, the mirror."""
 
 import ape
-from jar_helpers import FEE_BPS, USDC
+from jar_helpers import FEE_BPS
 
 from fairgift.fees import split
-
-DELAY = 7 * 24 * 3600
+from tests.constants import DELAY, USDC
 
 
 def test_constants_and_initial_fee(jar, usdc):

@@ -1,9 +1,10 @@
 """A tip credits exactly `amount - fee` to the creator and `fee` to the treasury; fee rounds down."""
 
 import pytest
-from jar_helpers import FEE_BPS, USDC
+from jar_helpers import FEE_BPS
 
 from fairgift.fees import split
+from tests.constants import USDC
 
 
 @pytest.mark.parametrize("amount", [1, 19, 20, 21, 199, 10_000, 10_001, 123_456_789, 1_000_000 * USDC])
@@ -43,8 +44,12 @@ def test_huge_tips_exact(jar, usdc, owner, approved_fan, creator, treasury):
     assert usdc.balanceOf(jar) == 0
 
 
-def test_many_tips_accumulate(jar, usdc, approved_fan, fan2, creator, creator2, treasury):
-    amounts = [(approved_fan, creator, 7), (fan2, creator, 333_333), (approved_fan, creator2, 10**9 + 1)]
+def test_many_tips_accumulate(jar, usdc, approved_fan, approved_fan2, creator, creator2, treasury):
+    amounts = [
+        (approved_fan, creator, 7),
+        (approved_fan2, creator, 333_333),
+        (approved_fan, creator2, 10**9 + 1),
+    ]
     for fan, to, amount in amounts:
         jar.tip(to, usdc, amount, "hi", sender=fan)
     fees = [split(a, FEE_BPS)[0] for _, _, a in amounts]

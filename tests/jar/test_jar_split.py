@@ -2,7 +2,9 @@
 
 import ape
 import pytest
-from jar_helpers import USDC, split_of
+from jar_helpers import split_of
+
+from tests.constants import USDC
 
 
 @pytest.fixture
@@ -65,10 +67,10 @@ def test_thirty_two_payees(project, split_factory, owner, accounts, usdc):
     assert s.releasable(usdc, payees[-1]) == 1_000_000 * shares[-1] // 10_000
 
 
-def test_release_exact(split, usdc, owner, band, other):
+def test_release_exact(split, usdc, owner, band, stranger):
     usdc.mint(split, 1_000 * USDC, sender=owner)
     assert [split.releasable(usdc, p) for p in band] == [500 * USDC, 333_300_000, 166_700_000]
-    tx = split.release(usdc, band[1], sender=other)  # anyone may trigger; it pays the payee
+    tx = split.release(usdc, band[1], sender=stranger)  # anyone may trigger; it pays the payee
     assert tx.return_value == 333_300_000
     assert tx.events == [
         split.Released(token=usdc, payee=band[1], amount=333_300_000),
@@ -77,7 +79,7 @@ def test_release_exact(split, usdc, owner, band, other):
     assert usdc.balanceOf(band[1]) == 333_300_000
     assert split.releasable(usdc, band[1]) == 0
     with ape.reverts(split.NothingToRelease, token=usdc, payee=band[1]):
-        split.release(usdc, band[1], sender=other)
+        split.release(usdc, band[1], sender=stranger)
     # More arrives: earlier releases are accounted for.
     usdc.mint(split, 3 * USDC, sender=owner)
     assert split.releasable(usdc, band[1]) == (1_003 * USDC * 3333) // 10_000 - 333_300_000
@@ -116,10 +118,10 @@ def test_blacklisted_payee_blocks_no_one(split, usdc, owner, band):
     assert usdc.balanceOf(split) == 0
 
 
-def test_not_payee_and_not_clone(project, split, split_factory, usdc, owner, other):
-    with ape.reverts(split.NotPayee, account=other):
-        split.release(usdc, other, sender=other)
-    assert split.releasable(usdc, other) == 0
+def test_not_payee_and_not_clone(project, split, split_factory, usdc, owner, stranger):
+    with ape.reverts(split.NotPayee, account=stranger):
+        split.release(usdc, stranger, sender=stranger)
+    assert split.releasable(usdc, stranger) == 0
     impl = project.RevenueSplit.at(split_factory.implementation())
     with ape.reverts(impl.NotAClone):
         impl.payees()
@@ -127,12 +129,12 @@ def test_not_payee_and_not_clone(project, split, split_factory, usdc, owner, oth
         impl.release(usdc, owner, sender=owner)
 
 
-def test_tip_jar_payout_to_split(project, jar, split, usdc, approved_fan, creator, band, other):
+def test_tip_jar_payout_to_split(project, jar, split, usdc, approved_fan, creator, band, stranger):
     """A creator points its payout at a split; the band then pulls its shares."""
     jar.setPayout(split, sender=creator)
     jar.tip(creator, usdc, 100 * USDC, "", sender=approved_fan)
     credited = jar.balanceOf(creator, usdc)
-    jar.withdrawFor(creator, usdc, sender=other)
+    jar.withdrawFor(creator, usdc, sender=stranger)
     assert usdc.balanceOf(split) == credited
-    total = sum(split.release(usdc, p, sender=other).return_value for p in band)
+    total = sum(split.release(usdc, p, sender=stranger).return_value for p in band)
     assert total == credited  # 95 USDC splits exactly at these shares

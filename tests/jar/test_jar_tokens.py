@@ -1,9 +1,10 @@
 """The allow-list: stablecoins with 6..36 decimals read at listing; fee-on-transfer tokens rejected."""
 
 import ape
-from jar_helpers import FEE_BPS, MAX_UINT, USDC
+from jar_helpers import FEE_BPS
 
 from fairgift.fees import split
+from tests.constants import MAX_UINT, USDC
 
 
 def test_allow_reads_decimals(jar, dai, owner):
@@ -24,9 +25,9 @@ def test_decimals_out_of_range(jar, project, owner):
         jar.setTokenAllowed(many, True, sender=owner)
 
 
-def test_decimals_unreadable(jar, owner, other):
-    with ape.reverts(jar.DecimalsUnreadable, token=other):
-        jar.setTokenAllowed(other, True, sender=owner)  # not a contract
+def test_decimals_unreadable(jar, owner, stranger):
+    with ape.reverts(jar.DecimalsUnreadable, token=stranger):
+        jar.setTokenAllowed(stranger, True, sender=owner)  # not a contract
     with ape.reverts(jar.DecimalsUnreadable, token=jar):
         jar.setTokenAllowed(jar, True, sender=owner)  # a contract without decimals()
 
@@ -60,7 +61,7 @@ def test_too_many_tokens(jar, project, owner, usdc):
 
 
 def test_treasury_change_with_many_tokens(
-    jar, usdc, dai, owner, approved_fan, accounts, creator, treasury, other
+    jar, usdc, dai, owner, approved_fan, accounts, creator, treasury, stranger
 ):
     jar.setTokenAllowed(dai, True, sender=owner)
     payer = accounts[8]
@@ -68,8 +69,8 @@ def test_treasury_change_with_many_tokens(
     dai.approve(jar, MAX_UINT, sender=payer)
     jar.tip(creator, usdc, 10 * USDC, "", sender=approved_fan)
     jar.tip(creator, dai, 10**19, "", sender=payer)
-    jar.setTreasury(other, sender=owner)
+    jar.setTreasury(stranger, sender=owner)
     assert jar.balanceOf(treasury, usdc) == split(10 * USDC, FEE_BPS)[0]
     assert jar.balanceOf(treasury, dai) == split(10**19, FEE_BPS)[0]
-    assert jar.balanceOf(other, usdc) == 0
-    assert jar.balanceOf(other, dai) == 0
+    assert jar.balanceOf(stranger, usdc) == 0
+    assert jar.balanceOf(stranger, dai) == 0

@@ -3,15 +3,10 @@
 import pytest
 
 from fairgift.curve import Curve
+from tests.constants import BASE_PRICE, MAX_UINT, SLOPE, TOKEN, USDC
 
-USDC = 10**6  # one whole MockUSDC
-TOKEN = 10**18  # one whole creator token
-BASE_PRICE = 10_000  # 0.01 USDC per whole token at supply 0
-SLOPE = 1_000  # +0.001 USDC per whole token for each whole token of supply
 PROTOCOL_BPS = 250
 CREATOR_BPS = 500
-DELAY = 7 * 24 * 3600
-MAX_UINT = 2**256 - 1
 FUNDS = 10**12 * USDC  # enough for a supply of 10^6 whole tokens and more
 
 
@@ -25,27 +20,15 @@ def market(project, owner, usdc, treasury):
     return owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
 
 
-@pytest.fixture(scope="session")
-def alice(accounts):
-    """A second fan."""
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def creator2(accounts):
-    """A second creator."""
-    return accounts[6]
-
-
 @pytest.fixture(scope="module")
-def traders(usdc, owner, market, creator, fan, alice, other, creator2):
+def traders(usdc, owner, market, creator, fan, fan2, stranger, creator2):
     """Everyone who trades: funded with USDC and with an unlimited approval of the market.
     Module-scoped, so the funding is rolled back before other areas' tests (which expect these
     accounts to start without USDC)."""
-    for account in (creator, fan, alice, other, creator2):
+    for account in (creator, fan, fan2, stranger, creator2):
         usdc.mint(account, FUNDS, sender=owner)
         usdc.approve(market, MAX_UINT, sender=account)
-    return (creator, fan, alice, other, creator2)
+    return (creator, fan, fan2, stranger, creator2)
 
 
 @pytest.fixture

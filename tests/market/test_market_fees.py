@@ -4,8 +4,9 @@ both sides of effectiveAt; the treasury change."""
 import ape
 
 from fairgift.fees import fee_on
+from tests.constants import DELAY, MAX_UINT, TOKEN
 
-from .conftest import CREATOR_BPS, DELAY, MAX_UINT, PROTOCOL_BPS, TOKEN, deadline, quote_buy, quote_sell
+from .conftest import CREATOR_BPS, PROTOCOL_BPS, deadline, quote_buy, quote_sell
 
 
 def test_constants(market, usdc, treasury, owner):
@@ -44,7 +45,7 @@ def test_protocol_fee_increase_waits_and_trades_use_the_fee_in_force(
     assert market.pendingProtocolFee() == (0, 0)
 
 
-def test_protocol_fee_decrease_cancel_cap_and_access(market, owner, other, chain):
+def test_protocol_fee_decrease_cancel_cap_and_access(market, owner, stranger, chain):
     tx = market.scheduleProtocolFee(100, sender=owner)
     assert tx.events == [market.FeeChanged(oldBps=PROTOCOL_BPS, newBps=100)]
     assert market.protocolFeeBps() == 100
@@ -57,10 +58,10 @@ def test_protocol_fee_decrease_cancel_cap_and_access(market, owner, other, chain
         market.cancelProtocolFee(sender=owner)
     chain.mine(timestamp=chain.pending_timestamp + DELAY)
     assert market.protocolFeeBps() == 100
-    with ape.reverts(market.OwnableUnauthorizedAccount, account=other):
-        market.scheduleProtocolFee(0, sender=other)
-    with ape.reverts(market.OwnableUnauthorizedAccount, account=other):
-        market.cancelProtocolFee(sender=other)
+    with ape.reverts(market.OwnableUnauthorizedAccount, account=stranger):
+        market.scheduleProtocolFee(0, sender=stranger)
+    with ape.reverts(market.OwnableUnauthorizedAccount, account=stranger):
+        market.cancelProtocolFee(sender=stranger)
 
 
 def test_creator_fee_increase_waits_and_trades_use_the_fee_in_force(
@@ -107,13 +108,13 @@ def test_creator_fee_decrease_at_once_and_cancel(market, curve, token, creator, 
         market.cancelCreatorFee(token, sender=creator)
 
 
-def test_creator_fee_cap_and_access(market, token, creator, creator2, other, usdc, traders):
+def test_creator_fee_cap_and_access(market, token, creator, creator2, stranger, usdc, traders):
     with ape.reverts(market.FeeAboveCap, bps=1001, cap=1000):
         market.scheduleCreatorFee(token, 1001, sender=creator)
-    with ape.reverts(market.NotCreator, caller=other, token=token):
-        market.scheduleCreatorFee(token, 0, sender=other)
-    with ape.reverts(market.NotCreator, caller=other, token=token):
-        market.cancelCreatorFee(token, sender=other)
+    with ape.reverts(market.NotCreator, caller=stranger, token=token):
+        market.scheduleCreatorFee(token, 0, sender=stranger)
+    with ape.reverts(market.NotCreator, caller=stranger, token=token):
+        market.cancelCreatorFee(token, sender=stranger)
     # Another creator cannot touch this token's fee either.
     market.launch("Other", "OTH", 0, 0, 0, sender=creator2)
     with ape.reverts(market.NotCreator, caller=creator2, token=token):
@@ -121,34 +122,34 @@ def test_creator_fee_cap_and_access(market, token, creator, creator2, other, usd
     # Nor can the market's owner.
     with ape.reverts(market.NotCreator, caller=market.owner(), token=token):
         market.scheduleCreatorFee(token, 0, sender=market.owner())
-    for unknown in (usdc.address, market.predictToken(other)):
+    for unknown in (usdc.address, market.predictToken(stranger)):
         with ape.reverts(market.UnknownToken, token=unknown):
             market.scheduleCreatorFee(unknown, 0, sender=creator)
         with ape.reverts(market.UnknownToken, token=unknown):
             market.cancelCreatorFee(unknown, sender=creator)
 
 
-def test_set_treasury_affects_future_fees_only(market, curve, token, owner, treasury, other, fan, chain):
+def test_set_treasury_affects_future_fees_only(market, curve, token, owner, treasury, stranger, fan, chain):
     before = market.balanceOf(treasury)
     q1 = quote_buy(market, curve, token, TOKEN)
     market.buy(token, TOKEN, MAX_UINT, deadline(chain), sender=fan)
-    tx = market.setTreasury(other, sender=owner)
-    assert tx.events == [market.TreasurySet(treasury=other)]
-    assert market.treasury() == other
+    tx = market.setTreasury(stranger, sender=owner)
+    assert tx.events == [market.TreasurySet(treasury=stranger)]
+    assert market.treasury() == stranger
     q2 = quote_buy(market, curve, token, TOKEN)
     market.buy(token, TOKEN, MAX_UINT, deadline(chain), sender=fan)
     assert market.balanceOf(treasury) == before + q1.protocol_fee  # the old treasury keeps its share
-    assert market.balanceOf(other) == q2.protocol_fee
+    assert market.balanceOf(stranger) == q2.protocol_fee
     # Back again: both keep what they earned.
     market.setTreasury(treasury, sender=owner)
-    assert market.balanceOf(other) == q2.protocol_fee
+    assert market.balanceOf(stranger) == q2.protocol_fee
     assert market.balanceOf(treasury) == before + q1.protocol_fee
 
 
-def test_set_treasury_checks(market, owner, other):
+def test_set_treasury_checks(market, owner, stranger):
     with ape.reverts(market.ZeroAddress):
         market.setTreasury(ape.utils.ZERO_ADDRESS, sender=owner)
     with ape.reverts(market.InvalidTreasury, treasury=market.address):
         market.setTreasury(market, sender=owner)
-    with ape.reverts(market.OwnableUnauthorizedAccount, account=other):
-        market.setTreasury(other, sender=other)
+    with ape.reverts(market.OwnableUnauthorizedAccount, account=stranger):
+        market.setTreasury(stranger, sender=stranger)

@@ -3,15 +3,15 @@ transaction (no sniping), the capped creator fee, token metadata and the token's
 
 import ape
 
-from .conftest import CREATOR_BPS, MAX_UINT, TOKEN, deadline, quote_buy, transfer
+from tests.constants import MAX_UINT, TOKEN, ZERO_ADDRESS
 
-ZERO = ape.utils.ZERO_ADDRESS
+from .conftest import CREATOR_BPS, deadline, quote_buy, transfer
 
 
 def test_launch_with_initial_buy_in_the_same_transaction(project, market, curve, usdc, creator, traders):
     predicted = market.predictToken(creator)
-    assert market.tokenOf(creator) == ZERO
-    assert market.creatorOf(predicted) == ZERO
+    assert market.tokenOf(creator) == ZERO_ADDRESS
+    assert market.creatorOf(predicted) == ZERO_ADDRESS
     q = curve.quote_buy(0, 100 * TOKEN, market.protocolFeeBps(), CREATOR_BPS)
     before = usdc.balanceOf(creator)
 
@@ -44,7 +44,7 @@ def test_launch_with_initial_buy_in_the_same_transaction(project, market, curve,
             supplyAfter=100 * TOKEN,
         ),
         transfer(usdc, creator, market, q.total),
-        transfer(token, ZERO, creator, 100 * TOKEN),
+        transfer(token, ZERO_ADDRESS, creator, 100 * TOKEN),
     ]
 
 
@@ -60,7 +60,7 @@ def test_initial_buy_bounded_by_max_cost(market, curve, creator, traders):
     q = curve.quote_buy(0, 100 * TOKEN, market.protocolFeeBps(), CREATOR_BPS)
     with ape.reverts(market.CostAboveMax, totalCost=q.total, maxCost=q.total - 1):
         market.launch("Creator Coin", "CRC", CREATOR_BPS, 100 * TOKEN, q.total - 1, sender=creator)
-    assert market.tokenOf(creator) == ZERO  # the whole launch reverted
+    assert market.tokenOf(creator) == ZERO_ADDRESS  # the whole launch reverted
 
 
 def test_launch_without_initial_buy(project, market, curve, creator, fan, traders, chain):
@@ -107,7 +107,7 @@ def test_token_metadata(token, market):
     assert token.totalSupply() == market.supplyOf(token)
 
 
-def test_long_and_empty_names(project, market, creator, creator2, other, traders):
+def test_long_and_empty_names(project, market, creator, creator2, stranger, traders):
     long_name = "A Rather Long Creator Token Name That Needs Several Slots ✨"
     tx = market.launch(long_name, "LONGSYMBOL", 0, 0, 0, sender=creator)
     token = project.CreatorToken.at(tx.return_value)
@@ -117,7 +117,7 @@ def test_long_and_empty_names(project, market, creator, creator2, other, traders
     tx = market.launch("x" * 25, "YYYYY", 0, 0, 0, sender=creator2)
     packed = project.CreatorToken.at(tx.return_value)
     assert (packed.name(), packed.symbol()) == ("x" * 25, "YYYYY")
-    tx = market.launch("", "", 0, 0, 0, sender=other)
+    tx = market.launch("", "", 0, 0, 0, sender=stranger)
     empty = project.CreatorToken.at(tx.return_value)
     assert (empty.name(), empty.symbol()) == ("", "")
 
@@ -131,7 +131,7 @@ def test_only_market_mints_burns_initializes(project, market, token, fan, creato
         token.initialize("Hijack", "HJK", sender=fan)
     implementation = project.CreatorToken.at(market.implementation())
     assert implementation.market() == market
-    assert implementation.creator() == ZERO
+    assert implementation.creator() == ZERO_ADDRESS
     with ape.reverts(implementation.NotMarket, caller=fan):
         implementation.initialize("Hijack", "HJK", sender=fan)
 
@@ -147,21 +147,21 @@ def test_initialize_only_once(project, market, owner, chain):
     assert token.name() == "Once"
 
 
-def test_token_transfers_and_allowances(token, creator, fan, other):
+def test_token_transfers_and_allowances(token, creator, fan, stranger):
     token.transfer(fan, 10 * TOKEN, sender=creator)
-    tx = token.approve(other, 4 * TOKEN, sender=fan)
-    assert tx.events == [token.Approval(owner=fan, spender=other, value=4 * TOKEN)]
-    tx = token.transferFrom(fan, other, 3 * TOKEN, sender=other)
-    assert tx.events == [transfer(token, fan, other, 3 * TOKEN)]
-    assert token.allowance(fan, other) == TOKEN
-    assert token.balanceOf(other) == 3 * TOKEN
-    with ape.reverts(token.ERC20InsufficientAllowance, spender=other, allowance=TOKEN, needed=2 * TOKEN):
-        token.transferFrom(fan, other, 2 * TOKEN, sender=other)
+    tx = token.approve(stranger, 4 * TOKEN, sender=fan)
+    assert tx.events == [token.Approval(owner=fan, spender=stranger, value=4 * TOKEN)]
+    tx = token.transferFrom(fan, stranger, 3 * TOKEN, sender=stranger)
+    assert tx.events == [transfer(token, fan, stranger, 3 * TOKEN)]
+    assert token.allowance(fan, stranger) == TOKEN
+    assert token.balanceOf(stranger) == 3 * TOKEN
+    with ape.reverts(token.ERC20InsufficientAllowance, spender=stranger, allowance=TOKEN, needed=2 * TOKEN):
+        token.transferFrom(fan, stranger, 2 * TOKEN, sender=stranger)
     with ape.reverts(token.ERC20InsufficientBalance, sender=fan, balance=7 * TOKEN, needed=8 * TOKEN):
-        token.transfer(other, 8 * TOKEN, sender=fan)
-    with ape.reverts(token.ERC20InvalidReceiver, receiver=ZERO):
-        token.transfer(ZERO, 1, sender=fan)
+        token.transfer(stranger, 8 * TOKEN, sender=fan)
+    with ape.reverts(token.ERC20InvalidReceiver, receiver=ZERO_ADDRESS):
+        token.transfer(ZERO_ADDRESS, 1, sender=fan)
     # An unlimited allowance is never decreased.
-    token.approve(other, MAX_UINT, sender=fan)
-    token.transferFrom(fan, other, TOKEN, sender=other)
-    assert token.allowance(fan, other) == MAX_UINT
+    token.approve(stranger, MAX_UINT, sender=fan)
+    token.transferFrom(fan, stranger, TOKEN, sender=stranger)
+    assert token.allowance(fan, stranger) == MAX_UINT

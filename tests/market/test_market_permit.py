@@ -7,8 +7,9 @@ from eth_utils import keccak
 
 from fairgift import signing
 from fairgift.signing import permit_message, sign
+from tests.constants import MAX_UINT, TOKEN
 
-from .conftest import MAX_UINT, TOKEN, deadline, transfer
+from .conftest import deadline, transfer
 
 DOMAIN_TYPEHASH = keccak(
     text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
@@ -50,55 +51,55 @@ def test_each_clone_has_its_own_domain(token, token2, chain):
     assert fields == b"\x0f" and salt == b"\x00" * 32 and list(extensions) == []
 
 
-def test_permit_on_a_clone(token, creator, other, chain):
+def test_permit_on_a_clone(token, creator, stranger, chain):
     dl = deadline(chain)
-    v, r, s = sign(creator, permit_message(token, creator, other, 5 * TOKEN, dl))
-    tx = token.permit(creator, other, 5 * TOKEN, dl, v, r, s, sender=other)
-    assert tx.events == [token.Approval(owner=creator, spender=other, value=5 * TOKEN)]
-    assert token.allowance(creator, other) == 5 * TOKEN
+    v, r, s = sign(creator, permit_message(token, creator, stranger, 5 * TOKEN, dl))
+    tx = token.permit(creator, stranger, 5 * TOKEN, dl, v, r, s, sender=stranger)
+    assert tx.events == [token.Approval(owner=creator, spender=stranger, value=5 * TOKEN)]
+    assert token.allowance(creator, stranger) == 5 * TOKEN
     assert token.nonces(creator) == 1
-    token.transferFrom(creator, other, 5 * TOKEN, sender=other)
-    assert token.balanceOf(other) == 5 * TOKEN
+    token.transferFrom(creator, stranger, 5 * TOKEN, sender=stranger)
+    assert token.balanceOf(stranger) == 5 * TOKEN
 
 
-def test_signature_for_one_clone_fails_on_another(token, token2, market, creator, other, chain):
+def test_signature_for_one_clone_fails_on_another(token, token2, market, creator, stranger, chain):
     """A permit signed for token 2's domain does not verify on token 1 (same owner, nonce, values)."""
     market.buy(token2, TOKEN, MAX_UINT, deadline(chain), sender=creator)
     dl = deadline(chain)
-    v, r, s = sign(creator, permit_message(token2, creator, other, TOKEN, dl, nonce=0))
+    v, r, s = sign(creator, permit_message(token2, creator, stranger, TOKEN, dl, nonce=0))
     with ape.reverts(token.ERC2612InvalidSigner):
-        token.permit(creator, other, TOKEN, dl, v, r, s, sender=other)
-    token2.permit(creator, other, TOKEN, dl, v, r, s, sender=other)
-    assert token2.allowance(creator, other) == TOKEN
-    assert token.allowance(creator, other) == 0
+        token.permit(creator, stranger, TOKEN, dl, v, r, s, sender=stranger)
+    token2.permit(creator, stranger, TOKEN, dl, v, r, s, sender=stranger)
+    assert token2.allowance(creator, stranger) == TOKEN
+    assert token.allowance(creator, stranger) == 0
 
 
-def test_permit_expired_replayed_or_forged(token, creator, fan, other, chain):
+def test_permit_expired_replayed_or_forged(token, creator, fan, stranger, chain):
     past = chain.pending_timestamp - 1
-    v, r, s = sign(creator, permit_message(token, creator, other, 1, past))
+    v, r, s = sign(creator, permit_message(token, creator, stranger, 1, past))
     with ape.reverts(token.ERC2612ExpiredSignature, deadline=past):
-        token.permit(creator, other, 1, past, v, r, s, sender=other)
+        token.permit(creator, stranger, 1, past, v, r, s, sender=stranger)
 
     dl = deadline(chain)
-    v, r, s = sign(creator, permit_message(token, creator, other, 1, dl))
-    token.permit(creator, other, 1, dl, v, r, s, sender=other)
+    v, r, s = sign(creator, permit_message(token, creator, stranger, 1, dl))
+    token.permit(creator, stranger, 1, dl, v, r, s, sender=stranger)
     with ape.reverts(token.ERC2612InvalidSigner):  # replay: the nonce moved on
-        token.permit(creator, other, 1, dl, v, r, s, sender=other)
+        token.permit(creator, stranger, 1, dl, v, r, s, sender=stranger)
 
-    v, r, s = sign(fan, permit_message(token, creator, other, 7, dl))
+    v, r, s = sign(fan, permit_message(token, creator, stranger, 7, dl))
     with ape.reverts(token.ERC2612InvalidSigner, owner=creator):
-        token.permit(creator, other, 7, dl, v, r, s, sender=other)
-    assert token.allowance(creator, other) == 1
+        token.permit(creator, stranger, 7, dl, v, r, s, sender=stranger)
+    assert token.allowance(creator, stranger) == 1
 
 
-def test_permit_then_sell_through_the_market(token, market, usdc, creator, other, chain):
+def test_permit_then_sell_through_the_market(token, market, usdc, creator, stranger, chain):
     """A holder can hand tokens over by signature alone; the receiver sells them."""
     dl = deadline(chain)
-    v, r, s = sign(creator, permit_message(token, creator, other, 2 * TOKEN, dl))
-    token.permit(creator, other, 2 * TOKEN, dl, v, r, s, sender=other)
-    tx = token.transferFrom(creator, other, 2 * TOKEN, sender=other)
-    assert tx.events == [transfer(token, creator, other, 2 * TOKEN)]
+    v, r, s = sign(creator, permit_message(token, creator, stranger, 2 * TOKEN, dl))
+    token.permit(creator, stranger, 2 * TOKEN, dl, v, r, s, sender=stranger)
+    tx = token.transferFrom(creator, stranger, 2 * TOKEN, sender=stranger)
+    assert tx.events == [transfer(token, creator, stranger, 2 * TOKEN)]
     net = market.quoteSell(token, 2 * TOKEN)[0]
-    before = usdc.balanceOf(other)
-    market.sell(token, 2 * TOKEN, net, deadline(chain), sender=other)
-    assert usdc.balanceOf(other) == before + net
+    before = usdc.balanceOf(stranger)
+    market.sell(token, 2 * TOKEN, net, deadline(chain), sender=stranger)
+    assert usdc.balanceOf(stranger) == before + net

@@ -5,12 +5,11 @@ import ape
 import pytest
 
 from fairgift.fees import fee_on
+from tests.constants import MAX_UINT, TOKEN
 
 from .conftest import (
     CREATOR_BPS,
-    MAX_UINT,
     PROTOCOL_BPS,
-    TOKEN,
     deadline,
     market_balance_matches,
     quote_buy,
@@ -108,7 +107,7 @@ def test_round_trip_loses_only_the_fees(market, curve, usdc, token, fan, chain):
     assert usdc.balanceOf(fan) == before - fees
 
 
-def test_split_trades_cost_the_same_as_one(market, curve, token, fan, alice, chain):
+def test_split_trades_cost_the_same_as_one(market, curve, token, fan, fan2, chain):
     """Path independence: buying in pieces moves the reserve by exactly the single-trade value."""
     reserve = market.reserveOf(token)
     values = []
@@ -127,10 +126,10 @@ def test_slippage_max_cost(market, curve, token, fan, chain):
         market.buy(token, TOKEN, q.total - 1, deadline(chain), sender=fan)
 
 
-def test_slippage_front_run_protects_the_buyer(market, curve, token, fan, alice, chain):
+def test_slippage_front_run_protects_the_buyer(market, curve, token, fan, fan2, chain):
     """A buyer's quote becomes stale when someone buys first: the trade reverts instead."""
     q = quote_buy(market, curve, token, TOKEN)
-    market.buy(token, 50 * TOKEN, MAX_UINT, deadline(chain), sender=alice)
+    market.buy(token, 50 * TOKEN, MAX_UINT, deadline(chain), sender=fan2)
     new = quote_buy(market, curve, token, TOKEN)
     assert new.total > q.total
     with ape.reverts(market.CostAboveMax, totalCost=new.total, maxCost=q.total):
@@ -172,8 +171,8 @@ def test_zero_amount(market, token, fan, creator, chain):
         market.quoteSell(token, 0)
 
 
-def test_unknown_token(market, usdc, fan, other, chain):
-    for unknown in (usdc.address, market.predictToken(other), ape.utils.ZERO_ADDRESS):
+def test_unknown_token(market, usdc, fan, stranger, chain):
+    for unknown in (usdc.address, market.predictToken(stranger), ape.utils.ZERO_ADDRESS):
         with ape.reverts(market.UnknownToken, token=unknown):
             market.buy(unknown, TOKEN, MAX_UINT, deadline(chain), sender=fan)
         with ape.reverts(market.UnknownToken, token=unknown):
@@ -211,43 +210,43 @@ def test_supply_overflow(market, token, fan, chain):
         market.quoteBuy(token, amount)
 
 
-def test_transferred_tokens_can_be_sold_by_the_receiver(market, curve, usdc, token, creator, other, chain):
-    tx = token.transfer(other, 30 * TOKEN, sender=creator)
-    assert tx.events == [transfer(token, creator, other, 30 * TOKEN)]
+def test_transferred_tokens_can_be_sold_by_the_receiver(market, curve, usdc, token, creator, stranger, chain):
+    tx = token.transfer(stranger, 30 * TOKEN, sender=creator)
+    assert tx.events == [transfer(token, creator, stranger, 30 * TOKEN)]
     q = quote_sell(market, curve, token, 30 * TOKEN)
-    before = usdc.balanceOf(other)
-    market.sell(token, 30 * TOKEN, q.total, deadline(chain), sender=other)
-    assert usdc.balanceOf(other) == before + q.total
+    before = usdc.balanceOf(stranger)
+    market.sell(token, 30 * TOKEN, q.total, deadline(chain), sender=stranger)
+    assert usdc.balanceOf(stranger) == before + q.total
 
 
-def test_sell_to_zero(project, market, curve, usdc, token, creator, fan, alice, other, treasury, chain):
+def test_sell_to_zero(project, market, curve, usdc, token, creator, fan, fan2, stranger, treasury, chain):
     """Everyone sells everything, in pieces and in any order: the reserve pays every unit and ends at 0."""
     token2 = project.CreatorToken.at(
-        market.launch("Second", "TWO", 1000, 3 * TOKEN + 5, MAX_UINT, sender=other).return_value
+        market.launch("Second", "TWO", 1000, 3 * TOKEN + 5, MAX_UINT, sender=stranger).return_value
     )
     market.buy(token, 12 * TOKEN + 3, MAX_UINT, deadline(chain), sender=fan)
-    market.buy(token, 1, MAX_UINT, deadline(chain), sender=alice)
-    market.buy(token, 5 * TOKEN, MAX_UINT, deadline(chain), sender=alice)
+    market.buy(token, 1, MAX_UINT, deadline(chain), sender=fan2)
+    market.buy(token, 5 * TOKEN, MAX_UINT, deadline(chain), sender=fan2)
     market.buy(token2, 2 * TOKEN, MAX_UINT, deadline(chain), sender=fan)
-    everyone = (creator, fan, alice, other, treasury)
+    everyone = (creator, fan, fan2, stranger, treasury)
     assert market_balance_matches(usdc, market, (token, token2), everyone)
 
     paid_out = 0
     reserve = market.reserveOf(token)
     assert reserve == curve.area(market.supplyOf(token))
-    for seller, amount in ((fan, 5 * TOKEN), (creator, 100 * TOKEN), (alice, 1), (fan, 7 * TOKEN + 3)):
+    for seller, amount in ((fan, 5 * TOKEN), (creator, 100 * TOKEN), (fan2, 1), (fan, 7 * TOKEN + 3)):
         q = quote_sell(market, curve, token, amount)
         market.sell(token, amount, q.total, deadline(chain), sender=seller)
         paid_out += q.value
         assert market_balance_matches(usdc, market, (token, token2), everyone)
-    market.sell(token, 5 * TOKEN, 0, deadline(chain), sender=alice)
+    market.sell(token, 5 * TOKEN, 0, deadline(chain), sender=fan2)
     assert market.supplyOf(token) == token.totalSupply() == 0
     assert market.reserveOf(token) == 0
-    for holder in (fan, alice, other, creator):
+    for holder in (fan, fan2, stranger, creator):
         assert token.balanceOf(holder) == 0
     # Token 2 too, down to zero.
     market.sell(token2, 2 * TOKEN, 0, deadline(chain), sender=fan)
-    market.sell(token2, 3 * TOKEN + 5, 0, deadline(chain), sender=other)
+    market.sell(token2, 3 * TOKEN + 5, 0, deadline(chain), sender=stranger)
     assert market.reserveOf(token2) == 0
     # All that is left in the market is credited fees, exactly.
     assert usdc.balanceOf(market) == sum(market.balanceOf(a) for a in everyone)

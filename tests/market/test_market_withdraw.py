@@ -2,7 +2,9 @@
 
 import ape
 
-from .conftest import MAX_UINT, TOKEN, deadline, quote_buy, transfer
+from tests.constants import MAX_UINT, TOKEN
+
+from .conftest import deadline, quote_buy, transfer
 
 
 def test_creator_and_treasury_withdraw(market, curve, usdc, token, creator, treasury, fan, chain):
@@ -40,7 +42,7 @@ def test_nothing_to_withdraw(market, token, creator, fan):
         market.withdrawFor(creator, sender=fan)
 
 
-def test_blacklisted_creator_redirects_payout(market, usdc, token, owner, creator, fan, other, chain):
+def test_blacklisted_creator_redirects_payout(market, usdc, token, owner, creator, fan, stranger, chain):
     market.buy(token, 10 * TOKEN, MAX_UINT, deadline(chain), sender=fan)
     usdc.blacklist(creator, sender=owner)
     owed = market.balanceOf(creator)
@@ -51,16 +53,16 @@ def test_blacklisted_creator_redirects_payout(market, usdc, token, owner, creato
     owed = market.balanceOf(creator)
 
     assert market.payoutOf(creator) == creator
-    tx = market.setPayout(other, sender=creator)
-    assert tx.events == [market.PayoutSet(account=creator, payout=other)]
-    assert market.payoutOf(creator) == other
-    before = usdc.balanceOf(other)
+    tx = market.setPayout(stranger, sender=creator)
+    assert tx.events == [market.PayoutSet(account=creator, payout=stranger)]
+    assert market.payoutOf(creator) == stranger
+    before = usdc.balanceOf(stranger)
     tx = market.withdraw(sender=creator)
     assert tx.events == [
-        market.Withdrawn(account=creator, to=other, amount=owed),
-        transfer(usdc, market, other, owed),
+        market.Withdrawn(account=creator, to=stranger, amount=owed),
+        transfer(usdc, market, stranger, owed),
     ]
-    assert usdc.balanceOf(other) == before + owed
+    assert usdc.balanceOf(stranger) == before + owed
     # Zero resets the payout to the account itself.
     market.setPayout(ape.utils.ZERO_ADDRESS, sender=creator)
     assert market.payoutOf(creator) == creator

@@ -13,30 +13,31 @@ from tooling_env import ROOT, base_env
 
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
 
-USDC = 10**6
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 KEYSTORE_ALIAS = "fgdeployer"
 KEYSTORE_PASSPHRASE = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def deploy_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("deployments")
+def fg_store(tmp_path_factory):
+    """A store for the test chain's records, as for a chain that persists (records are kept)."""
+    return DeploymentStore(tmp_path_factory.mktemp("deployments"))
 
 
 @pytest.fixture(scope="module")
-def fg(owner, treasury, deploy_dir):
-    deployed = deploy(owner, treasury=treasury.address, folder=deploy_dir, fresh=True, log=lambda _m: None)
+def fg(owner, treasury, fg_store):
+    deployed = deploy(owner, treasury=treasury.address, store=fg_store, fresh=True)
     return FairGift(deployed.record)
 
 
 @pytest.fixture(scope="module")
-def fans(accounts, fg, owner):
-    chosen = [accounts[i] for i in (5, 6, 7)]
-    for fan in chosen:
-        fg.usdc.mint(fan, 1_000 * USDC, sender=owner)
-    return chosen
+def fg_fans(fans, fg, owner):
+    """The fans, each holding 1,000 USDC of the `fg` deployment's MockUSDC."""
+    for fan in fans:
+        fg.mint(owner, fan, "1000")  # fg.usdc is IStablecoin: minting goes through the mock
+    return fans
 
 
 # ---------------------------------------------------------------- a separate anvil + keystore

@@ -5,21 +5,24 @@ import pytest
 
 from fairgift import ledger
 from fairgift.api import FairGift
+from fairgift.curve import Curve
 from fairgift.deploy import deploy
 from fairgift.errors import FairGiftError
+from fairgift.gifts import DEFAULT_GIFTS
+from tests.constants import USDC
 
-USDC = 10**6
 
-
-def test_deploy_reuses_unless_fresh(owner, treasury, fg, deploy_dir, chain):
-    again = deploy(owner, treasury=treasury.address, folder=deploy_dir, log=lambda _m: None)
+def test_deploy_reuses_unless_fresh(owner, treasury, fg, fg_store, chain):
+    again = deploy(owner, treasury=treasury.address, store=fg_store)
     assert again.reused
     assert again.record == fg.record
-    fresh = deploy(owner, treasury=treasury.address, folder=deploy_dir, fresh=True, log=lambda _m: None)
+    fresh = deploy(owner, treasury=treasury.address, store=fg_store, fresh=True)
     assert not fresh.reused
     assert fresh.created == ["MockUSDC", "TipJar", "CreatorMarket", "SplitFactory"]
     assert set(fresh.record.contracts.values()).isdisjoint(fg.record.contracts.values())
-    assert FairGift.connect(deploy_dir).record == fresh.record
+    assert fresh.record.genesis == chain.blocks[0].hash.to_0x_hex()
+    assert fresh.record.key != fg.record.key
+    assert FairGift.connect(fg_store).record == fresh.record
 
 
 def test_deployment_seeded(fg, owner, treasury):
@@ -27,19 +30,20 @@ def test_deployment_seeded(fg, owner, treasury):
     assert fg.jar.treasury() == treasury
     assert fg.jar.feeBps() == 500
     assert fg.jar.isTokenAllowed(fg.usdc)
-    assert fg.gifts() == {
-        1: ("Rose", 10_000),
-        2: ("Heart", 50_000),
-        3: ("Lion", 29_990_000),
-        4: ("Universe", 449_990_000),
-    }
+    assert fg.gifts() == {g.gift_id: g for g in DEFAULT_GIFTS}
+    assert [(g.name, g.price_usd6) for g in DEFAULT_GIFTS] == [
+        ("Rose", 10_000),
+        ("Heart", 1_000_000),
+        ("Lion", 300_000_000),
+        ("Universe", 450_000_000),
+    ]
     assert fg.market.protocolFeeBps() == 100
-    assert fg.curve() == (10_000, 1_000)
+    assert fg.curve() == Curve(base_price=10_000, slope=1_000)
     assert fg.market.quoteToken() == fg.usdc.address
 
 
-def test_tip_gift_and_fee_schedule(fg, fans, creator, owner, chain):
-    fan = fans[0]
+def test_tip_gift_and_fee_schedule(fg, fg_fans, creator, owner, chain):
+    fan = fg_fans[0]
     r = fg.tip(fan, creator, "2.50 USDC", "hi")
     assert r.values["amount"] == 2_500_000 and r.values["fee"] == 125_000 and r.values["net"] == 2_375_000
     assert (
@@ -50,8 +54,8 @@ def test_tip_gift_and_fee_schedule(fg, fans, creator, owner, chain):
     )  # noqa: E501
     assert r.notes == [f"approved {fg.jar.address} to spend 2.50 USDC"]
     r = fg.gift(fan, creator, "lion", 2)
-    assert (r.values["amount"], r.values["gift_id"]) == (59_980_000, 3)
-    assert fg.jar.balanceOf(creator, fg.usdc) == 2_375_000 + 59_980_000 - 59_980_000 * 500 // 10_000
+    assert (r.values["amount"], r.values["gift_id"]) == (600_000_000, 3)
+    assert fg.jar.balanceOf(creator, fg.usdc) == 2_375_000 + 600_000_000 - 600_000_000 * 500 // 10_000
     r = fg.schedule_fee(owner, "6%")
     assert r.values["effective_at"] == fg.jar.pendingFee()[1]
     assert fg.jar.feeBps() == 500
@@ -59,31 +63,31 @@ def test_tip_gift_and_fee_schedule(fg, fans, creator, owner, chain):
     assert fg.jar.feeBps() == 250 and "in force now" in r.summary
 
 
-def test_permit_and_relayed_tips(fg, fans, creator, other):
-    r = fg.permit_tip(fans[1], creator, "3")
+def test_permit_and_relayed_tips(fg, fg_fans, creator, stranger):
+    r = fg.permit_tip(fg_fans[1], creator, "3")
     assert r.values["amount"] == 3 * USDC
-    assert fg.usdc.allowance(fans[1], fg.jar) == 0
-    auth = fg.sign_tip_authorization(fans[2], creator, "4", "relayed")
-    before = fg.usdc.balanceOf(fans[2])
-    r = fg.relay_tip(other, auth)
-    assert fg.usdc.balanceOf(fans[2]) == before - 4 * USDC
-    assert r.receipts[-1].sender == other
+    assert fg.usdc.allowance(fg_fans[1], fg.jar) == 0
+    auth = fg.sign_tip_authorization(fg_fans[2], creator, "4", "relayed")
+    before = fg.usdc.balanceOf(fg_fans[2])
+    r = fg.relay_tip(stranger, auth)
+    assert fg.usdc.balanceOf(fg_fans[2]) == before - 4 * USDC
+    assert r.receipts[-1].sender == stranger
 
 
-def test_market_launch_buy_sell(fg, fans, creator):
+def test_market_launch_buy_sell(fg, fg_fans, creator, owner):
     from ape import project
 
-    fg.usdc.mint(creator, 100 * USDC, sender=fg.usdc.owner())
+    fg.mint(owner, creator, "100")
     r = fg.launch(creator, "Creator", "CRT", "5%", "10")
     token = r.values["token"]
     assert fg.market.tokenOf(creator) == token
     assert project.CreatorToken.at(token, detect_proxy=False).balanceOf(creator) == 10 * 10**18
     quote = fg.market.quoteBuy(token, 20 * 10**18)[0]
-    r = fg.buy(fans[0], "CRT", "20")
+    r = fg.buy(fg_fans[0], "CRT", "20")
     assert r.values["cost"] == quote
     assert r.values["limit"] == -(-quote * 101 // 100)
     net = fg.market.quoteSell(token, 5 * 10**18)[0]
-    r = fg.sell(fans[0], creator, "5")
+    r = fg.sell(fg_fans[0], creator, "5")
     assert r.values["proceeds"] == net
     assert r.values["floor"] == net * 99 // 100
 
@@ -118,34 +122,34 @@ def test_market_launch_buy_sell(fg, fans, creator):
         (lambda fg, f, c, o: fg.tip(f, "TEST::999", "1"), "no test account 'TEST::999'"),
     ],
 )
-def test_bad_inputs(fg, fans, creator, other, call, message):
+def test_bad_inputs(fg, fg_fans, creator, stranger, call, message):
     with pytest.raises(FairGiftError) as err:
-        call(fg, fans[0], creator, other)
+        call(fg, fg_fans[0], creator, stranger)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 
 
-def test_market_bad_inputs(fg, fans, creator):
-    fg.usdc.mint(creator, 100 * USDC, sender=fg.usdc.owner())
+def test_market_bad_inputs(fg, fg_fans, creator, owner):
+    fg.mint(owner, creator, "100")
     fg.launch(creator, "Creator", "CRT", "5%", "1")
     with pytest.raises(FairGiftError, match="already launched a token"):
         fg.launch(creator, "Again", "CRT2")
     with pytest.raises(
         FairGiftError, match=r"slippage exceeded: buying 3.00 CRT costs 0.\d+ USDC, above your limit"
     ):
-        fg.buy(fans[0], "CRT", "3", max_cost="0.01")
+        fg.buy(fg_fans[0], "CRT", "3", max_cost="0.01")
     with pytest.raises(FairGiftError, match="not enough CRT to sell"):
-        fg.sell(fans[0], "CRT", "1")
+        fg.sell(fg_fans[0], "CRT", "1")
     with pytest.raises(FairGiftError, match="slippage"):
-        fg.buy(fans[0], "CRT", "1", slippage="150%")
+        fg.buy(fg_fans[0], "CRT", "1", slippage="150%")
 
 
-def test_revert_decoded(fg, fans, creator):
+def test_revert_decoded(fg, fg_fans, creator):
     """A revert the API did not foresee comes back as one decoded line."""
     from fairgift.errors import translated
 
     with pytest.raises(FairGiftError) as err, translated("tip"):
-        fg.jar.tip(creator, fg.usdc, 0, "", sender=fans[0])
+        fg.jar.tip(creator, fg.usdc, 0, "", sender=fg_fans[0])
     assert str(err.value) == "tip: rejected by the contract: the amount is zero"
     with pytest.raises(FairGiftError) as err, translated("fee"):
         fg.jar.scheduleFee(1001, sender=fg.jar.owner())
@@ -155,33 +159,41 @@ def test_revert_decoded(fg, fans, creator):
     )
 
 
-def test_ledger_equals_chain(fg, fans, creator, other, owner, treasury, accounts):
-    second = accounts[8]
-    fg.usdc.mint(creator, 50 * USDC, sender=owner)
-    fg.tip(fans[0], creator, "10")
-    fg.tip(fans[1], second, "7.77")
-    fg.gift(fans[2], creator, "Heart", 7)
+def test_ledger_equals_chain(fg, fg_fans, creator, creator2, stranger, owner, treasury):
+    second = creator2
+    fg.mint(owner, creator, "50")
+    fg.tip(fg_fans[0], creator, "10")
+    fg.tip(fg_fans[1], second, "7.77")
+    fg.gift(fg_fans[2], creator, "Heart", 7)
     fg.schedule_fee(owner, "1%")
-    fg.tip(fans[1], creator, "3.33")
+    fg.tip(fg_fans[1], creator, "3.33")
     fg.launch(creator, "Creator", "CRT", "7%", "5")
-    fg.buy(fans[0], "CRT", "12")
-    fg.sell(fans[0], "CRT", "4")
+    fg.buy(fg_fans[0], "CRT", "12")
+    fg.sell(fg_fans[0], "CRT", "4")
     fg.withdraw(creator)
-    fg.tip(fans[2], creator, "1")  # a credit left after the withdrawal
-    fg.jar.setTreasury(other, sender=owner)  # later fees go elsewhere
-    fg.tip(fans[0], second, "2")
-    fg.withdraw(fans[0], account=treasury)
+    fg.tip(fg_fans[2], creator, "1")  # a credit left after the withdrawal
+    fg.jar.setTreasury(stranger, sender=owner)  # later fees go elsewhere
+    fg.tip(fg_fans[0], second, "2")
+    fg.withdraw(fg_fans[0], account=treasury)
     book = ledger.from_chain(fg)
-    for account in (creator, second, treasury, other):
+    for account in (creator, second, treasury, stranger):
         assert book.jar_credit(account.address, fg.usdc.address) == fg.jar.balanceOf(account, fg.usdc)
         assert book.market_credit(account.address) == fg.market.balanceOf(account)
     row = book.creators[(creator.address, fg.usdc.address)]
-    assert row.gross == 10 * USDC + 350_000 + 3_330_000 + USDC
-    assert row.fees == 500_000 + 17_500 + 33_300 + 10_000
+    assert row.gross == 10 * USDC + 7 * USDC + 3_330_000 + USDC
+    assert row.fees == 500_000 + 350_000 + 33_300 + 10_000
     assert row.gifts[2].quantity == 7
     assert (row.buys, row.sells, row.symbol) == (2, 1, "CRT")
-    assert sum(g for (t, _), g in book.treasury_fees.items() if t == other.address) == 20_000
+    assert sum(g for (t, _), g in book.treasury_fees.items() if t == stranger.address) == 20_000
     total_in_jar = sum(
-        book.jar_credit(a.address, fg.usdc.address) for a in (creator, second, treasury, other)
+        book.jar_credit(a.address, fg.usdc.address) for a in (creator, second, treasury, stranger)
     )
     assert fg.usdc.balanceOf(fg.jar) == total_in_jar
+
+
+def test_stablecoin_through_its_interface(fg):
+    """The tooling sees the stablecoin through IStablecoin's ABI, never through the mock's."""
+    assert fg.usdc.contract_type.name == "IStablecoin"
+    names = {abi.name for abi in fg.usdc.contract_type.abi if hasattr(abi, "name")}
+    assert {"permit", "receiveWithAuthorization", "eip712Domain", "decimals"} <= names
+    assert not {"mint", "blacklist", "owner"} & names  # the mock's extras are not part of it

@@ -1,6 +1,8 @@
-"""`ape run demo` end to end, as `make demo` runs it: on anvil and on the in-process chain."""
+"""`ape run demo` end to end, as `make demo` runs it: on anvil and on the in-process chain; its
+record stays under its own out folder and an existing record is left byte-identical."""
 
 import csv
+import json
 import subprocess
 
 import pytest
@@ -12,6 +14,17 @@ def test_demo_end_to_end(network, tmp_path):
     env = base_env(tmp_path)
     env["APE_DATA_FOLDER"] = str(ROOT / ".local/ape")
     out = tmp_path / "out"
+    # the record of a node the user runs, with the demo's chain id, in the records folder in use
+    record = tmp_path / "deployments" / "31337.json"
+    record.parent.mkdir()
+    node_record = {
+        "chain_id": 31337,
+        "genesis": "0x" + "12" * 32,
+        "block": 7,
+        "contracts": {"TipJar": "0x" + "34" * 20},
+    }
+    record.write_text(json.dumps(node_record, indent=2) + "\n")
+    before = record.read_bytes()
     result = subprocess.run(
         ["ape", "run", "demo", "--network", network, "--out", str(out)],
         cwd=ROOT,
@@ -32,11 +45,12 @@ def test_demo_end_to_end(network, tmp_path):
         "fan10 -> ben: 10.00 USDC, fee 0.30 USDC (still 3%)",
         "fan11 -> ben: 10.00 USDC, fee 0.40 USDC (now 4%)",
         "cleo released",
-        "For 585.83 USDC spent by fans, the creator keeps:",
+        "For 865.35 USDC spent by fans, the creator keeps:",
         "8 balances: ledger == chain",
     ):
         assert milestone in text, milestone
     assert {p.name for p in out.iterdir()} == {
+        "deployments",
         "ledger.csv",
         "supporters.csv",
         "take_home.png",
@@ -44,7 +58,12 @@ def test_demo_end_to_end(network, tmp_path):
         "curve_BEN.png",
     }
     rows = {r["label"]: r for r in csv.DictReader((out / "ledger.csv").open())}
-    assert rows["ben"]["gross"] == "488.990000"
+    assert rows["ben"]["gross"] == "489.000000"  # a Universe ($450), 100 Roses ($1) and $38 of tips
     assert rows["ava"]["symbol"] == "AVA"
     assert rows["the_band"]["jar_credit"] == "0.000000"
-    assert (tmp_path / "deployments").is_dir()  # the record went to FAIRGIFT_DEPLOYMENTS, not the tree
+    # the demo's record is its own, under its out folder; the node's record is untouched
+    assert record.read_bytes() == before
+    assert [p.name for p in record.parent.iterdir()] == ["31337.json"]
+    (demo_file,) = (out / "deployments").iterdir()  # 31337.json on anvil, 1337.json in process
+    demo_record = json.loads(demo_file.read_text())
+    assert demo_record["genesis"] != node_record["genesis"] and "TipJar" in demo_record["contracts"]

@@ -34,6 +34,7 @@ def deployed(node):
 def test_deploy_with_keystore_on_a_node(node, deployed):
     record, result = deployed
     assert record["chain_id"] == 31337
+    assert record["genesis"] == node.rpc("eth_getBlockByNumber", ["0x0", False])["hash"]
     assert set(record["contracts"]) == {"MockUSDC", "TipJar", "CreatorMarket", "SplitFactory"}
     for address in record["contracts"].values():
         assert node.rpc("eth_getCode", [address, "latest"]) not in ("0x", "0x0")
@@ -43,8 +44,9 @@ def test_deploy_with_keystore_on_a_node(node, deployed):
     assert f"owner {node.keystore_address}, treasury {node.keystore_address}" in status.stdout
     assert "tip jar fee     5% (500 bps), cap 10% (1000 bps)" in status.stdout
     assert (
-        "#1 Rose 0.01 USDC, #2 Heart 0.05 USDC, #3 Lion 29.99 USDC, #4 Universe 449.99 USDC" in status.stdout
+        "#1 Rose 0.01 USDC, #2 Heart 1.00 USDC, #3 Lion 300.00 USDC, #4 Universe 450.00 USDC" in status.stdout
     )
+    assert f"FairGift on chain 31337 (genesis {record['genesis'][:10]}…" in status.stdout
 
 
 def test_deploy_is_idempotent_and_fresh_redeploys(node, deployed):
@@ -152,3 +154,23 @@ def test_deploy_bad_options(node):
         "deploy", *node.network_args(), "--stablecoin", "0x1234", "--account", KEYSTORE_ALIAS
     )
     assert "--stablecoin '0x1234' is not an address" in error_line(result)
+
+
+def test_record_of_another_chain_is_refused(node, deployed):
+    """Another chain with id 31337 (a reset node, a second anvil) never gets this record's
+    contracts: every command refuses it, and deploy will not overwrite it without --fresh."""
+    path = node.deployments / "31337.json"
+    original = path.read_bytes()
+    other = json.loads(original)
+    other["genesis"] = "0x" + "12" * 32
+    path.write_text(json.dumps(other))
+    try:
+        expected = "is the record of another chain 31337 (genesis 0x12121212…"
+        status = error_line(node.cli("status"))
+        assert expected in status and "connect to the chain the record is for" in status
+        assert "deploy on this one with `ape run deploy --fresh`" in status
+        deploy = error_line(node.ape_run("deploy", *node.network_args(), "--account", KEYSTORE_ALIAS))
+        assert expected in deploy
+        assert json.loads(path.read_text()) == other  # left as it was
+    finally:
+        path.write_bytes(original)

@@ -1,4 +1,5 @@
-"""The pure-Python parts of the tooling: amounts, records, the ledger fold, the report, charts."""
+"""The pure-Python parts of the tooling: amounts, records, the fee and gift models, event
+filtering, the ledger fold, the platforms, the report, charts."""
 
 import csv
 import json
@@ -6,9 +7,13 @@ from fractions import Fraction
 
 import pytest
 
-from fairgift import deployments, ledger, report
+from fairgift import events, ledger, platforms, report
 from fairgift.amounts import format_amount, format_bps, parse_amount, parse_bps, parse_percent
+from fairgift.curve import Curve
+from fairgift.deployments import Deployment, DeploymentStore
 from fairgift.errors import FairGiftError, describe_revert
+from fairgift.fees import FEE_CHANGE_DELAY, FeeSchedule, fee_on, split
+from fairgift.gifts import DEFAULT_GIFTS, amount_in, price_text
 
 A = "0x" + "a1" * 20
 B = "0x" + "b2" * 20
@@ -131,44 +136,170 @@ def test_describe_revert():
 
 # ---------------------------------------------------------------- deployment records
 
+GENESIS = "0x" + "ab" * 32
+OTHER_GENESIS = "0x" + "cd" * 32
+
 
 def test_deployment_record_round_trip(tmp_path):
-    rec = deployments.Deployment(31337, 5, {"TipJar": A, "CreatorMarket": B})
-    path = deployments.save(rec, tmp_path)
+    store = DeploymentStore(tmp_path)
+    rec = Deployment(31337, GENESIS, 5, {"TipJar": A, "CreatorMarket": B}, "ethereum:local:node")
+    path = store.save(rec)
     assert path == tmp_path / "31337.json"
     assert json.loads(path.read_text()) == {
         "chain_id": 31337,
+        "genesis": GENESIS,
         "block": 5,
+        "network": "ethereum:local:node",
         "contracts": {"TipJar": A, "CreatorMarket": B},
     }
-    assert deployments.load(31337, tmp_path) == rec
-    assert deployments.load(1, tmp_path) is None
+    assert store.load(31337) == rec
+    assert store.find(31337, GENESIS.upper().replace("0X", "0x")) == rec
+    assert store.load(1) is None and store.find(1, GENESIS) is None
     with pytest.raises(FairGiftError, match=r"no FairGift deployment on chain 1 .*run `ape run deploy`"):
-        deployments.require(1, tmp_path)
+        store.require(1, GENESIS)
+
+
+def test_deployment_key_names_chain_genesis_and_addresses():
+    rec = Deployment(31337, GENESIS, 5, {"TipJar": A, "CreatorMarket": B})
+    assert rec.key.startswith("31337-") and len(rec.key) == len("31337-") + 12
+    # stable: the same chain and addresses (in any order, any case) give the same key
+    assert (
+        Deployment(31337, GENESIS, 9, {"CreatorMarket": B.upper().replace("0X", "0x"), "TipJar": A}).key
+        == rec.key
+    )
+    assert Deployment(31337, OTHER_GENESIS, 5, rec.contracts).key != rec.key
+    assert Deployment(1337, GENESIS, 5, rec.contracts).key != rec.key
+    assert Deployment(31337, GENESIS, 5, {"TipJar": A, "CreatorMarket": TOKEN}).key != rec.key
+
+
+def test_record_of_another_chain_with_the_same_id_is_refused(tmp_path):
+    store = DeploymentStore(tmp_path)
+    store.save(Deployment(31337, GENESIS, 5, {"TipJar": A}, "ethereum:local:node"))
+    before = (tmp_path / "31337.json").read_bytes()
+    with pytest.raises(FairGiftError) as err:
+        store.find(31337, OTHER_GENESIS)
+    message = str(err.value)
+    assert f"{tmp_path}/31337.json is the record of another chain 31337 (genesis 0xabababab…" in message
+    assert "deployed at block 5 via ethereum:local:node" in message
+    assert "the connected chain has the same id but genesis 0xcdcdcdcd…" in message
+    assert "`ape run deploy --fresh`" in message
+    assert (tmp_path / "31337.json").read_bytes() == before
+    # a throw-away store's records are scratch: another chain's record is simply not this chain's
+    assert DeploymentStore(tmp_path, throwaway=True).find(31337, OTHER_GENESIS) is None
+    with pytest.raises(FairGiftError, match="no FairGift deployment on this throw-away chain"):
+        DeploymentStore(tmp_path, throwaway=True).require(31337, OTHER_GENESIS)
 
 
 def test_deployment_record_broken(tmp_path):
+    store = DeploymentStore(tmp_path)
     (tmp_path / "5.json").write_text("{nope")
     with pytest.raises(FairGiftError, match="is not valid JSON"):
-        deployments.load(5, tmp_path)
-    (tmp_path / "6.json").write_text(json.dumps({"chain_id": 6}))
+        store.load(5)
+    (tmp_path / "6.json").write_text(json.dumps({"chain_id": 6, "genesis": GENESIS}))
     with pytest.raises(FairGiftError, match="is not a FairGift deployment record"):
-        deployments.load(6, tmp_path)
-    (tmp_path / "7.json").write_text(json.dumps({"chain_id": 8, "block": 1, "contracts": {}}))
+        store.load(6)
+    (tmp_path / "7.json").write_text(
+        json.dumps({"chain_id": 8, "genesis": GENESIS, "block": 1, "contracts": {}})
+    )
     with pytest.raises(FairGiftError, match="records chain 8, not 7"):
-        deployments.load(7, tmp_path)
+        store.load(7)
+    (tmp_path / "8.json").write_text(json.dumps({"chain_id": 8, "block": 1, "contracts": {}}))
+    with pytest.raises(FairGiftError, match="does not say which chain it is for .*--fresh"):
+        store.load(8)
 
 
-def test_deployments_folder_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FAIRGIFT_DEPLOYMENTS", str(tmp_path))
-    assert deployments.record_path(31337) == tmp_path / "31337.json"
+# ---------------------------------------------------------------- fee, curve and gift models
+
+
+def test_fee_arithmetic():
+    assert fee_on(10_000, 500) == 500 and fee_on(19, 500) == 0 and fee_on(20, 500) == 1
+    assert split(1_003, 250) == (25, 978)
+    with pytest.raises(ValueError):
+        fee_on(1, 10_001)
+
+
+def test_fee_schedule_model():
+    fee = FeeSchedule(500, cap=1_000)
+    assert fee.delay == FEE_CHANGE_DELAY
+    assert fee.schedule(300, now=100) is True  # a decrease: at once
+    assert (fee.current(100), fee.pending(100)) == (300, (0, 0))
+    assert fee.schedule(800, now=200) is False  # an increase: after the delay
+    at = 200 + FEE_CHANGE_DELAY
+    assert fee.pending(at - 1) == (800, at) and fee.current(at - 1) == 300
+    assert fee.highest_until(at - 1) == 300 and fee.highest_until(at) == 800
+    assert fee.current(at) == 800 and fee.pending(at) == (0, 0)  # in force without a transaction
+    with pytest.raises(ValueError, match="no pending fee change"):
+        fee.cancel(now=at)
+    assert fee.schedule(900, now=at + 5) is False
+    assert fee.bps == 800  # the matured increase was folded in
+    assert fee.cancel(now=at + 6) == 900 and fee.current(at + FEE_CHANGE_DELAY * 2) == 800
+    with pytest.raises(ValueError, match="above the cap"):
+        fee.schedule(1_001, now=at)
+    assert FeeSchedule.from_reads(500, (700, 1234), 1000).pending(1000) == (700, 1234)
+
+
+def test_curve_model_quotes():
+    curve = Curve(10_000, 1_000)
+    q = curve.quote_buy(0, 20 * 10**18, 100, 500)
+    # 20 tokens: 20 x $0.01 + $0.001 x 20^2 / 2 = $0.40, plus 1% + 5% (the demo's 0.424 USDC)
+    assert q.value == curve.area(20 * 10**18) == 200_000 + 200_000
+    assert (q.protocol_fee, q.creator_fee, q.total) == (4_000, 20_000, 424_000)
+    s = curve.quote_sell(20 * 10**18, 5 * 10**18, 100, 500)
+    assert s.value == curve.area(20 * 10**18) - curve.area(15 * 10**18)
+    assert s.total == s.value - s.protocol_fee - s.creator_fee
+
+
+def test_gift_catalogue():
+    assert [g.gift_id for g in DEFAULT_GIFTS] == [1, 2, 3, 4]
+    rose = DEFAULT_GIFTS[0]
+    assert rose.amount_in(6, quantity=25) == 250_000 == amount_in(10_000, 25, 6)
+    assert rose.amount_in(18) == 10**16
+    assert [price_text(g.price_usd6) for g in DEFAULT_GIFTS] == ["$0.01", "$1.00", "$300.00", "$450.00"]
+    assert price_text(1_234_567) == "$1.234567"
+    with pytest.raises(ValueError):
+        amount_in(1, 1, 2)
+
+
+# ---------------------------------------------------------------- event names and filters
+
+
+def test_event_names_and_filters():
+    known = {"TipJar": {"Tipped", "Withdrawn"}, "CreatorMarket": {"Trade", "Withdrawn"}}
+    assert events.parse_names(None, known) == {
+        ("TipJar", "Tipped"),
+        ("TipJar", "Withdrawn"),
+        ("CreatorMarket", "Trade"),
+        ("CreatorMarket", "Withdrawn"),
+    }
+    assert events.parse_names("Withdrawn", known) == {("TipJar", "Withdrawn"), ("CreatorMarket", "Withdrawn")}
+    assert events.parse_names(["TipJar.Withdrawn"], known) == {("TipJar", "Withdrawn")}
+    with pytest.raises(
+        FairGiftError, match="no FairGift event 'Tiped'; known events: Tipped, Trade, Withdrawn"
+    ):
+        events.parse_names(["Tiped"], known)
+    ev = events.Event("TipJar", A, "Tipped", _tip(FAN1, A, 5, 0, 0), 3, 1, "0x01", 1_700_000_000)
+    assert events.matches(ev, {"creator": A.upper().replace("0X", "0x"), "giftId": 0})
+    assert events.matches(ev, {"fan": [FAN2, FAN1]})
+    assert not events.matches(ev, {"fan": FAN2})
+    assert not events.matches(ev, {"nope": 1})
+    assert events.json_safe({"b": b"\x01\xff", "l": (1, True), "s": "0xABC message"}) == {
+        "b": "0x01ff",
+        "l": [1, True],
+        "s": "0xABC message",
+    }
+    assert ev.to_json()["args"]["amount"] == 5 and ev.qualified_name == "TipJar.Tipped"
 
 
 # ---------------------------------------------------------------- ledger fold
 
 
 def _events():
-    E = ledger.Event
+    def E(contract, name, args, block, log_index):
+        contract = {"jar": "TipJar", "market": "CreatorMarket"}[contract]
+        return events.Event(
+            contract, A, name, args, block, log_index, f"0x{block:064x}", 1_700_000_000 + block
+        )
+
     return [
         E("jar", "GiftSet", {"giftId": 1, "name": "Rose", "priceUsd6": 10_000}, 1, 0),
         E("jar", "GiftSet", {"giftId": 3, "name": "Lion", "priceUsd6": 29_990_000}, 1, 1),
@@ -278,7 +409,7 @@ def test_ledger_table_and_csv(tmp_path):
 
 
 def test_compare_take_home():
-    rows = {r.model.name: r for r in report.compare(100_000_000, 500)}
+    rows = {r.platform.name: r for r in platforms.compare(100_000_000, 500)}
     assert rows["FairGift (5% fee)"].take_home == 95_000_000
     assert rows["TikTok LIVE (BBC test)"].take_home == 100_000_000 * 3303 // 10600  # 31.16 USD
     assert rows["YouTube Super Chat"].take_home == 70_000_000
@@ -301,6 +432,6 @@ def test_charts(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     trades = report.trades_of(ledger.build(_events(), {}, TREASURY, TREASURY, USDC_ADDR) and _events(), TOKEN)
     assert [(t.is_buy, t.amount) for t in trades] == [(True, 10**18), (True, 4 * 10**18), (False, 2 * 10**18)]
-    curve = report.chart_curve(10_000, 1_000, trades, tmp_path, "AAA")
+    curve = report.chart_curve(Curve(10_000, 1_000), trades, tmp_path, "AAA")
     assert curve == tmp_path / "curve_AAA.png"
     assert curve.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

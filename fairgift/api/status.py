@@ -1,0 +1,82 @@
+"""Everything a user should know before trusting the deployment: addresses, fees in force,
+pending changes, caps, treasuries, the curve and the gift catalogue."""
+
+from __future__ import annotations
+
+from fairgift.amounts import format_bps
+from fairgift.api.market import Market
+from fairgift.api.tips import Tips
+from fairgift.gifts import amount_in
+
+
+def pending_change(pending) -> dict | None:
+    """`pendingFee()`-style (bps, effectiveAt) -> {"bps", "effective_at"}, None when nothing is pending."""
+    bps, effective_at = int(pending[0]), int(pending[1])
+    if effective_at == 0:
+        return None
+    return {"bps": bps, "effective_at": effective_at}
+
+
+class Status(Market, Tips):
+    def status(self) -> dict:
+        jar, market = self.jar, self.market
+        curve = self.curve()
+        return {
+            "chain_id": self.record.chain_id,
+            "genesis": self.record.genesis,
+            "block": self.record.block,
+            "key": self.record.key,
+            "contracts": dict(self.record.contracts),
+            "stablecoin": {"address": self.stable.address, "symbol": self.stable.symbol},
+            "jar": {
+                "owner": str(jar.owner()),
+                "treasury": str(jar.treasury()),
+                "fee_bps": int(jar.feeBps()),
+                "cap_bps": int(jar.MAX_FEE_BPS()),
+                "delay_s": int(jar.FEE_CHANGE_DELAY()),
+                "pending": pending_change(jar.pendingFee()),
+                "stablecoin_allowed": bool(jar.isTokenAllowed(self.stable.address)),
+            },
+            "market": {
+                "owner": str(market.owner()),
+                "treasury": str(market.treasury()),
+                "protocol_fee_bps": int(market.protocolFeeBps()),
+                "protocol_cap_bps": int(market.MAX_PROTOCOL_FEE_BPS()),
+                "creator_cap_bps": int(market.MAX_CREATOR_FEE_BPS()),
+                "delay_s": int(market.FEE_CHANGE_DELAY()),
+                "pending": pending_change(market.pendingProtocolFee()),
+                "base_price": curve.base_price,
+                "slope": curve.slope,
+            },
+            "gifts": {i: {"name": g.name, "price_usd6": g.price_usd6} for i, g in self.gifts().items()},
+        }
+
+    def status_text(self) -> str:
+        s = self.status()
+        j, m = s["jar"], s["market"]
+        gifts = ", ".join(
+            f"#{i} {g['name']} {self.usd(amount_in(g['price_usd6'], 1, self.stable.decimals))}"
+            for i, g in s["gifts"].items()
+        )
+        lines = [
+            f"FairGift on {self.record.describe()}",
+            *(f"  {name:<14} {addr}" for name, addr in s["contracts"].items()),
+            f"stablecoin      {s['stablecoin']['symbol']} {s['stablecoin']['address']} "
+            f"(allowed in the jar: {'yes' if j['stablecoin_allowed'] else 'no'})",
+            f"tip jar fee     {format_bps(j['fee_bps'])}, cap {format_bps(j['cap_bps'])}, "
+            f"rises only after {j['delay_s'] // 86400} days; " + self._pending_text(j["pending"]),
+            f"  owner {j['owner']}, treasury {j['treasury']}",
+            f"market fee      protocol {format_bps(m['protocol_fee_bps'])} "
+            f"(cap {format_bps(m['protocol_cap_bps'])}), "
+            f"creator fees capped at {format_bps(m['creator_cap_bps'])}; " + self._pending_text(m["pending"]),
+            f"  owner {m['owner']}, treasury {m['treasury']}",
+            f"bonding curve   price = {self.usd(m['base_price'])} + {self.usd(m['slope'])} "
+            "per token already sold",
+            "gift catalogue  " + (gifts or "empty"),
+        ]
+        return "\n".join(lines)
+
+    def _pending_text(self, pending) -> str:
+        if pending is None:
+            return "no pending change"
+        return f"pending: {format_bps(pending['bps'])} from {self.date(pending['effective_at'])}"

@@ -1,0 +1,101 @@
+"""The services' database: one SQLAlchemy Core schema for the index and the relayer's queue.
+
+The embedded default is SQLite in the project's `.local/fairgift.sqlite3` (WAL mode: readers never
+wait for the writer). Given `FAIRGIFT_DB_URL` (or a `url`), the same tables and queries run on
+PostgreSQL (`postgresql://user:pass@host/db`, driven by psycopg 3).
+
+Writes go through `Database.write()`, a transaction that takes the write lock up front (SQLite
+`BEGIN IMMEDIATE`), so two writers never deadlock on a lock upgrade; reads use `Database.read()`.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE = ROOT / ".local" / "fairgift.sqlite3"
+URL_ENV = "FAIRGIFT_DB_URL"
+
+metadata = sa.MetaData()
+
+# uint256 values (amounts, nonces, deadlines) do not fit a 64-bit integer column: they are stored
+# as decimal strings of at most 78 digits. Block numbers, log indexes and times are plain integers.
+U256 = sa.String(78)
+ADDRESS = sa.String(42)
+HASH = sa.String(66)
+
+
+def database_url(url: str | None = None) -> str:
+    """`url`, else `$FAIRGIFT_DB_URL`, else the embedded SQLite file. `postgresql://` URLs are
+    mapped to the psycopg 3 driver (the one the project pins)."""
+    url = url or os.environ.get(URL_ENV) or f"sqlite:///{DEFAULT_SQLITE}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Database:
+    """An engine on the services' schema. `Database()` opens the default store."""
+
+    def __init__(self, url: str | None = None, *, create: bool = True):
+        self.url = database_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = self.url.split("///", 1)[1] if "///" in self.url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
+            _sqlite_pragmas(self.engine)
+        else:
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        self._writer = self.engine.execution_options(fairgift_write=True)
+        if create:
+            self.create()
+
+    def create(self) -> None:
+        # Import the modules that define tables on `metadata` (index and relayer).
+        import fairgift.index.schema  # noqa: F401
+        import fairgift.relayer.store  # noqa: F401
+
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def write(self):
+        """A write transaction (committed on exit, rolled back on an exception)."""
+        with self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self):
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.engine.url.render_as_string(hide_password=True)})"
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # SQLAlchemy emits BEGIN itself (below), so the driver's implicit transactions are off.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed row (an accepted tip, a recorded transaction) survives even a power cut.
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("fairgift_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,71 @@
+"""Index tables. Every row carries `deployment`, the deployment record's key (chain id, genesis
+hash and address set), so a restarted local chain or another deployment never mixes with it.
+
+- `index_state`: per deployment, the last block indexed as final (number and hash).
+- `index_blocks`: the hash of every indexed block that had an event, and of each block the cursor
+  stopped at: what a reorg check compares against the chain.
+- `index_events`: one row per event (the `fairgift.events.Event` fields), with the event's indexed
+  arguments copied into `topic1..3` (as text, e.g. checksummed addresses) so that filters such as
+  "tips to this creator" are index lookups.
+- `index_reorgs`: every reorg found (where, how deep), for operators.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from fairgift.index.db import ADDRESS, HASH, metadata
+
+KEY = sa.String(80)
+
+index_state = sa.Table(
+    "index_state",
+    metadata,
+    sa.Column("deployment", KEY, primary_key=True),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("start_block", sa.BigInteger, nullable=False),
+    sa.Column("block", sa.BigInteger, nullable=False),  # last final block indexed (start_block - 1: none)
+    sa.Column("hash", HASH),  # its hash (None before the first pass)
+    sa.Column("events", sa.BigInteger, nullable=False, default=0),  # rows in index_events
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+index_blocks = sa.Table(
+    "index_blocks",
+    metadata,
+    sa.Column("deployment", KEY, primary_key=True),
+    sa.Column("number", sa.BigInteger, primary_key=True),
+    sa.Column("hash", HASH, nullable=False),
+)
+
+index_events = sa.Table(
+    "index_events",
+    metadata,
+    sa.Column("deployment", KEY, primary_key=True),
+    sa.Column("block", sa.BigInteger, primary_key=True),
+    sa.Column("log_index", sa.Integer, primary_key=True),
+    sa.Column("tx", HASH, nullable=False),
+    sa.Column("contract", sa.String(40), nullable=False),
+    sa.Column("address", ADDRESS, nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("args", sa.Text, nullable=False),  # JSON object
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("topic1", sa.String(80)),
+    sa.Column("topic2", sa.String(80)),
+    sa.Column("topic3", sa.String(80)),
+    sa.Index("ix_index_events_name", "deployment", "name", "block", "log_index"),
+    sa.Index("ix_index_events_topic1", "deployment", "topic1", "block"),
+    sa.Index("ix_index_events_topic2", "deployment", "topic2", "block"),
+    sa.Index("ix_index_events_topic3", "deployment", "topic3", "block"),
+)
+
+index_reorgs = sa.Table(
+    "index_reorgs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("deployment", KEY, nullable=False),
+    sa.Column("fork_block", sa.BigInteger, nullable=False),  # first block that changed
+    sa.Column("old_block", sa.BigInteger, nullable=False),  # the cursor before the reorg
+    sa.Column("removed_events", sa.BigInteger, nullable=False),
+    sa.Column("found_at", sa.Float, nullable=False),
+)

@@ -1,0 +1,9 @@
+"""The gasless tip relayer: fans sign the jar's EIP-712 `Tip`, the relayer pays the gas.
+
+from fairgift.relayer import Relayer, RelayerConfig, Rejected
+"""
+
+from fairgift.relayer.relayer import Relayer, RelayerConfig
+from fairgift.relayer.tips import Rejected, SignedTip
+
+__all__ = ["Rejected", "Relayer", "RelayerConfig", "SignedTip"]

@@ -1,0 +1,139 @@
+"""What a wallet signs for a relayed tip, prepared by the service (`POST /api/tips/prepare`).
+
+A page with no Ethereum library asks the service for the EIP-712 typed data (for
+`eth_signTypedData_v4`): a free nonce (unused on chain and not in the relayer's queue), a deadline
+on the chain's clock, the jar's domain; and, when the jar's allowance does not cover the tip, the
+EIP-2612 `Permit` to sign as well. It then posts both signatures to `POST /api/tips` in the
+`request` template returned here.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from fairgift.batch import TIP_TYPES
+from fairgift.relayer.store import QUEUED, SUBMITTED, relay_tips
+from fairgift.relayer.tips import Rejected
+
+DOMAIN_FIELDS = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+PERMIT_FIELDS = [
+    {"name": "owner", "type": "address"},
+    {"name": "spender", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+
+
+def free_nonce(relayer, fan: str) -> int:
+    """The lowest tip nonce of `fan` neither used on chain nor held by a tip in the queue."""
+    with relayer.db.read() as conn:
+        taken = {
+            int(n)
+            for (n,) in conn.execute(
+                sa.select(relay_tips.c.nonce).where(
+                    relay_tips.c.deployment == relayer.deployment, relay_tips.c.fan == fan
+                )
+            )
+        }
+    word = 0
+    while True:
+        bits = relayer.reader.nonce_bitmap(fan, word)
+        for bit in range(256):
+            nonce = word * 256 + bit
+            if not bits >> bit & 1 and nonce not in taken:
+                return nonce
+        word += 1
+
+
+def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity: int) -> dict:
+    cfg = relayer.config
+    if not isinstance(message, str):
+        raise Rejected(400, "message must be a string")
+    try:
+        size = len(message.encode("utf8"))
+    except UnicodeEncodeError:
+        raise Rejected(400, "message is not valid Unicode text") from None
+    if size > cfg.max_message_bytes:
+        raise Rejected(413, f"message is {size} bytes; this relayer takes at most {cfg.max_message_bytes}")
+    if amount == 0:
+        raise Rejected(400, "amount must be above zero")
+    if creator in ("0x0000000000000000000000000000000000000000", relayer.reader.jar):
+        raise Rejected(400, f"invalid creator {creator}")
+    if not relayer.reader.is_token_allowed(token):
+        raise Rejected(400, f"token {token} is not allowed in the jar")
+    validity = max(int(validity), cfg.min_validity + 60)
+    if validity > 30 * 86400:
+        raise Rejected(400, "validitySeconds is at most 30 days")
+    now = relayer.reader.timestamp()
+    deadline = now + validity
+    nonce = free_nonce(relayer, fan)
+    domain = relayer.reader.jar_domain()
+    tip_message = {
+        "fan": fan,
+        "creator": creator,
+        "token": token,
+        "amount": str(amount),
+        "message": message,
+        "nonce": str(nonce),
+        "deadline": str(deadline),
+    }
+    typed = {
+        "types": {"EIP712Domain": DOMAIN_FIELDS, **TIP_TYPES},
+        "primaryType": "Tip",
+        "domain": domain,
+        "message": tip_message,
+    }
+    with relayer.db.read() as conn:
+        pending = sum(
+            int(a)
+            for (a,) in conn.execute(
+                sa.select(relay_tips.c.amount).where(
+                    relay_tips.c.deployment == relayer.deployment,
+                    relay_tips.c.fan == fan,
+                    relay_tips.c.token == token,
+                    relay_tips.c.status.in_((QUEUED, SUBMITTED)),
+                )
+            )
+        )
+    need = pending + amount
+    balance = relayer.reader.balance_of(token, fan)
+    allowance = relayer.reader.allowance(token, fan)
+    permit = None
+    if allowance < need:
+        token_domain = relayer.reader.token_domain(token)
+        if token_domain is not None:
+            permit = {
+                "types": {"EIP712Domain": DOMAIN_FIELDS, "Permit": PERMIT_FIELDS},
+                "primaryType": "Permit",
+                "domain": token_domain,
+                "message": {
+                    "owner": fan,
+                    "spender": relayer.reader.jar,
+                    "value": str(need),
+                    "nonce": str(relayer.reader.permit_nonce(token, fan)),
+                    "deadline": str(deadline),
+                },
+            }
+    return {
+        "tip": typed,
+        "permit": permit,
+        "request": {
+            "chainId": relayer.chain_id,
+            "jar": relayer.reader.jar,
+            "tip": tip_message,
+            "signature": None,
+            "permit": None
+            if permit is None
+            else {"value": str(need), "deadline": str(deadline), "signature": None},
+        },
+        "balance": str(balance),
+        "allowance": str(allowance),
+        "queued": str(pending),
+        "enoughBalance": balance >= need,
+    }

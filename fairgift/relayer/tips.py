@@ -1,0 +1,266 @@
+"""A signed tip as the relayer receives it: parsing untrusted JSON, the EIP-712 digests, recovery.
+
+The body of `POST /api/tips`:
+
+    {
+      "chainId": 31337,
+      "jar": "0x…",                                   # the TipJar the tip is signed for
+      "tip": {"fan": "0x…", "creator": "0x…", "token": "0x…", "amount": "2500000",
+              "message": "gg", "nonce": "0", "deadline": "1767225600"},
+      "signature": "0x…",                             # 65 bytes (r, s, v) or 64 (EIP-2098)
+      "permit": {"value": "…", "deadline": "…", "signature": "0x…"}   # optional, EIP-2612
+    }
+
+Integers may be JSON numbers or decimal strings (wallets and JavaScript lose precision above 2^53,
+so strings are the safe form). Everything here is pure: no chain access; `Rejected` carries the
+HTTP status and a one-line reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_abi import encode
+from eth_keys import keys
+from eth_keys.exceptions import BadSignature
+from eth_utils import is_hex_address, keccak, to_checksum_address
+
+from fairgift.batch import BatchTip, compact
+
+MAX_UINT256 = 2**256 - 1
+# secp256k1 group order; signatures with s > n/2 are rejected by OpenZeppelin's ECDSA (malleable)
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+TIP_TYPE = (
+    "Tip(address fan,address creator,address token,uint256 amount,string message,"
+    "uint256 nonce,uint256 deadline)"
+)
+TIP_TYPEHASH = keccak(text=TIP_TYPE)
+PERMIT_TYPEHASH = keccak(
+    text="Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+)
+DOMAIN_TYPEHASH = keccak(
+    text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+)
+
+
+class Rejected(Exception):
+    """A request the relayer refuses: `status` (4xx/5xx) and a one-line `reason`."""
+
+    def __init__(self, status: int, reason: str, retry_after: int | None = None):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Signature:
+    v: int  # 27 or 28
+    r: int
+    s: int
+
+    @property
+    def rs_bytes(self) -> tuple[bytes, bytes]:
+        return self.r.to_bytes(32, "big"), self.s.to_bytes(32, "big")
+
+    def compact(self) -> tuple[bytes, bytes]:
+        """EIP-2098 `(r, vs)`."""
+        r, s = self.rs_bytes
+        return compact(self.v, r, s)
+
+    def recover(self, digest: bytes) -> str:
+        """The signer's checksummed address (raises Rejected when no key recovers)."""
+        try:
+            key = keys.Signature(vrs=(self.v - 27, self.r, self.s)).recover_public_key_from_msg_hash(digest)
+        except (BadSignature, ValueError) as err:
+            raise Rejected(400, f"bad signature ({err})") from None
+        return key.to_checksum_address()
+
+
+@dataclass(frozen=True)
+class Permit:
+    value: int
+    deadline: int
+    signature: Signature
+
+    def to_json(self) -> dict:
+        r, s = self.signature.rs_bytes
+        return {
+            "value": str(self.value),
+            "deadline": str(self.deadline),
+            "v": self.signature.v,
+            "r": "0x" + r.hex(),
+            "s": "0x" + s.hex(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Permit:
+        sig = Signature(int(data["v"]), int(data["r"], 16), int(data["s"], 16))
+        return cls(int(data["value"]), int(data["deadline"]), sig)
+
+
+@dataclass(frozen=True)
+class SignedTip:
+    chain_id: int
+    jar: str
+    fan: str
+    creator: str
+    token: str
+    amount: int
+    message: str
+    nonce: int
+    deadline: int
+    signature: Signature
+    permit: Permit | None = None
+
+    def struct_hash(self) -> bytes:
+        return tip_struct_hash(
+            self.fan, self.creator, self.token, self.amount, self.message, self.nonce, self.deadline
+        )
+
+    def digest(self, domain_separator: bytes) -> bytes:
+        return eip712_digest(domain_separator, self.struct_hash())
+
+    def batch_item(self) -> BatchTip:
+        r, vs = self.signature.compact()
+        return BatchTip(
+            fan=self.fan,
+            creator=self.creator,
+            amount=self.amount,
+            nonce=self.nonce,
+            deadline=self.deadline,
+            r=r,
+            vs=vs,
+            message=self.message,
+        )
+
+
+# ---------------------------------------------------------------------------- EIP-712 hashing
+
+
+def domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [DOMAIN_TYPEHASH, keccak(text=name), keccak(text=version), int(chain_id), verifying_contract],
+        )
+    )
+
+
+def eip712_digest(separator: bytes, struct_hash: bytes) -> bytes:
+    return keccak(b"\x19\x01" + separator + struct_hash)
+
+
+def tip_struct_hash(fan, creator, token, amount: int, message: str, nonce: int, deadline: int) -> bytes:
+    return keccak(
+        encode(
+            ["bytes32", "address", "address", "address", "uint256", "bytes32", "uint256", "uint256"],
+            [TIP_TYPEHASH, fan, creator, token, amount, keccak(message.encode("utf8")), nonce, deadline],
+        )
+    )
+
+
+def permit_struct_hash(owner, spender, value: int, nonce: int, deadline: int) -> bytes:
+    return keccak(
+        encode(
+            ["bytes32", "address", "address", "uint256", "uint256", "uint256"],
+            [PERMIT_TYPEHASH, owner, spender, value, nonce, deadline],
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def parse_tip_request(data, max_message_bytes: int) -> SignedTip:
+    """A `SignedTip` from a decoded JSON body, or `Rejected(400/413, reason)`."""
+    if not isinstance(data, dict):
+        raise Rejected(400, "the body must be a JSON object")
+    tip = data.get("tip")
+    if not isinstance(tip, dict):
+        raise Rejected(400, "missing object 'tip' (fan, creator, token, amount, message, nonce, deadline)")
+    message = tip.get("message", "")
+    if not isinstance(message, str):
+        raise Rejected(400, "tip.message must be a string")
+    try:
+        size = len(message.encode("utf8"))
+    except UnicodeEncodeError:
+        raise Rejected(400, "tip.message is not valid Unicode text") from None
+    if size > max_message_bytes:
+        raise Rejected(413, f"tip.message is {size} bytes; this relayer takes at most {max_message_bytes}")
+    permit = None
+    if data.get("permit") is not None:
+        p = data["permit"]
+        if not isinstance(p, dict):
+            raise Rejected(400, "permit must be an object {value, deadline, signature}")
+        permit = Permit(
+            value=uint(p.get("value"), "permit.value"),
+            deadline=uint(p.get("deadline"), "permit.deadline"),
+            signature=parse_signature(p.get("signature"), "permit.signature"),
+        )
+    return SignedTip(
+        chain_id=uint(data.get("chainId"), "chainId"),
+        jar=address(data.get("jar"), "jar"),
+        fan=address(tip.get("fan"), "tip.fan"),
+        creator=address(tip.get("creator"), "tip.creator"),
+        token=address(tip.get("token"), "tip.token"),
+        amount=uint(tip.get("amount"), "tip.amount"),
+        message=message,
+        nonce=uint(tip.get("nonce"), "tip.nonce"),
+        deadline=uint(tip.get("deadline"), "tip.deadline"),
+        signature=parse_signature(data.get("signature"), "signature"),
+        permit=permit,
+    )
+
+
+def uint(value, name: str) -> int:
+    """A uint256 from a JSON number (integral) or a decimal / 0x-hex string."""
+    if isinstance(value, bool) or value is None:
+        raise Rejected(400, f"{name} is missing or not a number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and 0 < len(value) <= 80:
+        text = value.strip()
+        try:
+            number = int(text, 16) if text.lower().startswith("0x") else int(text, 10)
+        except ValueError:
+            raise Rejected(400, f"{name} is not an integer: {value[:40]!r}") from None
+    else:
+        raise Rejected(400, f"{name} must be an integer or a decimal string")
+    if not 0 <= number <= MAX_UINT256:
+        raise Rejected(400, f"{name} is out of range (0 to 2**256 - 1)")
+    return number
+
+
+def address(value, name: str) -> str:
+    if not isinstance(value, str) or not is_hex_address(value):
+        raise Rejected(400, f"{name} is not an address")
+    try:
+        return to_checksum_address(value)
+    except ValueError:
+        raise Rejected(400, f"{name} is not an address") from None
+
+
+def parse_signature(value, name: str) -> Signature:
+    """A 65-byte `r || s || v` (v 27/28 or 0/1) or a 64-byte EIP-2098 `r || vs` hex string."""
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) > 2 + 2 * 65:
+        raise Rejected(400, f"{name} must be a 0x-hex signature of 64 or 65 bytes")
+    try:
+        raw = bytes.fromhex(value[2:])
+    except ValueError:
+        raise Rejected(400, f"{name} is not hex") from None
+    if len(raw) == 65:
+        r, s, v = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big"), raw[64]
+        if v in (0, 1):
+            v += 27
+        if v not in (27, 28):
+            raise Rejected(400, f"{name} has an invalid v ({v})")
+    elif len(raw) == 64:
+        r, vs = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+        v, s = 27 + (vs >> 255), vs & ((1 << 255) - 1)
+    else:
+        raise Rejected(400, f"{name} must be 64 or 65 bytes, got {len(raw)}")
+    if not (0 < r < SECP256K1_N and 0 < s <= SECP256K1_N // 2):
+        raise Rejected(400, f"{name} is not a canonical (low-s) secp256k1 signature")
+    return Signature(v, r, s)

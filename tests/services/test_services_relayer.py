@@ -1,0 +1,44 @@
+"""The relayer in process: a signed tip accepted over HTTP, batched, landed, and followed by id."""
+
+import sqlalchemy as sa
+from svc_helpers import tip_body
+
+from fairgift.relayer.store import relay_tips, relay_txs
+from fairgift.relayer.tips import eip712_digest, tip_struct_hash
+from tests.constants import USDC
+
+
+def test_digest_is_the_jars(svc_service, svc_new_fan, creators, svc_fg):
+    fan = svc_new_fan(approve=False)
+    args = (fan.address, creators[0].address, svc_fg.usdc.address, 1234, "gm ✨", 7, 2**40)
+    ours = eip712_digest(svc_service.relayer.reader.jar_separator(), tip_struct_hash(*args))
+    assert ours == bytes(svc_fg.jar.batchTipDigest(*args[:4], args[4], args[5], args[6]))
+
+
+def test_tip_lands_and_is_followed(svc_client, svc_service, svc_new_fan, creators, svc_domain, svc_fg):
+    fan = svc_new_fan()
+    creator = creators[0]
+    before = svc_fg.jar.balanceOf(creator, svc_fg.usdc)
+    body = tip_body(fan, svc_domain, creator.address, svc_fg.usdc.address, 2 * USDC, "gg <b>wp</b>", nonce=0)
+    res = svc_client.post("/api/tips", json=body)
+    assert res.status_code == 202, res.text
+    tip_id = res.json()["id"]
+    assert res.json()["status"] == "queued"
+    assert svc_client.get(f"/api/tips/{tip_id}").json()["status"] == "queued"
+
+    assert svc_service.relayer.step()
+    view = svc_client.get(f"/api/tips/{tip_id}").json()
+    assert view["status"] == "landed", view
+    assert view["message"] == "gg <b>wp</b>"
+    fee = 2 * USDC * svc_fg.jar.feeBps() // 10_000
+    assert svc_fg.jar.balanceOf(creator, svc_fg.usdc) - before == 2 * USDC - fee
+    assert svc_fg.jar.isNonceUsed(fan.address, 0)
+    receipt = svc_service.relayer.web3.eth.get_transaction_receipt(view["tx"])
+    assert receipt["blockNumber"] == view["block"]
+
+    # the same signed tip again (a client retrying): the same id, nothing queued twice
+    again = svc_client.post("/api/tips", json=body)
+    assert again.status_code == 202 and again.json()["id"] == tip_id and again.json()["status"] == "landed"
+    with svc_service.db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(relay_tips)).scalar_one() == 1
+        assert conn.execute(sa.select(sa.func.count()).select_from(relay_txs)).scalar_one() == 1

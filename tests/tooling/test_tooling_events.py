@@ -1,0 +1,98 @@
+"""`fairgift.events` on a chain: the scan source reads every FairGift contract (clones included)
+in chain order with block timestamps, filters by name and argument, and `source()` prefers an
+index only when the index says it is current."""
+
+import pytest
+
+from fairgift import events
+from fairgift.errors import FairGiftError
+from tests.constants import USDC
+
+
+@pytest.fixture(scope="module")
+def fg_story(fg, fg_fans, creator, owner, stranger):
+    """A tip, a gift, a launch with trades, a split with a release, in that order."""
+    fg.tip(fg_fans[0], creator, "2", "0xABCDEF0123456789abcdef0123456789ABCDEF01")  # looks like an address
+    fg.gift(fg_fans[1], creator, "Rose", 3, "roses")
+    fg.mint(owner, creator, "100")
+    launch = fg.launch(creator, "Ev Token", "EVT", "5%", "2")
+    fg.buy(fg_fans[0], "EVT", "3")
+    fg.sell(fg_fans[0], "EVT", "1")
+    split = fg.split(creator, {fg_fans[2]: "50%", stranger: "50%"}).values["split"]
+    fg.mint(owner, split, "10")
+    fg.project.RevenueSplit.at(split, detect_proxy=False).release(fg.usdc, stranger, sender=stranger)
+    return {"token": launch.values["token"], "split": split}
+
+
+def test_scan_reads_every_contract_in_chain_order(fg, fg_story, fg_fans, creator, stranger, chain):
+    source = events.source(fg, index=False)
+    assert source.kind == "scan"
+    found = source.events()
+    assert [e.order for e in found] == sorted(e.order for e in found)
+    assert {e.contract for e in found} == {
+        "TipJar",
+        "CreatorMarket",
+        "SplitFactory",
+        "RevenueSplit",
+        "CreatorToken",
+    }
+    for ev in found:
+        assert ev.timestamp == chain.blocks[ev.block].timestamp
+        assert ev.address in (*fg.record.contracts.values(), fg_story["token"], fg_story["split"])
+        assert ev.tx.startswith("0x") and len(ev.tx) == 66
+    tipped = [e for e in found if e.name == "Tipped"]
+    assert [(e.args["amount"], e.args["giftId"]) for e in tipped] == [(2 * USDC, 0), (30_000, 1)]
+    # a fan's words come back exactly as written, even when they look like an address
+    assert tipped[0].args["message"] == "0xABCDEF0123456789abcdef0123456789ABCDEF01"
+    assert tipped[0].args["fan"] == fg_fans[0].address and isinstance(tipped[0].args["fan"], str)
+    created = next(e for e in found if e.name == "SplitCreated")
+    assert created.args["payees"] == [fg_fans[2].address, stranger.address] and created.args["sharesBps"] == [
+        5000,
+        5000,
+    ]
+    released = next(e for e in found if e.name == "Released")
+    assert (released.contract, released.address, released.args["amount"]) == (
+        "RevenueSplit",
+        fg_story["split"],
+        5 * USDC,
+    )
+    mints = [e for e in found if e.contract == "CreatorToken" and e.name == "Transfer"]
+    assert [e.args["value"] for e in mints] == [
+        2 * 10**18,
+        3 * 10**18,
+        10**18,
+    ]  # launch buy, buy, sell (burn)
+
+
+def test_scan_filters(fg, fg_story, fg_fans, creator):
+    source = events.source(fg, index=False)
+    buys = source.events("Trade", isBuy=True)
+    assert [e.args["amount"] for e in buys] == [2 * 10**18, 3 * 10**18]
+    assert source.events(["CreatorMarket.Trade"], trader=fg_fans[0], isBuy=False)[0].args["amount"] == 10**18
+    jar_withdrawals = source.events("TipJar.Withdrawn")
+    assert all(e.contract == "TipJar" for e in jar_withdrawals)
+    from_fg_fans = source.events("Tipped", fan=[fg_fans[0].address.lower(), fg_fans[1]])
+    assert len(from_fg_fans) == 2
+    last = from_fg_fans[-1].block
+    assert [e.block for e in source.events("Tipped", from_block=last)] == [last]
+    assert source.events("Tipped", to_block=from_fg_fans[0].block - 1) == []
+    with pytest.raises(FairGiftError, match="no FairGift event 'Tip'; known events: .*Tipped"):
+        source.events("Tip")
+
+
+def test_source_prefers_a_current_index(fg, fg_story):
+    class FakeIndex:
+        kind = "index"
+
+        def events(self, names=None, *, from_block=None, to_block=None, **arg_filters):
+            return []
+
+    asked = []
+    try:
+        events.set_index_finder(lambda target: asked.append(target) or None)  # not current: scan
+        assert events.source(fg).kind == "scan" and asked == [fg]
+        events.set_index_finder(lambda target: FakeIndex())
+        assert events.source(fg).kind == "index"
+        assert events.source(fg, index=False).kind == "scan"
+    finally:
+        events.set_index_finder(None)
