@@ -322,7 +322,7 @@ class JarMachine(ChainMachine):
                 error_from=source,
             )
             return
-        self.pin_next_block()
+        at = self.pin_next_block()  # after the front-run, if any
         tx = self.jar.tipWithPermit(*args, sender=fan)
         assert tx.timestamp == at
         self.allowance[key] = allowance
