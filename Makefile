@@ -12,13 +12,24 @@ STAMP := .local/setup.stamp
 export APE_DATA_FOLDER := $(CURDIR)/.local/ape
 export SOLCX_BINARY_PATH := $(CURDIR)/.local/solcx
 export MPLCONFIGDIR := $(CURDIR)/.local/mpl
-export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Nothing in the home folder either: IPython's profile and history (`ape console`), the XDG
+# folders (platformdirs-based caches), npm's and pip's caches, and anvil's state cache
+# (tools/bin/anvil adds --cache-path .local/anvil/).
+export IPYTHONDIR := $(CURDIR)/.local/ipython
+export XDG_CACHE_HOME := $(CURDIR)/.local/xdg/cache
+export XDG_CONFIG_HOME := $(CURDIR)/.local/xdg/config
+export XDG_DATA_HOME := $(CURDIR)/.local/xdg/data
+export XDG_STATE_HOME := $(CURDIR)/.local/xdg/state
+export npm_config_cache := $(CURDIR)/.local/npm
+export PIP_CACHE_DIR := $(CURDIR)/.local/pip
+export PATH := $(CURDIR)/tools/bin:$(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 # This tree's `fairgift` package first, also for `ape run` scripts (and in git worktrees).
 export PYTHONPATH := $(CURDIR)
 
 APE_TEST_ARGS ?=
-SLITHER := slither contracts/ --solc .local/solcx/solc-v$(SOLC_VERSION) --solc-standard-json \
+# solc-select (imported by slither) keeps its folder in $VIRTUAL_ENV, else in the home folder.
+SLITHER := VIRTUAL_ENV=$(CURDIR)/$(VENV) slither contracts/ --solc .local/solcx/solc-v$(SOLC_VERSION) --solc-standard-json \
 	--solc-remaps "@openzeppelin/contracts=node_modules/@openzeppelin/contracts" \
 	--filter-paths "contracts/test/|node_modules/" --exclude-informational --exclude-low --fail-medium
 
@@ -57,11 +68,56 @@ clean: ## remove build outputs and local state (keeps installed packages)
 	rm -rf .build out .local/ape .local/solidity-deps .hypothesis .pytest_cache
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
+# The environment above, for running `ape` by hand: eval "$(make -s env)".
+ENV_VARS := APE_DATA_FOLDER SOLCX_BINARY_PATH MPLCONFIGDIR IPYTHONDIR XDG_CACHE_HOME XDG_CONFIG_HOME \
+	XDG_DATA_HOME XDG_STATE_HOME npm_config_cache PIP_CACHE_DIR PATH PYTHONDONTWRITEBYTECODE PYTHONPATH
+.PHONY: env console
+env: ## print the environment the targets use, to run ape by hand: eval "$(make -s env)"
+	@$(foreach v,$(ENV_VARS),printf 'export %s=%q\n' '$(v)' '$($(v))';)
+
+console: setup ## `ape console` with FairGift loaded (CONSOLE_ARGS="--network ethereum:local:node")
+	ape console $(CONSOLE_ARGS)
+
+.PHONY: abi
+abi: setup ## every production contract's and interface's ABI as out/abi/<Contract>.json
+	ape run abi --out out/abi
+
 .PHONY: demo
 demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
 	@start=$$(date +%s); status=0; \
 	ape run demo $(DEMO_ARGS) || status=$$?; \
 	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# --------------------------------------------------------------------------------- a local chain
+# A persistent anvil for operating FairGift by hand: chain id 31337 on 127.0.0.1:$(NODE_PORT), its
+# state (blocks, logs, historical states) saved in .local/node/ on exit and every 10 s, and loaded
+# on the next start. `--network ethereum:local:node` reaches it (ape-config.yaml gives the chain id).
+NODE_PORT ?= 8545
+NODE_DIR ?= .local/node
+NODE_URI_HINT := $(if $(filter 8545,$(NODE_PORT)),,export APE_NODE_ETHEREUM='{\"local\": {\"uri\": \"http://127.0.0.1:$(NODE_PORT)\"}}'; )
+.PHONY: node node-reset
+node: setup ## a local chain that persists (anvil, chain id 31337, port 8545 or NODE_PORT; state in .local/node/)
+	@mkdir -p $(NODE_DIR)
+	@echo "FairGift local chain: anvil, chain id 31337, http://127.0.0.1:$(NODE_PORT); state in $(NODE_DIR)/"
+	@echo "$$( [ -f $(NODE_DIR)/state.json ] && echo 'resuming the saved chain' || echo 'a new chain')" \
+		"(Ctrl-C stops it and keeps the state; make node-reset starts over)."
+	@echo "In another shell (with the environment of README \"Running things by hand\"):"
+	@echo "  $(NODE_URI_HINT)ape run deploy --network ethereum:local:node"
+	@echo "  ape run fairgift status --network ethereum:local:node"
+	@exec anvil --port $(NODE_PORT) --chain-id 31337 --state $(NODE_DIR)/state.json --state-interval 10 \
+		--preserve-historical-states
+
+node-reset: ## wipe the local chain of `make node` (and deployments/31337.json, the record of its contracts)
+	rm -rf $(NODE_DIR)
+	rm -f deployments/31337.json
+
+# The service on `make node`'s chain (deploy there first): the JSON API, the fans' pages, the
+# relayer and the index bot; it prints the pages' URLs. SERVE_ARGS: e.g. "--port 8001 --no-relay".
+SERVE_ARGS ?=
+.PHONY: serve
+serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it prints their URLs), relayer, index
+	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
+	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
 
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=

@@ -3,7 +3,10 @@
 Preloaded names: `fg` (fairgift.api.FairGift), `jar`, `market`, `factory`, `usdc`, the modules
 `fairgift`, `ledger`, `report`, and helpers `usd(units)` -> "2.50 USDC", `parse(text)` -> base
 units, `fmt(units, decimals, symbol)`. Without a deployment on the chain, only the helpers load,
-and `deploy()` creates one.
+and `deploy()` creates one. Ape's `accounts[i]` is a keystore account; the chain's funded test
+accounts are `accounts.test_accounts[i]` (the README's console lines, run verbatim by
+tests/tooling/test_tooling_cli_surface.py, use those). `make console` starts it with the
+project's environment (nothing written to the home folder).
 """
 
 import fairgift
@@ -38,7 +41,7 @@ def ape_init_extras(chain, accounts):
         from fairgift.deploy import deploy as _deploy
 
         _deploy(accounts.test_accounts[0], **options)
-        return load()
+        load()
 
     def load():
         fg = FairGift.connect()

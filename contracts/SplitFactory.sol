@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
-import {RevenueSplit} from "./RevenueSplit.sol";
+import {RevenueSplit, SPLIT_MAX_PAYEES, SPLIT_TOTAL_BPS} from "./RevenueSplit.sol";
 
 /// @title SplitFactory
 /// @notice Deploys `RevenueSplit`s cheaply: each split is a minimal clone of one implementation,
@@ -26,8 +26,9 @@ contract SplitFactory {
         implementation = address(new RevenueSplit());
     }
 
-    /// @notice Create a split paying `payees[i]` `sharesBps[i]` / 10,000 of everything it receives.
-    /// 1 to 32 distinct non-zero payees, every share positive, shares summing to 10,000.
+    /// @notice Create a split paying `payees[i]` `sharesBps[i]` / 10,000 of everything it receives:
+    /// 1 to `RevenueSplit.MAX_PAYEES` (32) distinct non-zero payees, every share positive, shares
+    /// summing to `RevenueSplit.TOTAL_BPS` (10,000).
     function createSplit(address[] calldata payees, uint16[] calldata sharesBps) external returns (address split) {
         split = Clones.cloneWithImmutableArgs(implementation, _encode(payees, sharesBps));
         emit SplitCreated(split, msg.sender, payees, sharesBps);
@@ -51,10 +52,11 @@ contract SplitFactory {
         return Clones.predictDeterministicAddressWithImmutableArgs(implementation, _encode(payees, sharesBps), salt);
     }
 
-    /// @dev Validate and pack: 22 bytes per payee (address, uint16 bps).
+    /// @dev Validate and pack, in RevenueSplit's clone-argument layout: per payee, its 20-byte
+    /// address then its uint16 share (`RevenueSplit.ARGS_ENTRY_SIZE` bytes).
     function _encode(address[] calldata payees, uint16[] calldata sharesBps) private pure returns (bytes memory args) {
         uint256 n = payees.length;
-        if (n == 0 || n > 32) revert InvalidPayeeCount(n);
+        if (n == 0 || n > SPLIT_MAX_PAYEES) revert InvalidPayeeCount(n);
         if (sharesBps.length != n) revert LengthMismatch(n, sharesBps.length);
         uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
@@ -67,6 +69,6 @@ contract SplitFactory {
             sum += sharesBps[i];
             args = bytes.concat(args, abi.encodePacked(payee, sharesBps[i]));
         }
-        if (sum != 10_000) revert SharesSumMismatch(sum);
+        if (sum != SPLIT_TOTAL_BPS) revert SharesSumMismatch(sum);
     }
 }

@@ -64,8 +64,10 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         string name; // empty: never defined
     }
 
-    /// @notice One fan-signed tip in a `tipBatch`. `r`/`vs` is the EIP-2098 compact signature of
-    /// the EIP-712 `Tip` (see `TIP_TYPEHASH`) with the jar's domain and the batch's token.
+    /// @notice One fan-signed tip in a `tipBatch`: the fields of the EIP-712 `Tip` the fan signed but
+    /// the token (the batch's) and the message (in the batch's `messages`), and `r`/`vs`, the
+    /// EIP-2098 compact signature of that `Tip` in the jar's domain (see `TIP_TYPEHASH`). Static (no
+    /// message inside), so the array holds no offset per item.
     struct BatchTip {
         address fan;
         address creator;
@@ -74,7 +76,6 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         uint256 deadline;
         bytes32 r;
         bytes32 vs;
-        string message;
     }
 
     /// @dev The EIP-3009 part of `tipWithAuthorization` (a struct against "stack too deep").
@@ -152,6 +153,9 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     error InvalidTreasury(address treasury);
     error InvalidPayout(address payout);
     error EmptyBatch();
+    /// @notice `messages` is not exactly the items' length-prefixed messages end to end: it ends
+    /// before item `index`'s message does, or (`index == tips.length`) bytes are left after the last.
+    error BatchMessagesMismatch(uint256 index);
 
     // ------------------------------------------------------------------ construction
 
@@ -393,41 +397,57 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ batch (relayers)
 
-    /// @notice Many fan-signed tips in `token` in one transaction, for relayers. Each item is checked
-    /// on its own; a bad item (expired, zero amount, invalid creator, used nonce, wrong signer, or
-    /// a failed `transferFrom`, e.g. no allowance or balance) is skipped with `BatchTipSkipped`:
-    /// no funds move for it and its nonce stays unused. The whole batch reverts only if it is empty,
-    /// `token` is not allowed, or the token delivered less than the tips it booked.
+    /// @notice Many fan-signed tips in `token` in one transaction, for relayers. `messages` holds the
+    /// items' messages end to end, in item order, each as its length in 2 bytes (big-endian, so at
+    /// most 65,535 bytes) followed by the message itself (UTF-8). Each item is checked on its
+    /// own; a bad item (expired, zero amount, invalid creator, used nonce, wrong signer, or a failed
+    /// `transferFrom`, e.g. no allowance or balance) is skipped with `BatchTipSkipped`: no funds move
+    /// for it and its nonce stays unused. The whole batch reverts only if it is empty, `token` is not
+    /// allowed, `messages` does not match the items (`BatchMessagesMismatch`), or the token
+    /// delivered less than the tips it booked.
+    /// @dev Order the items by creator: consecutive items to the same creator add up in memory and
+    /// credit the creator once (one storage write per run of a creator instead of one per tip).
+    /// Any order is correct; the order only changes the gas.
     /// @return tipped how many items were tipped.
-    function tipBatch(address token, BatchTip[] calldata tips) external nonReentrant returns (uint256 tipped) {
-        uint256 n = tips.length;
-        if (n == 0) revert EmptyBatch();
+    function tipBatch(address token, BatchTip[] calldata tips, bytes calldata messages)
+        external
+        nonReentrant
+        returns (uint256 tipped)
+    {
+        if (tips.length == 0) revert EmptyBatch();
         TokenInfo memory info = _tokens[token];
         if (!info.allowed) revert TokenNotAllowed(token);
-        uint16 bps = _feeOf(info);
         uint256 before = _selfBalance(token);
-        uint256 total = 0;
-        uint256 fees = 0;
-        for (uint256 i; i < n; ++i) {
-            BatchTip calldata t = tips[i];
-            SkipReason reason = _batchItem(token, t);
-            if (reason != SkipReason.None) {
-                emit BatchTipSkipped(i, t.fan, t.nonce, reason);
-                continue;
-            }
-            unchecked {
-                fees += _batchBook(token, t, bps); // sums bounded by the token's supply
-                total += t.amount;
-                ++tipped;
-            }
-        }
+        uint256 total;
+        uint256 fees;
+        // What every item needs, in memory (see `_runBatch`).
+        uint256[9] memory context = [
+            uint256(_domainSeparatorV4()),
+            uint256(TIP_TYPEHASH),
+            _feeOf(info),
+            uint256(Tipped.selector),
+            uint256(BatchTipSkipped.selector),
+            uint256(uint160(token)),
+            0,
+            0,
+            uint32(BatchMessagesMismatch.selector)
+        ];
+        (tipped, total, fees) = _runBatch(tips, messages, context);
         if (fees != 0) _addFee(info, token, fees);
         _checkArrived(token, before, total);
     }
 
     /// @notice Whether `fan`'s batch-tip `nonce` is used (or cancelled).
     function isNonceUsed(address fan, uint256 nonce) external view returns (bool) {
-        return nonceBitmap[fan][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+        (uint256 wordPos, uint256 bitPos) = bitmapPositions(nonce);
+        return nonceBitmap[fan][wordPos] & (1 << bitPos) != 0;
+    }
+
+    /// @notice Where `nonce` lives in a fan's bitmap (Permit2's layout): bit `bitPos` of word
+    /// `wordPos` of `nonceBitmap[fan]`.
+    function bitmapPositions(uint256 nonce) public pure returns (uint256 wordPos, uint256 bitPos) {
+        wordPos = nonce >> 8;
+        bitPos = nonce & 0xff;
     }
 
     /// @notice Cancel the caller's unused batch-tip nonces: the bits of `mask` in word `word`.
@@ -546,40 +566,211 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         return amount;
     }
 
-    /// @dev Checks one batch item, then pulls its amount; `SkipReason.None` when it was pulled.
-    function _batchItem(address token, BatchTip calldata t) private returns (SkipReason) {
-        if (block.timestamp > t.deadline) return SkipReason.Expired;
-        if (t.amount == 0) return SkipReason.ZeroAmount;
-        address creator = t.creator;
-        if (creator == address(0) || creator == address(this)) return SkipReason.InvalidCreator;
-        address fan = t.fan;
-        uint256 nonce = t.nonce;
-        uint256 bit = 1 << (nonce & 0xff);
-        uint256 bits = nonceBitmap[fan][nonce >> 8];
-        if (bits & bit != 0) return SkipReason.NonceUsed;
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(
-                abi.encode(TIP_TYPEHASH, fan, creator, token, t.amount, keccak256(bytes(t.message)), nonce, t.deadline)
-            )
-        );
-        // slither-disable-next-line unused-return (the third value only details the error kind)
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, t.r, t.vs);
-        if (err != ECDSA.RecoverError.NoError || signer != fan) return SkipReason.BadSignature;
-        nonceBitmap[fan][nonce >> 8] = bits | bit;
-        if (!IERC20(token).trySafeTransferFrom(fan, address(this), t.amount)) {
-            nonceBitmap[fan][nonce >> 8] = bits; // the item is skipped: its nonce stays unused
-            return SkipReason.TransferFailed;
-        }
-        return SkipReason.None;
-    }
+    /// @dev The items of a `tipBatch`, one after the other, in Yul: the hot loop of the relayers'
+    /// path, where Solidity's per-item overhead (calldata decoding, memory growth, repeated slot
+    /// hashing) costs about as much as the tip's own storage. Per item, in order:
+    ///
+    ///   0. its message: the next length-prefixed message of `messages` (else the batch reverts);
+    ///   1. checks that cost nothing to the fan: deadline, amount, creator (skip reasons 1-3);
+    ///   2. the nonce bit (`bitmapPositions`), unused (4);
+    ///   3. the EIP-712 `Tip` digest and `ecrecover` of the compact signature: the signer must be
+    ///      `fan` and not zero, `s` in the lower half order, as OpenZeppelin's ECDSA requires (5);
+    ///   4. the nonce bit set, then `token.transferFrom(fan, jar, amount)` as OpenZeppelin's
+    ///      `trySafeTransferFrom` judges it; on failure the bit is put back (6);
+    ///   5. the fee, the creator's net added to the current run (a run is consecutive items to one
+    ///      creator: its credit is written once, when the run ends), and `Tipped`.
+    ///
+    /// A skipped item emits `BatchTipSkipped` and moves nothing. Scratch work happens in memory from
+    /// the free memory pointer on, which is not advanced: memory does not grow with the batch.
+    /// The message hashed for the signature and the one in `Tipped` are the same bytes, so a relayer
+    /// can alter no part of a tip. `total` is checked for overflow, so `_checkArrived` compares it
+    /// with what truly arrived; every other sum is a part of it.
+    function _runBatch(BatchTip[] calldata tips, bytes calldata messages, uint256[9] memory context)
+        private
+        returns (uint256 tipped, uint256 total, uint256 fees)
+    {
+        assembly ("memory-safe") {
+            // `context` (words): 0 the domain separator, 1 the Tip typehash, 2 the fee in bps, 3 the
+            // Tipped topic, 4 the BatchTipSkipped topic, 5 the token, 6 and 7 the current item's
+            // message (calldata offset, length), 8 the BatchMessagesMismatch selector.
 
-    function _batchBook(address token, BatchTip calldata t, uint16 bps) private returns (uint256 fee) {
-        uint256 amount = t.amount;
-        fee = FeeSchedule.feeOn(amount, bps);
-        unchecked {
-            _credits[t.creator][token] += amount - fee; // bounded by the token's supply
+            function panicOverflow() {
+                mstore(0x00, 0x4e487b71) // Panic(0x11): arithmetic overflow
+                mstore(0x20, 0x11)
+                revert(0x1c, 0x24)
+            }
+
+            // _credits[creator][tok] += net, checked (Solidity's nested-mapping layout)
+            function credit(creator, tok, net) {
+                mstore(0x00, creator)
+                mstore(0x20, _credits.slot)
+                mstore(0x20, keccak256(0x00, 0x40))
+                mstore(0x00, tok)
+                let slot := keccak256(0x00, 0x40)
+                let before := sload(slot)
+                let after := add(before, net)
+                if lt(after, before) { panicOverflow() }
+                sstore(slot, after)
+            }
+
+            // The EIP-712 signer of item `t` (zero if the signature is invalid or high-s).
+            function signerOf(ctx, t) -> signer {
+                let scratch := mload(0x40)
+                let length := mload(add(ctx, 0xe0))
+                calldatacopy(scratch, mload(add(ctx, 0xc0)), length)
+                let messageHash := keccak256(scratch, length)
+                // hashStruct(Tip(fan, creator, token, amount, message, nonce, deadline))
+                mstore(scratch, mload(add(ctx, 0x20)))
+                calldatacopy(add(scratch, 0x20), t, 0x40) // fan, creator
+                mstore(add(scratch, 0x60), mload(add(ctx, 0xa0))) // token
+                calldatacopy(add(scratch, 0x80), add(t, 0x40), 0x20) // amount
+                mstore(add(scratch, 0xa0), messageHash)
+                calldatacopy(add(scratch, 0xc0), add(t, 0x60), 0x40) // nonce, deadline
+                let structHash := keccak256(scratch, 0x100)
+                // keccak256("\x19\x01" || domainSeparator || structHash)
+                mstore(scratch, 0x1901)
+                mstore(add(scratch, 0x20), mload(ctx))
+                mstore(add(scratch, 0x40), structHash)
+                let digest := keccak256(add(scratch, 0x1e), 0x42)
+                // ecrecover from the EIP-2098 compact signature (r, vs)
+                let vs := calldataload(add(t, 0xc0))
+                let s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                if iszero(gt(s, 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0)) {
+                    mstore(scratch, digest)
+                    mstore(add(scratch, 0x20), add(shr(255, vs), 27))
+                    calldatacopy(add(scratch, 0x40), add(t, 0xa0), 0x20) // r
+                    mstore(add(scratch, 0x60), s)
+                    mstore(0x00, 0)
+                    pop(staticcall(gas(), 0x01, scratch, 0x80, 0x00, 0x20))
+                    signer := mload(0x00)
+                }
+            }
+
+            // Steps 1-4 of item `t`: 0 when the amount was pulled (its nonce now used), else the
+            // SkipReason, with nothing moved and the nonce unchanged.
+            function pull(ctx, t) -> reason {
+                if gt(timestamp(), calldataload(add(t, 0x80))) {
+                    reason := 1 // Expired
+                    leave
+                }
+                if iszero(calldataload(add(t, 0x40))) {
+                    reason := 2 // ZeroAmount
+                    leave
+                }
+                {
+                    let creator := calldataload(add(t, 0x20))
+                    if or(iszero(creator), eq(creator, address())) {
+                        reason := 3 // InvalidCreator
+                        leave
+                    }
+                }
+                // bitmapPositions(nonce): bit `nonce & 255` of word `nonce >> 8` of nonceBitmap[fan]
+                mstore(0x00, calldataload(t))
+                mstore(0x20, nonceBitmap.slot)
+                mstore(0x20, keccak256(0x00, 0x40))
+                mstore(0x00, shr(8, calldataload(add(t, 0x60))))
+                let slot := keccak256(0x00, 0x40)
+                let bits := sload(slot)
+                if and(bits, shl(and(calldataload(add(t, 0x60)), 0xff), 1)) {
+                    reason := 4 // NonceUsed
+                    leave
+                }
+                {
+                    let signer := signerOf(ctx, t)
+                    if or(iszero(signer), iszero(eq(signer, calldataload(t)))) {
+                        reason := 5 // BadSignature
+                        leave
+                    }
+                }
+                sstore(slot, or(bits, shl(and(calldataload(add(t, 0x60)), 0xff), 1)))
+                let scratch := mload(0x40)
+                let tok := mload(add(ctx, 0xa0))
+                mstore(scratch, 0x23b872dd) // transferFrom(fan, jar, amount)
+                calldatacopy(add(scratch, 0x20), t, 0x20) // fan
+                mstore(add(scratch, 0x40), address())
+                calldatacopy(add(scratch, 0x60), add(t, 0x40), 0x20) // amount
+                mstore(0x00, 0)
+                let ok := call(gas(), tok, 0, add(scratch, 0x1c), 0x64, 0x00, 0x20)
+                if iszero(and(ok, eq(mload(0x00), 1))) {
+                    ok := and(ok, and(iszero(returndatasize()), gt(extcodesize(tok), 0)))
+                }
+                if iszero(ok) {
+                    sstore(slot, bits) // skipped: its nonce stays unused
+                    reason := 6 // TransferFailed
+                }
+            }
+
+            // Tipped(fan, creator, token, amount, fee, giftId 0, message) for item `t`
+            function emitTipped(ctx, t, fee) {
+                let scratch := mload(0x40)
+                let length := mload(add(ctx, 0xe0))
+                mstore(scratch, calldataload(add(t, 0x40))) // amount
+                mstore(add(scratch, 0x20), fee)
+                mstore(add(scratch, 0x40), 0)
+                mstore(add(scratch, 0x60), 0x80)
+                mstore(add(scratch, 0x80), length)
+                calldatacopy(add(scratch, 0xa0), mload(add(ctx, 0xc0)), length)
+                mstore(add(add(scratch, 0xa0), length), 0) // zero the padding
+                let size := add(0xa0, and(add(length, 0x1f), not(0x1f)))
+                log4(scratch, size, mload(add(ctx, 0x60)), calldataload(t), calldataload(add(t, 0x20)), mload(add(ctx, 0xa0)))
+            }
+
+            let cursor := messages.offset // the next item's length prefix
+            let runCreator := 0 // the creator of the current run of consecutive items ...
+            let runNet := 0 // ... and what the run owes it, not yet credited
+            for { let i := 0 } lt(i, tips.length) { i := add(i, 1) } {
+                let t := add(tips.offset, mul(i, 0xe0)) // a BatchTip is 7 words
+                {
+                    let length := shr(240, calldataload(cursor)) // reads zeros past the calldata
+                    let start := add(cursor, 2)
+                    cursor := add(start, length)
+                    if gt(cursor, add(messages.offset, messages.length)) {
+                        mstore(0x00, mload(add(context, 0x100))) // BatchMessagesMismatch(i)
+                        mstore(0x20, i)
+                        revert(0x1c, 0x24)
+                    }
+                    mstore(add(context, 0xc0), start)
+                    mstore(add(context, 0xe0), length)
+                }
+                let reason := pull(context, t)
+                if reason {
+                    // BatchTipSkipped(index, fan, nonce, reason)
+                    let scratch := mload(0x40)
+                    mstore(scratch, calldataload(add(t, 0x60)))
+                    mstore(add(scratch, 0x20), reason)
+                    log3(scratch, 0x40, mload(add(context, 0x80)), i, calldataload(t))
+                    continue
+                }
+                // 5. the fee (FeeSchedule.feeOn: amount * bps / 10_000 rounded down, no overflow),
+                // the run, the totals, and Tipped
+                let amount := calldataload(add(t, 0x40))
+                let fee := mload(add(context, 0x40)) // bps
+                fee := add(mul(div(amount, 10000), fee), div(mul(mod(amount, 10000), fee), 10000))
+                {
+                    let creator := calldataload(add(t, 0x20))
+                    if iszero(eq(creator, runCreator)) {
+                        if runNet { credit(runCreator, mload(add(context, 0xa0)), runNet) }
+                        runCreator := creator
+                        runNet := 0
+                    }
+                }
+                runNet := add(runNet, sub(amount, fee)) // parts of `total`: no overflow
+                fees := add(fees, fee)
+                {
+                    let newTotal := add(total, amount)
+                    if lt(newTotal, total) { panicOverflow() }
+                    total := newTotal
+                }
+                tipped := add(tipped, 1)
+                emitTipped(context, t, fee)
+            }
+            if runNet { credit(runCreator, mload(add(context, 0xa0)), runNet) }
+            if iszero(eq(cursor, add(messages.offset, messages.length))) {
+                mstore(0x00, mload(add(context, 0x100))) // BatchMessagesMismatch(tips.length): bytes left
+                mstore(0x20, tips.length)
+                revert(0x1c, 0x24)
+            }
         }
-        emit Tipped(t.fan, t.creator, token, amount, fee, 0, t.message);
     }
 
     function _withdraw(address account, address token) private returns (uint256 amount) {

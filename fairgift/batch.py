@@ -7,7 +7,18 @@ A fan signs, with the jar's own EIP-712 domain (read through ERC-5267 `eip712Dom
 
 (one line, no spaces after the commas, in the type string).
 `message` is hashed as `keccak256(bytes(message))`, per EIP-712. A relayer collects signed tips
-for one token and submits them with `jar.tipBatch(token, [item.as_tuple() for item in items])`.
+for one token, puts each creator's tips together (`by_creator`: the jar then credits each creator
+once per run of consecutive items instead of once per tip) and submits them with
+
+    items = by_creator(items)              # BatchTipSkipped.index counts in this list
+    jar.tipBatch(token, *batch_args(items))
+
+`batch_args` is the one encoder of the call: `tipBatch(token, tips, messages)` takes the items as
+static structs (`BatchTip.as_tuple()`: fan, creator, amount, nonce, deadline, r, vs) and every
+item's message in one `messages` argument, end to end, each as a 2-byte big-endian length then its
+UTF-8 bytes (at most 65,535), which saves three calldata words per item; the jar hashes and logs
+the very bytes it reads there, so a relayer cannot alter a message (the signature would no longer
+match).
 
 Nonces are unordered, Permit2 style: bit `nonce & 255` of word `nonce >> 8` of the fan's bitmap.
 Consecutive nonces share a storage word, so the cheapest habit is to count up from the fan's
@@ -17,6 +28,7 @@ more for that tip).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fairgift.signing import domain_of, sign, typed_message
@@ -46,7 +58,8 @@ SKIP_REASONS = (
 
 @dataclass(frozen=True)
 class BatchTip:
-    """One signed item of a batch, in the field order of the contract's `BatchTip` struct."""
+    """One signed item of a batch: the fields of the EIP-712 `Tip` the fan signed (but the token,
+    which the whole batch shares) and its EIP-2098 compact signature `(r, vs)`."""
 
     fan: str
     creator: str
@@ -57,8 +70,37 @@ class BatchTip:
     vs: bytes
     message: str
 
+    @property
+    def message_bytes(self) -> bytes:
+        return self.message.encode("utf-8")
+
     def as_tuple(self) -> tuple:
-        return (self.fan, self.creator, self.amount, self.nonce, self.deadline, self.r, self.vs, self.message)
+        """The contract's `BatchTip` struct (the message goes into `messages`: `batch_args`)."""
+        return (self.fan, self.creator, self.amount, self.nonce, self.deadline, self.r, self.vs)
+
+
+MAX_MESSAGE_BYTES = 0xFFFF  # a batch item's message length is 2 bytes in `messages`
+
+
+def batch_args(items: Sequence[BatchTip]) -> tuple[list[tuple], bytes]:
+    """The arguments of `jar.tipBatch(token, tips, messages)` after `token`, for `items` in order."""
+    messages = bytearray()
+    for item in items:
+        data = item.message_bytes
+        if len(data) > MAX_MESSAGE_BYTES:
+            raise ValueError(f"a batch message is at most {MAX_MESSAGE_BYTES} bytes, not {len(data)}")
+        messages += len(data).to_bytes(2, "big") + data
+    return [item.as_tuple() for item in items], bytes(messages)
+
+
+def by_creator(items: Iterable[BatchTip]) -> list[BatchTip]:
+    """`items` with each creator's tips next to each other (creators in order of first appearance,
+    each creator's tips in their own order): the order in which `tipBatch` writes each creator's
+    credit once per batch. Submit the returned list: `BatchTipSkipped.index` counts in it."""
+    runs: dict[str, list[BatchTip]] = {}
+    for item in items:
+        runs.setdefault(str(item.creator).lower(), []).append(item)
+    return [item for run in runs.values() for item in run]
 
 
 def tip_message(jar, fan, creator, token, amount: int, message: str, nonce: int, deadline: int):

@@ -164,7 +164,7 @@ def _story(out_dir: Path) -> DemoResult:
             f"first {first} tokens for {usd(r.values['cost'])}"
         )
 
-    step("fans buy and sell (quoted first, 1% slippage tolerance)")
+    step("fans buy and sell (quoted first, sandwich-safe limits)")
     trades = [
         ("buy", "fan04", "AVA", "30"),
         ("buy", "fan05", "AVA", "50"),

@@ -3,6 +3,7 @@
 The logic is in `fairgift.bench`; this is the command line around it.
 """
 
+import json
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import LogLevel, logger
 
 from fairgift import bench
+from fairgift.bench.page import PAGE_LOADS, PAGE_TIPS, render_page, run_page_bench
+from fairgift.bench.services import render_services, run_services_bench, services_options
 from fairgift.cli import show_progress
 
 
@@ -26,7 +29,20 @@ from fairgift.cli import show_progress
 )
 @click.option("--history", default=bench.HISTORY, show_default=True, help="earlier tips before the late tip")
 @click.option("--tips", default=bench.THROUGHPUT_TIPS, show_default=True, help="tips sent through the API")
-def cli(out, no_trace, quiet, sections, history, tips):
+@click.option(
+    "--page-tips",
+    default=PAGE_TIPS,
+    show_default=True,
+    type=click.IntRange(0),
+    help="tips in the index for the fans' page benchmark (0: skip it)",
+)
+@click.option(
+    "--page-loads", default=PAGE_LOADS, show_default=True, type=click.IntRange(1), help="page loads per row"
+)
+@services_options
+def cli(
+    out, no_trace, quiet, sections, history, tips, services, index_events, relay_tips, page_tips, page_loads
+):
     """Measure the gas of every FairGift operation against same-run baselines, check the targets."""
     logger.set_level(LogLevel.WARNING)  # no "Confirmed 0x..." line per transaction
     if not quiet:
@@ -49,3 +65,17 @@ def cli(out, no_trace, quiet, sections, history, tips):
     )
     click.echo(bench.render(results, verdicts))
     click.echo(f"\nwritten: {out}  ({results.meta['seconds']} s)")
+    if services:  # the index and the relayer: fairgift/bench/services.py
+        services_out = out.with_name("bench-services.json")
+        data = run_services_bench(
+            project, chain, accounts, events=index_events, relay_tips=relay_tips, out=services_out
+        )
+        click.echo(render_services(data))
+        click.echo(f"written: {services_out}")
+    if page_tips:
+        # The fans' page: first render with `page_tips` tips in the index (fairgift/bench/page.py).
+        page = run_page_bench(project, chain, accounts, tips=page_tips, loads=page_loads)
+        page_out = out.with_name("bench-page.json")
+        page_out.write_text(json.dumps(page, indent=2) + "\n", encoding="utf8")
+        click.echo("\n" + render_page(page))
+        click.echo(f"written: {page_out}")

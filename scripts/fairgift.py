@@ -8,12 +8,23 @@ import functools
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import account_option, network_option
 
 from fairgift import report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
-from fairgift.cli import clean_errors, echo, sender, show_progress
+from fairgift.cli import clean_errors, command_class, echo, sender, show_progress
 from fairgift.errors import FairGiftError
+
+# --slippage of buy/sell and their quotes (fairgift.api.market.trade_bound, fairgift.sandwich).
+BUY_SLIPPAGE_HELP = (
+    "Tolerance over the quote, e.g. 0.5%. Default 'safe': the widest limit at which no sandwich pays "
+    "(often the exact quote), at most 1%. A wider one is sent as asked; the output says what it exposes."
+)
+SELL_SLIPPAGE_HELP = (
+    "Tolerance under the quote, e.g. 0.5%. Default 'safe': the highest floor at which no sandwich "
+    "pays (often the exact quote), at most 1% under it. A wider one is sent as asked; the output says "
+    "what it exposes."
+)
 
 
 @click.group(short_help="Operate FairGift: tip, gift, trade creator tokens, ledger")
@@ -22,11 +33,11 @@ def cli():
     against the chain's genesis block)."""
 
 
-def command(name, help_text):
+def command(name, help_text, group=None):
     def decorator(fn):
         fn = clean_errors(_with_progress(fn))
         fn = network_option()(fn)
-        return cli.command(name, cls=ConnectedProviderCommand, help=help_text, short_help=help_text)(fn)
+        return (group or cli).command(name, cls=command_class(), help=help_text, short_help=help_text)(fn)
 
     return decorator
 
@@ -108,30 +119,43 @@ def schedule_fee(network, account, fee, target):
 @click.argument("symbol")
 @click.option("--creator-fee", default=None, help="Your fee on trades, bps or % (default 5%, cap 10%).")
 @click.option("--initial-buy", default="0", help="Tokens you buy first, in the launch transaction.")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True)
-def launch(network, account, name, symbol, creator_fee, initial_buy, slippage):
+@click.option(
+    "--slippage",
+    default=DEFAULT_SLIPPAGE,
+    show_default=True,
+    help="Tolerance over the first buy's quote; default 'safe': the exact quote (nobody trades before it).",
+)
+@click.option("--keep-allowance", is_flag=True, help="Leave what the limit did not spend approved.")
+def launch(network, account, name, symbol, creator_fee, initial_buy, slippage, keep_allowance):
     fg = FairGift.connect()
     who = sender(account, network, "launch")
-    echo(fg.launch(who, name, symbol, creator_fee, initial_buy, slippage).summary)
+    result = fg.launch(who, name, symbol, creator_fee, initial_buy, slippage, keep_allowance=keep_allowance)
+    echo(result.summary)
 
 
 @command("buy", "Buy a creator's tokens: buy CREATOR|TOKEN|SYMBOL AMOUNT (quoted first).")
 @with_account
 @click.argument("token")
 @click.argument("amount")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help="Tolerance over the quote.")
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=BUY_SLIPPAGE_HELP)
 @click.option("--max-cost", default=None, help="An explicit limit instead, e.g. 12.50.")
-def buy(network, account, token, amount, slippage, max_cost):
+@click.option(
+    "--keep-allowance",
+    is_flag=True,
+    help="Leave what the limit did not spend approved to the market (default: set it back).",
+)
+def buy(network, account, token, amount, slippage, max_cost, keep_allowance):
     fg = FairGift.connect()
     who = sender(account, network, "buy")
-    echo(fg.buy(who, token, amount, slippage=slippage, max_cost=max_cost).summary)
+    result = fg.buy(who, token, amount, slippage=slippage, max_cost=max_cost, keep_allowance=keep_allowance)
+    echo(result.summary)
 
 
 @command("sell", "Sell creator tokens back to the curve: sell CREATOR|TOKEN|SYMBOL AMOUNT.")
 @with_account
 @click.argument("token")
 @click.argument("amount")
-@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help="Tolerance under the quote.")
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=SELL_SLIPPAGE_HELP)
 @click.option("--min-proceeds", default=None, help="An explicit floor instead, e.g. 10.")
 def sell(network, account, token, amount, slippage, min_proceeds):
     fg = FairGift.connect()
@@ -146,12 +170,12 @@ def sell(network, account, token, amount, slippage, min_proceeds):
 def split(network, account, shares, set_payout):
     fg = FairGift.connect()
     who = sender(account, network, "create a split")
-    parsed = {}
+    parsed = []  # pairs, not a dict: a payee named twice is refused, never merged
     for item in shares:
         payee, sep, share = item.rpartition("=")
         if not sep or not payee or not share:
             raise FairGiftError(f"{item!r} is not PAYEE=SHARE (e.g. 0xabc…=60% or TEST::3=4000)")
-        parsed[payee] = share
+        parsed.append((payee, share))
     echo(fg.split(who, parsed, set_payout=set_payout).summary)
 
 
@@ -172,3 +196,156 @@ def mint(network, account, to, amount):
 def ledger(network, out_dir, with_report):
     fg = FairGift.connect()
     echo(report.ledger_and_report(fg, Path(out_dir), with_report=with_report).text)
+
+
+# ------------------------------------------------------------------------------ reading the record
+
+
+@command("tips", "Tips and gifts received, newest first: tips [CREATOR] [--limit N] [--csv].")
+@click.argument("creator", required=False)
+@click.option("--limit", type=int, default=None, help="Only the newest N.")
+@click.option(
+    "--csv",
+    "csv_path",
+    is_flag=False,
+    flag_value="out/tips.csv",
+    default=None,
+    help="Also write the rows as CSV (default file: out/tips.csv).",
+)
+@click.option(
+    "--width",
+    "message_width",
+    type=click.IntRange(8, 400),
+    default=40,
+    show_default=True,
+    help="Columns of a message in the table (whole in the CSV).",
+)
+def tips(network, creator, limit, csv_path, message_width):
+    fg = FairGift.connect()
+    rows = fg.tips(creator, limit=limit)
+    echo(fg.tips_text(rows, creator, message_width=message_width))
+    if csv_path:
+        echo(f"wrote {len(rows)} row(s) to {fg.write_tips_csv(rows, csv_path)}")
+
+
+@command(
+    "fees", "Every fee's full history (tip jar, protocol, each creator token); --at BLOCK: the fees then."
+)
+@click.option("--at", "at_block", type=int, default=None, help="The fees in force at the end of this block.")
+def fees(network, at_block):
+    echo(FairGift.connect().fee_history_text(at=at_block))
+
+
+@command("balance", "What an account holds: stablecoins, creator tokens, credits, approvals.")
+@with_account
+@click.argument("who", required=False)
+def balance(network, account, who):
+    fg = FairGift.connect()
+    if who is None:
+        who = sender(account, network, "show a balance")
+    echo(fg.balance_text(who))
+
+
+@click.group("quote", short_help="What a tip, gift, buy or sell would cost or pay; sends nothing.")
+def quote():
+    """What an operation would cost or pay now, its fees, and the limit a trade would be sent with
+    (its default tolerance). Nothing is sent."""
+
+
+cli.add_command(quote)
+
+
+@command("tip", "quote tip AMOUNT [--token T]: the fee and what the creator gets.", group=quote)
+@click.argument("amount")
+@click.option("--token", help="An allow-listed token (default: the stablecoin).")
+def quote_tip(network, amount, token):
+    echo(FairGift.connect().quote_tip(amount, token=token).summary)
+
+
+@command("gift", "quote gift GIFT [--quantity N]: its price, the fee, what the creator gets.", group=quote)
+@click.argument("gift")
+@click.option("--quantity", "-q", default="1")
+@click.option("--token", help="An allow-listed token (default: the stablecoin).")
+def quote_gift(network, gift, quantity, token):
+    echo(FairGift.connect().quote_gift(gift, quantity, token=token).summary)
+
+
+@command("buy", "quote buy CREATOR|TOKEN|SYMBOL AMOUNT: cost, fees and the maxCost sent.", group=quote)
+@click.argument("token")
+@click.argument("amount")
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=BUY_SLIPPAGE_HELP)
+def quote_buy(network, token, amount, slippage):
+    echo(FairGift.connect().quote_buy(token, amount, slippage=slippage).summary)
+
+
+@command(
+    "sell", "quote sell CREATOR|TOKEN|SYMBOL AMOUNT: proceeds, fees and the minProceeds sent.", group=quote
+)
+@click.argument("token")
+@click.argument("amount")
+@click.option("--slippage", default=DEFAULT_SLIPPAGE, show_default=True, help=SELL_SLIPPAGE_HELP)
+def quote_sell(network, token, amount, slippage):
+    echo(FairGift.connect().quote_sell(token, amount, slippage=slippage).summary)
+
+
+# ------------------------------------------------------------------------------ more operations
+
+
+@command("release", "A split payee's money: release [--split ADDRESS] [--payee WHO] [--token T].")
+@with_account
+@click.option("--split", "split_address", help="This split only (default: every split that pays the payee).")
+@click.option("--payee", help="Release for this payee (anyone may; default: the signing account).")
+@click.option("--token", help="Which token (default: the stablecoin).")
+def release(network, account, split_address, payee, token):
+    fg = FairGift.connect()
+    who = sender(account, network, "release")
+    echo(fg.release(who, split=split_address, token=token, payee=payee).summary)
+
+
+@command(
+    "cancel-fee", "Cancel a pending fee rise (jar or protocol: the owner; creator: the token's creator)."
+)
+@with_account
+@click.option("--target", type=click.Choice(["jar", "protocol", "creator"]), default="jar", show_default=True)
+def cancel_fee(network, account, target):
+    fg = FairGift.connect()
+    who = sender(account, network, "cancel a fee rise")
+    echo(fg.cancel_fee(who, target=target).summary)
+
+
+@command(
+    "creators",
+    "Names for creator pages (/c/NAME): creators [list | add NAME ADDRESS [--label TEXT] | remove NAME].",
+)
+@click.argument("action", type=click.Choice(["list", "add", "remove"]), default="list", required=False)
+@click.argument("args", nargs=-1)
+@click.option("--label", help="The name the page shows (default: NAME).")
+def creators(network, action, args, label):
+    from fairgift.creators import Catalogue
+
+    fg = FairGift.connect()
+    catalogue = Catalogue.for_record(fg.record, fg.store)
+    wanted = {"list": 0, "add": 2, "remove": 1}[action]
+    if len(args) != wanted:
+        usage = {
+            "list": "creators list",
+            "add": "creators add NAME ADDRESS",
+            "remove": "creators remove NAME",
+        }
+        raise FairGiftError(f"usage: {usage[action]}")
+    if action == "add":
+        entry = catalogue.add(args[0], args[1], label)
+        echo(f"added {entry.name} -> {entry.address} ({entry.label}): its page is /c/{entry.name}")
+    elif action == "remove":
+        entry = catalogue.remove(args[0])
+        echo(f"removed {entry.name} ({entry.address})")
+    entries = catalogue.all()
+    echo(f"{len(entries)} creator(s) in {catalogue.path}")
+    for entry in entries:
+        echo(f"  /c/{entry.name:<20} {entry.address}  {entry.label}")
+
+
+# `serve` and `index` (the services: fairgift/web/cli.py)
+from fairgift.web.cli import register as _register_services  # noqa: E402
+
+_register_services(cli)

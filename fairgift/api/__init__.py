@@ -4,7 +4,7 @@
     fg = FairGift.connect()                       # the connected chain's record, checked
     fg.tip(fan, creator, "2.50 USDC", "great stream")
     fg.gift(fan, creator, "Rose", quantity=10)
-    fg.buy(fan, creator, "25")                    # 25 of the creator's tokens, 1% slippage
+    fg.buy(fan, creator, "25")                    # 25 of the creator's tokens, sandwich-safe limit
 
 Every method checks what it can before sending (amount syntax, balances, allowances, the gift
 catalogue, fee caps, ownership, slippage) and raises `FairGiftError` with one line otherwise;
@@ -13,20 +13,25 @@ amount needed) when `approve=True`, the default, and explained otherwise; each o
 the `fairgift.api` logger and listed in the result's `notes`.
 
 By concern: `accounts` (who), `base` (the deployment, tokens, checks), `tips` (tips, gifts,
-signed tips), `market` (creator tokens), `splits`, `payouts` (withdrawals), `admin` (fee changes,
-minting), `status`.
+signed tips), `market` (creator tokens), `splits` (splits and releases), `payouts` (withdrawals),
+`admin` (fee changes and cancellations, minting), `status` (the deployment and its tokens),
+`history` (tips received, every fee's history), `balances` (what an account holds), `quotes` (what
+an operation would cost, sending nothing).
 """
 
 from fairgift.api.accounts import ZERO_ADDRESS, address_of, resolve_account, unlock
 from fairgift.api.admin import Admin
+from fairgift.api.balances import Balances
 from fairgift.api.base import DEADLINE_SECONDS, Result, TokenInfo
+from fairgift.api.history import History
 from fairgift.api.market import DEFAULT_SLIPPAGE
 from fairgift.api.payouts import Payouts
+from fairgift.api.quotes import Quotes
 from fairgift.api.splits import Splits
 from fairgift.api.status import Status
 
 
-class FairGift(Status, Admin, Splits, Payouts):
+class FairGift(Status, Admin, Splits, Payouts, History, Balances, Quotes):
     """The deployment of one chain: `jar`, `market`, `factory`, `usdc` (the stablecoin) and every
     operation on them (see the modules of `fairgift.api`)."""
 

@@ -60,6 +60,41 @@ class Admin(Market):
             )
         return result
 
+    def cancel_fee(self, sender, target: str = "jar", token=None) -> Result:
+        """Cancel a pending fee rise: the jar's or the protocol's (owner), or the sender's own token's
+        creator fee (only its creator may)."""
+        if target == "jar":
+            self.require_owner(self.jar, sender, "cancel a tip jar fee rise")
+            pending, current = self.jar.pendingFee(), int(self.jar.feeBps())
+        elif target == "protocol":
+            self.require_owner(self.market, sender, "cancel a protocol fee rise")
+            pending, current = self.market.pendingProtocolFee(), int(self.market.protocolFeeBps())
+        elif target == "creator":
+            tok = self.creator_token(sender if token is None else token)
+            if to_checksum_address(str(self.market.creatorOf(tok))) != address_of(sender):
+                raise FairGiftError(f"only the creator of {tok} can cancel its creator fee rise")
+            pending, current = self.market.pendingCreatorFee(tok), int(self.market.creatorFeeBps(tok))
+        else:
+            raise FairGiftError(f"unknown fee {target!r} ({', '.join(FEE_TARGETS)})")
+        bps, effective = int(pending[0]), int(pending[1])
+        if not effective:
+            raise FairGiftError(
+                f"no pending rise of the {target} fee to cancel (in force: {format_bps(current)})"
+            )
+        with translated("cancel fee"):
+            if target == "jar":
+                receipt = self.jar.cancelFee(sender=sender)
+            elif target == "protocol":
+                receipt = self.market.cancelProtocolFee(sender=sender)
+            else:
+                receipt = self.market.cancelCreatorFee(tok, sender=sender)
+        return Result(
+            f"{target} fee rise to {format_bps(bps)} (due {self.date(effective)}) cancelled; "
+            f"{format_bps(current)} stays in force",
+            [receipt],
+            {"cancelled": bps, "fee": current},
+        )
+
     def mint(self, sender, to, amount) -> Result:
         """Local networks only: mint MockUSDC (its owner, the deployer, signs)."""
         if "MockUSDC" not in self.record.contracts or not is_local_network(self.chain.provider.network):

@@ -7,11 +7,12 @@ import datetime as _dt
 import logging
 from dataclasses import dataclass, field
 
-from eth_utils import to_checksum_address
+from eth_utils import is_address, to_checksum_address
 
 from fairgift.amounts import format_amount, parse_amount
 from fairgift.api.accounts import ZERO_ADDRESS, address_of
 from fairgift.deployments import Deployment, DeploymentStore
+from fairgift.display import cell
 from fairgift.errors import FairGiftError, translated
 
 log = logging.getLogger("fairgift.api")
@@ -94,12 +95,39 @@ class Base:
         return ContractInstance(address_of(address), self.project.IStablecoin.contract_type)
 
     def token_info(self, token) -> TokenInfo:
-        address = address_of(token)
+        """Symbol and decimals of the ERC-20 at `token` (an address), refusing anything else in one
+        line: an address with no contract, a contract that does not answer `symbol()`/`decimals()`."""
+        address = self.token_address(token)
         if address not in self._tokens:
+            if not self.chain.provider.get_code(address):
+                raise FairGiftError(f"{address} is not a token: there is no contract at that address")
             contract = self.erc20(address)
-            with translated(f"reading token {address}"):
-                self._tokens[address] = TokenInfo(address, str(contract.symbol()), int(contract.decimals()))
+            try:
+                symbol, decimals = cell(str(contract.symbol()), 24), int(contract.decimals())
+            except Exception as err:  # noqa: BLE001 - a revert, a bad return, a missing function
+                raise FairGiftError(
+                    f"{address} is not an ERC-20 token: it does not answer symbol() and decimals()"
+                ) from err
+            self._tokens[address] = TokenInfo(address, symbol, decimals)
         return self._tokens[address]
+
+    def token_address(self, token) -> str:
+        """A token given as an address or a contract object, or as the symbol of a token the jar
+        lists (e.g. USDC): its checksummed address."""
+        if isinstance(token, str) and not is_address(token.strip()):
+            text = token.strip()
+            listed = [to_checksum_address(str(t)) for t in self.jar.listedTokens()]
+            for address in listed:
+                if address in self._tokens and self._tokens[address].symbol.lower() == text.lower():
+                    return address
+            for address in listed:
+                if self.token_info(address).symbol.lower() == text.lower():
+                    return address
+            known = ", ".join(self.token_info(a).symbol for a in listed) or "none"
+            raise FairGiftError(
+                f"{token!r} is not a token: give its address or the symbol of a token the jar lists ({known})"
+            )
+        return address_of(token)
 
     _USD_INPUTS = frozenset({"totalCost", "maxCost", "netProceeds", "minProceeds"})
 
@@ -135,13 +163,15 @@ class Base:
                 f"needs {token.fmt(amount)}"
             )
 
-    def ensure_allowance(self, sender, token: TokenInfo, spender, amount: int, approve: bool, result: Result):
+    def ensure_allowance(
+        self, sender, token: TokenInfo, spender, amount: int, approve: bool, result: Result
+    ) -> int | None:
         """Approve `spender` for exactly `amount` when the allowance is short (or explain, without
-        `approve`)."""
+        `approve`). Returns the allowance found when it approved (for `settle_allowance`), else None."""
         contract = self.erc20(token.address)
         allowance = int(contract.allowance(sender, spender))
         if allowance >= amount:
-            return
+            return None
         spender_addr = address_of(spender)
         if not approve:
             raise FairGiftError(
@@ -153,10 +183,58 @@ class Base:
         result.receipts.append(receipt)
         result.notes.append(f"approved {spender_addr} to spend {token.fmt(amount)}")
         log.info(result.notes[-1])
+        return allowance
+
+    def settle_allowance(
+        self, sender, token: TokenInfo, spender, found: int | None, keep: bool, result: Result
+    ):
+        """After a trade whose limit was approved: set the allowance back to what it was before
+        (`found`) unless `keep`, and say in the summary exactly what `spender` may still spend."""
+        contract = self.erc20(token.address)
+        left = int(contract.allowance(sender, spender))
+        spender_addr = address_of(spender)
+        if found is not None and not keep and left != found:
+            with translated(f"setting the {token.symbol} allowance back"):
+                result.receipts.append(contract.approve(spender, found, sender=sender))
+            result.notes.append(f"set the allowance of {spender_addr} back to {token.fmt(found)}")
+            log.info(result.notes[-1])
+            left = found
+        result.values["allowance_left"] = left
+        if not left:
+            result.summary += f"; no {token.symbol} allowance left to {spender_addr}"
+        else:
+            why = "kept" if found is not None else "approved before"
+            result.summary += (
+                f"; {spender_addr} may still spend {token.fmt(left)} of your {token.symbol} ({why})"
+            )
+
+    def named_address(self, who) -> str:
+        """An address from what a user types: an address, `TEST::N`, a keystore alias, or a
+        creator's name in the deployment's catalogue of creators (`ape run fairgift creators`)."""
+        if isinstance(who, str):
+            text = who.strip()
+            if text and not is_address(text) and not text.upper().startswith("TEST::"):
+                from ape import accounts
+
+                if text not in accounts.aliases:
+                    entry = self.creators().get(text)
+                    if entry is None:
+                        raise FairGiftError(
+                            f"{who!r} is neither an address, a test account (TEST::N), an account alias "
+                            "nor a creator's name (ape run fairgift creators)"
+                        )
+                    return entry.address
+        return address_of(who)
+
+    def creators(self):
+        """The deployment's catalogue of creator names (fairgift.creators)."""
+        from fairgift.creators import Catalogue
+
+        return Catalogue.for_record(self.record, self.store)
 
     def creator_address(self, creator) -> str:
         """A creator's address, refusing the zero address and FairGift's own contracts."""
-        address = address_of(creator)
+        address = self.named_address(creator)
         if address == ZERO_ADDRESS:
             raise FairGiftError("the creator cannot be the zero address")
         if address in (self.jar.address, self.market.address):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from eth_utils import to_checksum_address
 
+from fairgift import events
 from fairgift.amounts import format_bps, parse_bps
 from fairgift.api.accounts import address_of
 from fairgift.api.base import Base, Result
@@ -14,16 +15,22 @@ MAX_PAYEES = 32  # SplitFactory's limit
 
 
 class Splits(Base):
-    def split(self, sender, shares: dict, set_payout: bool = False) -> Result:
-        """Deploy a revenue split: `shares` maps payees to basis points summing to 10,000.
+    def split(self, sender, shares, set_payout: bool = False) -> Result:
+        """Deploy a revenue split: `shares` maps payees to basis points summing to 10,000 (a dict,
+        or a list of (payee, share) pairs, where a payee named twice is refused, never merged).
         With `set_payout`, the sender's tip-jar and market payouts then point at the split."""
         if self.factory is None:
             raise FairGiftError("this deployment has no SplitFactory")
+        pairs = list(shares.items()) if isinstance(shares, dict) else list(shares)
         payees, bps = [], []
-        for who, share in shares.items():
-            address = address_of(who)
+        for who, share in pairs:
+            address = self.named_address(who)
             if address in payees:
-                raise FairGiftError(f"{address} appears twice in the split")
+                first = pairs[payees.index(address)][0]
+                also = f" (as {first!r} and {who!r})" if str(first) != str(who) else ""
+                raise FairGiftError(
+                    f"{address} appears twice in the split{also}: name each payee once, with its whole share"
+                )
             payees.append(address)
             bps.append(parse_bps(share))
         if not 1 <= len(payees) <= MAX_PAYEES:
@@ -53,4 +60,59 @@ class Splits(Base):
                 result.receipts.append(self.jar.setPayout(split, sender=sender))
                 result.receipts.append(self.market.setPayout(split, sender=sender))
             result.summary += f"; payouts of {address_of(sender)} now go to the split"
+        return result
+
+    # ------------------------------------------------------------------ releases
+
+    def splits_of(self, payee) -> list[str]:
+        """The splits of this deployment that pay `payee`, oldest first."""
+        address = self.named_address(payee)
+        created = events.source(self).events("SplitFactory.SplitCreated")
+        return [
+            to_checksum_address(ev.args["split"])
+            for ev in created
+            if address.lower() in (p.lower() for p in ev.args["payees"])
+        ]
+
+    def release(self, sender, split=None, token=None, payee=None) -> Result:
+        """Release what the split(s) owe `payee` (default: the sender) in `token` (default: the
+        stablecoin): the given `split`, or every split of this deployment that names the payee.
+        Anyone may release; the money goes to the payee (or the payout address it set)."""
+        target = self.named_address(payee) if payee is not None else address_of(sender)
+        info = self.token_info(token) if token is not None else self.stable
+        if split is not None:
+            splits = [address_of(split)]
+            if splits[0] not in self.splits_of(target):
+                raise FairGiftError(f"{splits[0]} is not a split of this deployment that pays {target}")
+        else:
+            splits = self.splits_of(target)
+            if not splits:
+                raise FairGiftError(f"no split of this deployment pays {target}")
+        result = Result("")
+        paid = []
+        for address in splits:
+            contract = self.project.RevenueSplit.at(address, detect_proxy=False)
+            owed = int(contract.releasable(info.address, target))
+            if not owed:
+                continue
+            with translated(f"release from split {address}"):
+                receipt = contract.release(info.address, target, sender=sender)
+            result.receipts.append(receipt)
+            paid.append((address, owed))
+        if not paid:
+            raise FairGiftError(
+                f"nothing to release for {target} in {info.symbol} from {len(splits)} split(s): "
+                + ", ".join(splits)
+            )
+        total = sum(owed for _, owed in paid)
+        result.values.update(payee=target, token=info.address, released=total, splits=[a for a, _ in paid])
+        parts = []
+        for address, owed in paid:
+            # a payee may redirect its releases (RevenueSplit.setPayout): say where the money went
+            split_contract = self.project.RevenueSplit.at(address, detect_proxy=False)
+            payout = to_checksum_address(str(split_contract.payoutOf(target)))
+            parts.append(
+                f"{address} ({info.fmt(owed)}" + (f", paid to {payout})" if payout != target else ")")
+            )
+        result.summary = f"released {info.fmt(total)} owed to {target} from " + ", ".join(parts)
         return result

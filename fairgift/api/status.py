@@ -3,9 +3,10 @@ pending changes, caps, treasuries, the curve and the gift catalogue."""
 
 from __future__ import annotations
 
-from fairgift.amounts import format_bps
+from fairgift.amounts import format_amount, format_bps
 from fairgift.api.market import Market
 from fairgift.api.tips import Tips
+from fairgift.display import cell, table
 from fairgift.gifts import amount_in
 
 
@@ -49,7 +50,32 @@ class Status(Market, Tips):
                 "slope": curve.slope,
             },
             "gifts": {i: {"name": g.name, "price_usd6": g.price_usd6} for i, g in self.gifts().items()},
+            "tokens": self.tokens(),
         }
+
+    def tokens(self) -> list[dict]:
+        """Every launched creator token: its price now (the next token's marginal price), supply,
+        reserve and creator fee. Name and symbol are the creator's words (show them with
+        fairgift.display)."""
+        market = self.market
+        rows = []
+        for launch in self.launches():
+            token = launch.args["token"]
+            supply = int(market.supplyOf(token))
+            rows.append(
+                {
+                    "token": token,
+                    "creator": launch.args["creator"],
+                    "name": str(launch.args["name"]),
+                    "symbol": str(launch.args["symbol"]),
+                    "supply": supply,
+                    "price": int(market.priceAt(supply)),
+                    "reserve": int(market.reserveOf(token)),
+                    "creator_fee_bps": int(market.creatorFeeBps(token)),
+                    "pending": pending_change(market.pendingCreatorFee(token)),
+                }
+            )
+        return rows
 
     def status_text(self) -> str:
         s = self.status()
@@ -74,6 +100,24 @@ class Status(Market, Tips):
             "per token already sold",
             "gift catalogue  " + (gifts or "empty"),
         ]
+        tokens = s["tokens"]
+        lines.append(f"creator tokens  {len(tokens) or 'none yet'}")
+        if tokens:
+            body = [
+                [
+                    cell(t["symbol"], 12),
+                    cell(t["name"], 24),
+                    self.usd(t["price"]),
+                    format_amount(t["supply"], 18),
+                    self.usd(t["reserve"]),
+                    format_bps(t["creator_fee_bps"]).split(" ")[0]
+                    + (f" -> {format_bps(t['pending']['bps']).split(' ')[0]}" if t["pending"] else ""),
+                    t["token"],
+                ]
+                for t in tokens
+            ]
+            headers = ["symbol", "name", "price", "supply", "reserve", "fee", "token"]
+            lines.extend("  " + line for line in table(headers, body, right={2, 3, 4}).splitlines())
         return "\n".join(lines)
 
     def _pending_text(self, pending) -> str:

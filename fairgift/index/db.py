@@ -99,3 +99,9 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("fairgift_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def deployment_key(record) -> str:
+    """The rows' deployment key: the record's `key` (chain id, genesis hash, address set), so a
+    restarted local chain or another deployment never mixes with this one."""
+    return str(record.key)

@@ -27,6 +27,28 @@ _DOMAIN_SEPARATOR = _selector("DOMAIN_SEPARATOR()")
 _EIP712_DOMAIN = _selector("eip712Domain()")
 
 
+class Read:
+    """One read for `ChainReader.batch`: an `eth_call` (decoded to a value) or the block's timestamp."""
+
+    def __init__(self, method: str, to: str, data: str, out: list[str]):
+        self.method, self.to, self.data, self.out = method, to, data, out
+
+    def request(self, block: str) -> tuple[str, list]:
+        if self.method == "eth_getBlockByNumber":
+            return self.method, [block, False]
+        return self.method, [{"to": self.to, "data": self.data}, block]
+
+    def parse(self, result):
+        """The value, or None when the call failed (reverted, no code, undecodable)."""
+        try:
+            if self.method == "eth_getBlockByNumber":
+                return int(result["timestamp"], 16)
+            value = decode(self.out, bytes.fromhex(result[2:] if result.startswith("0x") else result))
+        except Exception:  # noqa: BLE001 - an error reply or bytes that do not decode
+            return None
+        return value[0] if len(value) == 1 else value
+
+
 class ChainReader:
     """Reads for one jar through `web3` (Ape's `chain.provider.web3`)."""
 
@@ -40,6 +62,43 @@ class ChainReader:
         data = selector + (encode(types, args) if types else b"")
         raw = self.web3.eth.call({"to": to, "data": "0x" + data.hex()}, "latest")
         return decode(out, bytes(raw))
+
+    def batch(self, *reads: Read) -> list:
+        """Several reads in one JSON-RPC batch (one round trip to the node), pinned to one block:
+        the first read fixes the block number for all of them. Falls back to one by one where
+        the provider takes no batches."""
+        make_batch = getattr(self.web3.provider, "make_batch_request", None)
+        if make_batch is not None:
+            try:
+                block = hex(int(self.web3.eth.block_number))
+                replies = make_batch([read.request(block) for read in reads])
+                if isinstance(replies, list) and len(replies) == len(reads):
+                    return [read.parse(r.get("result")) for read, r in zip(reads, replies, strict=True)]
+            except (TypeError, ValueError, NotImplementedError, AttributeError):
+                pass
+        return [
+            read.parse(self.web3.provider.make_request(*read.request("latest")).get("result"))
+            for read in reads
+        ]
+
+    def read(self, to: str, selector: bytes, types: list[str], args: list, out: list[str]) -> Read:
+        data = selector + (encode(types, args) if types else b"")
+        return Read("eth_call", to, "0x" + data.hex(), out)
+
+    def timestamp_read(self) -> Read:
+        return Read("eth_getBlockByNumber", "", "", [])
+
+    def allowed_read(self, token: str) -> Read:
+        return self.read(self.jar, _IS_TOKEN_ALLOWED, ["address"], [token], ["bool"])
+
+    def nonce_used_read(self, fan: str, nonce: int) -> Read:
+        return self.read(self.jar, _IS_NONCE_USED, ["address", "uint256"], [fan, nonce], ["bool"])
+
+    def balance_read(self, token: str, owner: str) -> Read:
+        return self.read(token, _BALANCE_OF, ["address"], [owner], ["uint256"])
+
+    def allowance_read(self, token: str, owner: str) -> Read:
+        return self.read(token, _ALLOWANCE, ["address", "address"], [owner, self.jar], ["uint256"])
 
     # ------------------------------------------------------------------ the jar
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from eth_utils import to_checksum_address
 
-from fairgift.batch import skip_reason
+from fairgift.batch import batch_args, skip_reason
 from fairgift.index.db import Database
 from fairgift.relayer import faults
 from fairgift.relayer.chain import ChainReader
@@ -139,7 +139,16 @@ class Relayer:
         if existing is not None:  # the same signed tip again (a client retrying): idempotent
             return {"id": tip_id, "status": existing["status"], "duplicate": True}
 
-        now_chain = self.reader.timestamp()
+        r = self.reader
+        now_chain, allowed, used, balance, allowance = r.batch(
+            r.timestamp_read(),
+            r.allowed_read(tip.token),
+            r.nonce_used_read(tip.fan, tip.nonce),
+            r.balance_read(tip.token, tip.fan),
+            r.allowance_read(tip.token, tip.fan),
+        )
+        if now_chain is None or used is None:
+            raise Rejected(503, "the node did not answer; try again shortly", retry_after=5)
         if tip.deadline < now_chain + cfg.min_validity:
             what = "expired" if tip.deadline <= now_chain else "too close"
             raise Rejected(
@@ -147,12 +156,14 @@ class Relayer:
                 f"deadline {what}: {tip.deadline} (chain time {now_chain}); sign a tip valid for at least "
                 f"{cfg.min_validity} s more",
             )
-        if not self.reader.is_token_allowed(tip.token):
+        if not allowed:
             raise Rejected(400, f"token {tip.token} is not allowed in the jar")
-        if self.reader.is_nonce_used(tip.fan, tip.nonce):
+        if used:
             raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already used on chain (a replay?)")
-        balance = self.reader.balance_of(tip.token, tip.fan)
-        allowance = self.reader.allowance(tip.token, tip.fan)
+        if balance is None or allowance is None:
+            raise Rejected(
+                503, f"could not read {tip.fan}'s balance of {tip.token}; try again shortly", retry_after=5
+            )
         permit_nonce = None
         if tip.permit is not None:
             permit_nonce = self._check_permit(tip, now_chain)
@@ -563,29 +574,38 @@ class Relayer:
         return True
 
     def _precheck(self, rows) -> list:
-        """Skip (without paying gas) what would obviously be skipped on chain; the rest, in order."""
+        """Skip (without paying gas) what would obviously be skipped on chain; the rest, in order.
+        Every read for the batch goes to the node in one JSON-RPC batch."""
         token = rows[0].token
-        now_chain = self.reader.timestamp()
+        r = self.reader
+        fans = list(dict.fromkeys(row.fan for row in rows))
+        values = r.batch(
+            r.timestamp_read(),
+            r.allowed_read(token),
+            *[r.nonce_used_read(row.fan, int(row.nonce)) for row in rows],
+            *[r.balance_read(token, fan) for fan in fans],
+            *[r.allowance_read(token, fan) for fan in fans],
+        )
+        now_chain, allowed = values[0], values[1]
+        used = dict(zip((row.id for row in rows), values[2 : 2 + len(rows)], strict=True))
+        balances = dict(zip(fans, values[2 + len(rows) : 2 + len(rows) + len(fans)], strict=True))
+        allowances = dict(zip(fans, values[2 + len(rows) + len(fans) :], strict=True))
+        if now_chain is None or None in used.values():
+            raise RuntimeError("the node did not answer the pre-check reads")
         skips: dict[str, str] = {}
         ready = []
-        if not self.reader.is_token_allowed(token):
+        if not allowed:
             skips = {row.id: f"token {token} is no longer allowed in the jar" for row in rows}
         else:
             need: dict[str, int] = {}
-            funds: dict[str, tuple[int, int]] = {}
             for row in rows:
                 if int(row.deadline) < now_chain + self.config.submit_margin:
                     skips[row.id] = "expired before it could be submitted"
                     continue
-                if self.reader.is_nonce_used(row.fan, int(row.nonce)):
+                if used[row.id]:
                     skips[row.id] = "nonce already used on chain (the fan used or cancelled it)"
                     continue
-                if row.fan not in funds:
-                    funds[row.fan] = (
-                        self.reader.balance_of(token, row.fan),
-                        self.reader.allowance(token, row.fan),
-                    )
-                balance, allowance = funds[row.fan]
+                balance, allowance = balances[row.fan] or 0, allowances[row.fan] or 0
                 total = need.get(row.fan, 0) + int(row.amount)
                 if balance < total:
                     skips[row.id] = f"balance too low at submission ({balance} < {total})"
@@ -649,11 +669,11 @@ class Relayer:
     def _send_batch(self, token: str, rows) -> None:
         # Adjacent items to the same creator: lets the jar write a creator's credit once per run.
         rows = sorted(rows, key=lambda r: (r.creator, r.accepted_at))
-        items = [
-            _signed_from_row(row, self.chain_id, self.reader.jar).batch_item().as_tuple() for row in rows
-        ]
+        tips, messages = batch_args(
+            [_signed_from_row(row, self.chain_id, self.reader.jar).batch_item() for row in rows]
+        )
         try:
-            self._record_and_send("batch", token, self.jar.tipBatch, (token, items), items=rows)
+            self._record_and_send("batch", token, self.jar.tipBatch, (token, tips, messages), items=rows)
         except WouldRevert as err:  # the whole batch would revert: do not pay for it
             log.error("tipBatch of %d tips would revert: %s", len(rows), err)
             now = _now()

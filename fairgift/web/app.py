@@ -54,7 +54,6 @@ def create_app(service) -> Starlette:
         # Plain routes, not a Mount("/api"): the page module adds its own /api/... endpoints too.
         routes=[*api.routes(service), *page_routes(service)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        max_body_size=4 * service.config.max_body_bytes,
     )
     app.state.service = service
     return app

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -31,11 +32,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from fairgift import fees
+from fairgift import events, fees
 from fairgift.amounts import format_amount, format_bps
-from fairgift.api import DEADLINE_SECONDS, DEFAULT_SLIPPAGE, ZERO_ADDRESS, FairGift
+from fairgift.api import DEADLINE_SECONDS, ZERO_ADDRESS, FairGift
+from fairgift.api.tips import MAX_GIFT_ID
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
+from fairgift.gifts import Gift
 from fairgift.platforms import PLATFORMS
 
 STATIC = Path(__file__).with_name("static")
@@ -75,6 +78,42 @@ class Resolved:
     label: str
 
 
+class Reads:
+    """View calls sent to the node as one JSON-RPC batch, all at one block, decoded with the
+    contracts' own ABIs. (A call through Ape costs several round trips: a code check, the chain
+    id, then the call; a creator page needs about twenty reads, so this is what keeps it fast.)"""
+
+    def __init__(self, web3, block: int):
+        self.web3, self.block = web3, block
+        self._calls: list[tuple[str, bytes, list[str]]] = []
+
+    def add(self, contract, method: str, *args) -> int:
+        """Queue `contract.method(*args)`; returns the position of its result."""
+        abi = next(
+            m for m in contract.contract_type.view_methods if m.name == method and len(m.inputs) == len(args)
+        )
+        types = [i.canonical_type for i in abi.inputs]
+        selector = keccak(text=f"{method}({','.join(types)})")[:4]
+        data = selector + abi_encode(types, list(args))
+        self._calls.append((str(contract.address), data, [o.canonical_type for o in abi.outputs]))
+        return len(self._calls) - 1
+
+    def run(self) -> list:
+        requests = [
+            ("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(self.block)])
+            for to, data, _ in self._calls
+        ]
+        responses = self.web3.provider.make_batch_request(requests) if requests else []
+        results = []
+        for (to, _data, outputs), response in zip(self._calls, responses, strict=True):
+            if "error" in response:
+                raise FairGiftError(f"reading {to}: {response['error'].get('message', response['error'])}")
+            values = abi_decode(outputs, bytes.fromhex(response["result"].removeprefix("0x")))
+            results.append(values[0] if len(values) == 1 else tuple(values))
+        self._calls = []
+        return results
+
+
 class Page:
     """What the page shows and prepares, read from the chain through the `fairgift` API.
 
@@ -88,6 +127,11 @@ class Page:
         )
         self.lock = threading.RLock()
         self._static: dict[str, object] = {}
+        # What was read at the chain's latest block: reused until a new block (one cheap
+        # eth_blockNumber per request decides), so a busy page costs a few reads per block.
+        self._block: int | None = None
+        self._at_block: dict[object, object] = {}
+        self._now: int | None = None
         self._tokens: dict[str, str] = {}  # creator -> launched token (immutable once launched)
         self._errors = self._error_table()
 
@@ -100,12 +144,37 @@ class Page:
         return self._static[key]
 
     @property
+    def web3(self):
+        return self.fg.chain.provider.web3
+
+    def reads(self) -> Reads:
+        """A batch of view calls at the block this request reads."""
+        if self._block is None:
+            self.fresh()
+        return Reads(self.web3, self._block)
+
+    def fresh(self) -> None:
+        """Start of a request: forget what was read at an older block."""
+        self._now = None
+        block = int(self.web3.eth.block_number)
+        if block != self._block:
+            self._block, self._at_block = block, {}
+
+    def _per_block(self, key, read):
+        if key not in self._at_block:
+            self._at_block[key] = read()
+        return self._at_block[key]
+
+    @property
     def chain_id(self) -> int:
         return self._once("chain_id", lambda: int(self.fg.chain.chain_id))
 
     def now(self) -> int:
-        """The chain's clock for the next transaction (the pending block's timestamp)."""
-        return int(self.fg.now())
+        """The chain's clock for the next transaction (the pending block's timestamp), read once
+        per request."""
+        if self._now is None:
+            self._now = int(self.web3.eth.get_block("pending")["timestamp"])
+        return self._now
 
     def resolve(self, who: str) -> Resolved:
         text = str(who).strip()
@@ -144,12 +213,13 @@ class Page:
         return {"address": info.address, "symbol": info.symbol, "decimals": info.decimals}
 
     def fee(self) -> dict:
-        """The tip jar's fee for the next transaction, its cap and any scheduled rise."""
+        """The tip jar's fee for the next transaction (at the chain's clock now), its cap and any
+        scheduled rise: the jar's stored schedule read once per block, evaluated by the fee model."""
         jar = self.fg.jar
-        cap = self._once("jar_cap", lambda: int(jar.MAX_FEE_BPS()))
-        delay = self._once("jar_delay", lambda: int(jar.FEE_CHANGE_DELAY()))
-        bps = int(jar.feeBps(block_id="pending"))
-        pending_bps, effective_at = (int(x) for x in jar.pendingFee(block_id="pending"))
+        schedule = self._schedule("jar", jar, ("feeBps",), ("pendingFee",), "MAX_FEE_BPS")
+        now = self.now()
+        bps = schedule.current(now)
+        pending_bps, effective_at = schedule.pending(now)
         pending = None
         if effective_at:
             pending = {
@@ -161,12 +231,32 @@ class Page:
         return {
             "bps": bps,
             "text": format_bps(bps),
-            "cap_bps": cap,
-            "cap_text": format_bps(cap),
-            "delay_s": delay,
-            "delay_text": _days(delay),
+            "cap_bps": schedule.cap,
+            "cap_text": format_bps(schedule.cap),
+            "delay_s": schedule.delay,
+            "delay_text": _days(schedule.delay),
             "pending": pending,
         }
+
+    def _schedule(self, key: str, contract, current: tuple, pending: tuple, cap: str) -> fees.FeeSchedule:
+        """A fee's schedule as the fee model holds it: `contract.<current>()` and
+        `contract.<pending>()` (method name and arguments) read once per block."""
+
+        def read():
+            reads = self.reads()
+            for call in (current, pending):
+                reads.add(contract, *call)
+            if f"limits:{key}" not in self._static:
+                reads.add(contract, cap)
+                reads.add(contract, "FEE_CHANGE_DELAY")
+            values = reads.run()
+            if len(values) == 4:
+                self._static[f"limits:{key}"] = (int(values[2]), int(values[3]))
+            return int(values[0]), (int(values[1][0]), int(values[1][1]))
+
+        bps, (pending_bps, effective_at) = self._per_block(("fee", key), read)
+        cap_bps, delay = self._static[f"limits:{key}"]
+        return fees.FeeSchedule.from_reads(bps, (pending_bps, effective_at), cap_bps, delay)
 
     def gifts(self) -> list[dict]:
         decimals = self.fg.stable.decimals
@@ -177,12 +267,38 @@ class Page:
                 "price": str(gift.amount_in(decimals)),
                 "price_text": self.fg.usd(gift.amount_in(decimals)),
             }
-            for gift in self.fg.gifts().values()
+            for gift in self._catalogue().values()
         ]
+
+    def _catalogue(self) -> dict:
+        """The jar's live gift catalogue ({id: Gift}) as `FairGift.gifts` reads it (ids from 1
+        until three empty ones in a row; retired gifts left out), read in batches of 16."""
+        return self._per_block("gifts", self._read_catalogue)
+
+    def _read_catalogue(self) -> dict:
+        catalogue, misses, first = {}, 0, 1
+        while misses < 3 and first < MAX_GIFT_ID:
+            reads = self.reads()
+            ids = range(first, min(first + 16, MAX_GIFT_ID))
+            for gift_id in ids:
+                reads.add(self.fg.jar, "gift", gift_id)
+            for gift_id, (name, price) in zip(ids, reads.run(), strict=True):
+                if not name and int(price) == 0:
+                    misses += 1
+                    if misses == 3:
+                        break
+                    continue
+                misses = 0
+                if int(price) > 0:
+                    catalogue[gift_id] = Gift(gift_id, str(name), int(price))
+            first += 16
+        return catalogue
 
     def token_of(self, creator: str) -> str | None:
         if creator not in self._tokens:
-            token = to_checksum_address(str(self.fg.market.tokenOf(creator)))
+            reads = self.reads()
+            reads.add(self.fg.market, "tokenOf", creator)
+            token = to_checksum_address(str(reads.run()[0]))
             if token == ZERO_ADDRESS:
                 return None
             self._tokens[creator] = token
@@ -194,11 +310,28 @@ class Page:
             return None
         market = self.fg.market
         meta = self._once(f"meta:{token}", lambda: self._token_meta(token))
-        supply = int(market.supplyOf(token))
-        reserve = int(market.reserveOf(token))
-        price = int(market.priceAt(supply))
-        protocol_bps = int(market.protocolFeeBps(block_id="pending"))
-        creator_bps = int(market.creatorFeeBps(token, block_id="pending"))
+
+        def read():
+            reads = self.reads()
+            reads.add(market, "supplyOf", token)
+            reads.add(market, "reserveOf", token)
+            supply, reserve = reads.run()
+            return int(supply), int(reserve)
+
+        supply, reserve = self._per_block(("token", token), read)
+        curve = self._once("curve", self.fg.curve)
+        price = curve.price_at(supply)
+        now = self.now()
+        protocol_bps = self._schedule(
+            "protocol", market, ("protocolFeeBps",), ("pendingProtocolFee",), "MAX_PROTOCOL_FEE_BPS"
+        ).current(now)
+        creator_bps = self._schedule(
+            f"creator:{token}",
+            market,
+            ("creatorFeeBps", token),
+            ("pendingCreatorFee", token),
+            "MAX_CREATOR_FEE_BPS",
+        ).current(now)
         symbol = meta["symbol"]
         return {
             "address": token,
@@ -227,7 +360,9 @@ class Page:
         the cursor of the previous page ("block:log_index")."""
         limit = max(1, min(int(limit), 100))
         cursor = _parse_cursor(before)
-        rows = self._recent_rows(creator, limit + 1, cursor)
+        rows = self._per_block(
+            ("recent", creator, limit, cursor), lambda: self._recent_rows(creator, limit + 1, cursor)
+        )
         more = len(rows) > limit
         rows = rows[:limit]
         names = {g["id"]: g["name"] for g in self._gift_names()}
@@ -252,36 +387,36 @@ class Page:
         return {"items": items, "more": more}
 
     def _gift_names(self) -> list[dict]:
-        return [{"id": g.gift_id, "name": g.name} for g in self.fg.gifts().values()]
+        return [{"id": g.gift_id, "name": g.name} for g in self._catalogue().values()]
 
     def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[dict]:
+        """The newest `limit` Tipped events to `creator` before `cursor`: from the index when the
+        service has one or `fairgift.events` finds a current one, else from a scan of the chain."""
         index = getattr(self.service, "index", None)
+        source = None
+        if index is None:
+            source = events.source(self.fg)
+            index = getattr(source, "index", None)
         if index is not None and hasattr(index, "recent_tips"):
-            return list(index.recent_tips(creator, limit=limit, before=cursor))
-        # No index: scan the jar's Tipped events for this creator (fine for small chains).
-        jar = self.fg.jar
-        stop = self.fg.chain.blocks.head.number + 1
-        logs = list(jar.Tipped.range(self.fg.record.block, stop, search_topics={"creator": creator}))
-        logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
-        if cursor:
-            logs = [log for log in logs if (log.block_number, log.log_index) < cursor]
-        rows = []
-        for log in logs[:limit]:
-            rows.append(
-                {
-                    "fan": to_checksum_address(str(log.fan)),
-                    "token": to_checksum_address(str(log.token)),
-                    "amount": int(log.amount),
-                    "fee": int(log.fee),
-                    "gift_id": int(log.giftId),
-                    "message": str(log.message),
-                    "timestamp": int(self.fg.chain.blocks[log.block_number].timestamp),
-                    "tx": str(log.transaction_hash),
-                    "block": int(log.block_number),
-                    "log_index": int(log.log_index),
-                }
-            )
-        return rows
+            # The index answers newest-first with a LIMIT (plus a scan of blocks after its cursor).
+            found = index.recent_tips(creator, limit, before=cursor)
+        else:
+            found = _walk_back(source or events.source(self.fg), self.fg, limit, cursor, creator)
+        return [
+            {
+                "fan": e.args["fan"],
+                "token": e.args["token"],
+                "amount": int(e.args["amount"]),
+                "fee": int(e.args["fee"]),
+                "gift_id": int(e.args["giftId"]),
+                "message": str(e.args["message"]),
+                "timestamp": int(e.timestamp),
+                "tx": e.tx,
+                "block": e.block,
+                "log_index": e.log_index,
+            }
+            for e in found
+        ]
 
     def state(self, who: str) -> dict:
         """Everything the creator page shows at first render, in one document."""
@@ -348,11 +483,15 @@ class Page:
         return self.fg.usd(units - units % step)
 
     def _gift(self, gift, quantity) -> tuple[int, str, int, int]:
-        try:
-            found = self.fg.find_gift(gift)
-            gift_id, name, price_usd6 = found.gift_id, found.name, found.price_usd6
-        except FairGiftError as err:
-            raise PageError(_sentence(str(err)), 400, "unknown_gift") from err
+        text = str(gift).strip()
+        catalogue = self._catalogue()
+        found = catalogue.get(int(text)) if text.isdigit() else None
+        if found is None:
+            try:  # by name, or the API's one-line error listing the catalogue
+                found = self.fg.find_gift(gift)
+            except FairGiftError as err:
+                raise PageError(_sentence(str(err)), 400, "unknown_gift") from err
+        gift_id, name, price_usd6 = found.gift_id, found.name, found.price_usd6
         try:
             quantity = int(str(quantity).strip())
         except ValueError as err:
@@ -392,7 +531,6 @@ class Page:
         market, usd = self.fg.market, self.fg.usd
         if side == "buy":
             total, protocol_fee, creator_fee = (int(x) for x in market.quoteBuy(token, units))
-            limit = _default_limit(total, up=True)
         else:
             supply = int(market.supplyOf(token))
             if units > supply:
@@ -402,7 +540,8 @@ class Page:
                     "balance",
                 )
             total, protocol_fee, creator_fee = (int(x) for x in market.quoteSell(token, units))
-            limit = _default_limit(total, up=False)
+        bound = self.fg.trade_bound(token, units, total, is_buy=side == "buy")  # the CLI's default
+        limit = bound.limit
         return {
             "side": side,
             "token": token,
@@ -742,13 +881,24 @@ def _parse_cursor(before) -> tuple[int, int] | None:
         raise PageError("bad cursor", 400, "bad_request") from err
 
 
-def _default_limit(total: int, up: bool) -> int:
-    """The default bound of a trade: the same default the CLI's `buy`/`sell` use."""
-    return FairGift._with_slippage(total, DEFAULT_SLIPPAGE, up=up)
+def _walk_back(source, fg, limit: int, cursor: tuple[int, int] | None, creator: str) -> list:
+    """Newest-first events from a source that only reads forward: widening block windows back from
+    the head (or the cursor) until `limit` are found or the deployment's first block is reached."""
+    first = int(fg.record.block)
+    stop = cursor[0] if cursor else int(fg.chain.blocks.head.number)
+    window, found = 256, []
+    while stop >= first and len(found) < limit:
+        start = max(first, stop - window + 1)
+        chunk = source.events("TipJar.Tipped", from_block=start, to_block=stop, creator=creator)
+        if cursor:
+            chunk = [e for e in chunk if (e.block, e.log_index) < cursor]
+        found.extend(sorted(chunk, key=lambda e: (e.block, e.log_index), reverse=True))
+        stop, window = start - 1, window * 4
+    return found[:limit]
 
 
 def _tolerance_text() -> str:
-    return f"default tolerance {DEFAULT_SLIPPAGE} (the CLI's default)"
+    return "the sandwich-safe limit, the CLI's default"
 
 
 def _state_json(state: dict) -> str:
@@ -761,15 +911,51 @@ def _state_json(state: dict) -> str:
 
 
 def _csp(service) -> str:
-    """Only the service itself (and, for the wallet's requests from the page, the node)."""
+    """Only the service itself; on a local development chain also the node, so that a wallet
+    running inside the page (a test wallet; an extension's requests are not the page's) reaches it.
+    `service.node_origin` overrides the node's origin."""
     connect = "'self'"
-    node = getattr(service, "node_origin", None)
+    node = getattr(service, "node_origin", None) or _local_node_origin(service.fg)
     if node:
         connect += f" {node}"
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+def _local_node_origin(fg) -> str | None:
+    from urllib.parse import urlsplit
+
+    from fairgift.deployments import LOCAL_CHAIN_IDS
+
+    if int(fg.record.chain_id) not in LOCAL_CHAIN_IDS:
+        return None
+    uri = getattr(fg.chain.provider, "http_uri", None) or getattr(fg.chain.provider, "uri", None)
+    parts = urlsplit(str(uri or ""))
+    if parts.scheme not in ("http", "https") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def page_urls(service, base_url: str) -> list[str]:
+    """Lines for `serve` to print: where the fans' pages are."""
+    base = base_url.rstrip("/")
+    catalogue = getattr(service, "creators", None) or Catalogue.for_record(
+        service.fg.record, getattr(service.fg, "store", None)
+    )
+    named = catalogue.all()
+    lines = [f"fans' pages: {base}/ lists the creators"]
+    if named:
+        lines += [f"  {entry.label}: {base}/c/{entry.name}" for entry in named[:5]]
+        if len(named) > 5:
+            lines.append(f"  … and {len(named) - 5} more")
+    else:
+        lines.append(
+            f"  any creator's page: {base}/c/<address>; name one with "
+            "`ape run fairgift creators add NAME ADDRESS`"
+        )
+    return lines
 
 
 def routes(service) -> list[BaseRoute]:
@@ -786,6 +972,7 @@ def routes(service) -> list[BaseRoute]:
     async def call(fn, *args):
         def locked():
             with page.lock:
+                page.fresh()
                 return fn(*args)
 
         try:
@@ -811,6 +998,7 @@ def routes(service) -> list[BaseRoute]:
     async def index_page(request: Request) -> Response:
         def read():
             with page.lock:
+                page.fresh()
                 return {"chain": {"id": page.chain_id}, "creators": page.creators()}
 
         return html("index", await run_in_threadpool(read))
@@ -821,6 +1009,7 @@ def routes(service) -> list[BaseRoute]:
         def read():
             started = time.perf_counter()
             with page.lock:
+                page.fresh()
                 state = page.state(who)
             state["served_in_ms"] = round((time.perf_counter() - started) * 1000, 1)
             return state

@@ -12,12 +12,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
 
-from fairgift.index.db import Database
+from fairgift.index.db import Database, deployment_key
 from fairgift.relayer import Relayer, RelayerConfig
 
 log = logging.getLogger("fairgift.service")
@@ -27,21 +26,6 @@ log = logging.getLogger("fairgift.service")
 DEFAULT_LOCAL_RELAYER = "TEST::9"
 
 
-def deployment_key(record) -> str:
-    """The record's key (chain, genesis, address set): the rows of two deployments never mix."""
-    key = getattr(record, "key", None)
-    if key:
-        return str(key)
-    # Records without `key` (before the operators' record v2): chain id + genesis + addresses.
-    from ape import chain
-
-    genesis = getattr(record, "genesis", None) or chain.blocks[0].hash.hex()
-    material = f"{record.chain_id}|{genesis}|" + "|".join(
-        f"{name}={address}" for name, address in sorted(record.contracts.items())
-    )
-    return f"{record.chain_id}-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
-
-
 @dataclass
 class ServiceConfig:
     db_url: str | None = None  # None: $FAIRGIFT_DB_URL, else .local/fairgift.sqlite3
@@ -49,6 +33,7 @@ class ServiceConfig:
     index: bool = True
     relayer_account: str | None = None  # an Ape alias or TEST::N; locally TEST::9 by default
     relayer: RelayerConfig = field(default_factory=RelayerConfig)
+    confirmations: int = 0  # blocks before the index takes an event as final (0: local chains)
     max_body_bytes: int = 16_384
 
 
@@ -76,6 +61,10 @@ class Service:
         if config.relay:
             account = relayer_account(config.relayer_account)
             service.relayer = Relayer(db, service.deployment, fg.jar, account, config.relayer)
+        if config.index:
+            from fairgift.index import open_index
+
+            service.index = open_index(fg, db.url, confirmations=config.confirmations)
         return service
 
     def start(self) -> None:

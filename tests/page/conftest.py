@@ -13,6 +13,8 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from page_env import CHROMIUM, DESKTOP, ROOT, WALLET_JS, node_url
+from playwright.sync_api import expect
 
 from fairgift.api import FairGift
 from fairgift.creators import Catalogue
@@ -20,11 +22,9 @@ from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 from tests.constants import USDC
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = ROOT / ".local/chromium"
-WALLET_JS = (Path(__file__).with_name("wallet.js")).read_text(encoding="utf8")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+# Assertions on the page wait for the service's answers: generous on a loaded 2-core machine (a
+# passing check returns as soon as it holds).
+expect.set_options(timeout=20_000)
 
 
 # ---------------------------------------------------------------------------- the chain side
@@ -33,8 +33,9 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture(scope="module")
 def page_deployment(owner, treasury, tmp_path_factory):
     folder = tmp_path_factory.mktemp("page-deployments")
-    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(folder), fresh=True)
-    return SimpleNamespace(fg=FairGift(deployed.record), record_file=Path(deployed.path))
+    store = DeploymentStore(folder)
+    deployed = deploy(owner, treasury=treasury.address, store=store, fresh=True)
+    return SimpleNamespace(fg=FairGift(deployed.record, store=store), record_file=Path(deployed.path))
 
 
 @pytest.fixture(scope="module")
@@ -79,29 +80,26 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-def node_url(fg) -> str:
-    return str(fg.chain.provider.uri)
-
-
 @pytest.fixture(scope="module")
 def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, relayer, tmp_path_factory):
-    """The service (relayer with its batcher thread running, on a fresh SQLite database) with "ava"
-    in the catalogue of creators. It takes every account fixture the page tests use, so that all
-    exist before the module's first test (Ape's isolation then snapshots them once)."""
+    """The service (relayer with its batcher thread running, and the index, on a fresh SQLite
+    database) with "ava" in the catalogue of creators. It takes every account fixture the page
+    tests use, so that all exist before the module's first test (Ape's isolation then snapshots
+    them once)."""
+    from fairgift.index import Index
     from fairgift.index.db import Database
     from fairgift.relayer import Relayer, RelayerConfig
     from fairgift.web.service import Service, ServiceConfig
 
     fg = page_deployment.fg
-    catalogue = Catalogue.beside(page_deployment.record_file)
+    catalogue = Catalogue.for_record(fg.record, fg.store)
     catalogue.add("ava", page_creator.address, "Ava")
     config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
     service = Service(fg, db, config=config)
     service.relayer = Relayer(db, service.deployment, fg.jar, relayer, config.relayer)
-    service.creators = catalogue
-    parts = urlsplit(node_url(fg))
-    service.node_origin = f"{parts.scheme}://{parts.netloc}"
+    service.index = Index(db, fg.record, project=fg.project)  # synced by open_tab, as the bot would
+    service.creators = catalogue  # (the page finds the same file itself; set here to be explicit)
     service.start()
     try:
         yield service
@@ -230,13 +228,17 @@ class Tab:
 
 
 @pytest.fixture
-def open_tab(browser, page_server, page_fg):
+def open_tab(browser, page_server, page_service, page_fg):
     """`open_tab(account=..., viewport=..., wallet=True, chain_override=None, bypass_csp=False)` -> Tab.
     `bypass_csp` turns the page's Content-Security-Policy off, to test what the script itself does."""
     contexts = []
 
     def make(account=None, viewport=DESKTOP, wallet=True, chain_override=None, bypass_csp=False) -> Tab:
+        # What the index bot does in `serve`: catch up with the chain (Ape's isolation reverts the
+        # chain between tests; the index finds that out as a reorg and re-indexes).
+        page_service.index.sync()
         context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=bypass_csp)
+        context.set_default_timeout(60_000)
         contexts.append(context)
         if wallet:
             config = {

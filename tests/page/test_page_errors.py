@@ -1,5 +1,5 @@
 """Every error a fan can meet says what to do, and nothing is sent: no wallet, wrong chain (with an
-offer to switch), signature rejected, too little balance, too many decimals, expired quote (the
+offer to switch), signature or transaction rejected, too little balance, too many decimals, expired quote (the
 price moved, or the deadline passed in the wallet), relayer busy."""
 
 from playwright.sync_api import expect
@@ -61,6 +61,20 @@ def test_signature_rejected(open_tab, page_fg, page_creator, page_fan, page_serv
     assert tab.notice() == "You declined the signature in your wallet. Nothing was sent."
     assert tab.api_calls("/api/tips") == []  # nothing reached the relayer
     assert page_service.relayer.stats().get("queued", 0) == 0
+    _untouched(page_fg, page_creator, page_fan, before)
+
+
+def test_transaction_rejected(open_tab, page_fg, page_creator, page_fan):
+    before = _snapshot(page_fg, page_creator, page_fan)
+    tab = open_tab(account=page_fan)
+    page = tab.open("/c/ava")
+    tab.wallet("(w.rejectSend = true)")
+    page.fill("#tip-amount", "3")
+    page.check("input[name=tip-mode][value=direct]")
+    page.click("#tip-send")
+    assert tab.notice() == "You declined the transaction in your wallet. Nothing was sent."
+    assert tab.wallet("w.sent") == []
+    assert page_fg.usdc.allowance(page_fan, page_fg.jar) == 0  # not even the approval went out
     _untouched(page_fg, page_creator, page_fan, before)
 
 

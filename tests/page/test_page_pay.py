@@ -115,3 +115,10 @@ def test_gasless_tip_with_permit_lands_through_the_relayer(
     logs = [log for log in jar.Tipped.range(head - 5, head + 1) if log.message == "gasless hello"]
     assert len(logs) == 1 and logs[0].fan == page_fan.address and logs[0].amount == 4 * USDC
     expect(page.locator("#recent-list .msg").first).to_have_text("gasless hello")
+    page_service.index.sync()  # the index bot's next step
+    newest = page_service.index.recent_tips(page_creator, 1)[0]
+    assert (newest.args["message"], newest.args["amount"], newest.block) == (
+        "gasless hello",
+        4 * USDC,
+        logs[0].block_number,
+    )

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.constants import USDC
+
 
 def test_creator_page_shows_fee_gifts_token(open_tab, page_fg, page_creator, page_server):
     tab = open_tab()
@@ -51,3 +53,20 @@ def test_message_with_markup_is_shown_as_text(open_tab, page_fg, page_creator, p
     assert on_chain[-3:] == [HOSTILE] * 3  # stored as written, shown as written
     assert page.evaluate("window.__pwned") is None
     assert tab.console_errors == []
+
+
+def test_recent_tips_newest_first_and_older_on_request(open_tab, page_fg, page_creator, page_fan):
+    """25 tips: the page shows the newest 20 (from the index), "Show older" brings the other 5,
+    oldest last, and then hides itself."""
+    page_fg.usdc.approve(page_fg.jar, 25 * USDC, sender=page_fan)
+    for i in range(25):
+        page_fg.jar.tip(page_creator, page_fg.usdc, USDC, f"tip number {i + 1}", sender=page_fan)
+    tab = open_tab()
+    page = tab.open("/c/ava")
+    messages = page.locator("#recent-list .msg")
+    expect(messages).to_have_count(20)
+    assert messages.all_text_contents() == [f"tip number {n}" for n in range(25, 5, -1)]
+    page.click("#recent-more")
+    expect(messages).to_have_count(25)
+    assert messages.all_text_contents()[20:] == [f"tip number {n}" for n in range(5, 0, -1)]
+    expect(page.locator("#recent-more")).to_be_hidden()

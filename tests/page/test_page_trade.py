@@ -2,7 +2,6 @@
 
 from playwright.sync_api import expect
 
-from fairgift.api import FairGift
 from tests.constants import TOKEN
 
 
@@ -23,7 +22,7 @@ def test_buy_then_sell_at_the_default_tolerance(open_tab, page_fg, page_creator,
 
     # Buy 5 AVA: the page quotes the market's own quote and the CLI's default bound.
     total, protocol_fee, creator_fee = (int(x) for x in market.quoteBuy(token, 5 * TOKEN))
-    limit = FairGift._with_slippage(total, "1%", up=True)
+    limit = page_fg.trade_bound(token, 5 * TOKEN, total, is_buy=True).limit
     shown = _quote(page, "buy", "5")
     assert f"cost {page_fg.usd(total)}" in shown
     assert f"You pay at most {page_fg.usd(limit)}" in shown
@@ -33,16 +32,19 @@ def test_buy_then_sell_at_the_default_tolerance(open_tab, page_fg, page_creator,
     assert ava.balanceOf(page_fan) == 5 * TOKEN
     assert market.supplyOf(token) == supply_before + 5 * TOKEN
     assert "you now hold 5.00 AVA" in result
-    # what the bound left approved is said, to the unit
+    # what the bound left approved is said, to the unit (nothing, at the exact quote)
     assert usdc.allowance(page_fan, market) == limit - total
-    assert f"{page_fg.usd(limit - total)} stays approved to the market" in result
+    if limit > total:
+        assert f"{page_fg.usd(limit - total)} stays approved to the market" in result
+    else:
+        assert "stays approved" not in result
     sent = tab.wallet("w.sent")
     method, decoded = market.decode_input(page_fg.chain.provider.web3.eth.get_transaction(sent[-1])["input"])
     assert method.startswith("buy(") and decoded["maxCost"] == limit and decoded["amount"] == 5 * TOKEN
 
     # Sell 2 AVA back: no approval needed, paid at least the floor, exactly the quote here.
     net, _, _ = (int(x) for x in market.quoteSell(token, 2 * TOKEN))
-    floor = FairGift._with_slippage(net, "1%", up=False)
+    floor = page_fg.trade_bound(token, 2 * TOKEN, net, is_buy=False).limit
     shown = _quote(page, "sell", "2")
     assert f"pay {page_fg.usd(net)}" in shown and f"You get at least {page_fg.usd(floor)}" in shown
     usdc_before = usdc.balanceOf(page_fan)

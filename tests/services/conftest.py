@@ -12,6 +12,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from svc_helpers import approve_jar
+
 from fairgift.api import FairGift
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
@@ -22,9 +24,14 @@ from tests.constants import MAX_UINT, USDC
 
 
 @pytest.fixture(scope="session")
-def svc_fg(owner, treasury, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("svc-deployments")
-    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(folder), fresh=True)
+def svc_deployments(tmp_path_factory):
+    """The folder holding the services' deployment record (FAIRGIFT_DEPLOYMENTS for subprocesses)."""
+    return tmp_path_factory.mktemp("svc-deployments")
+
+
+@pytest.fixture(scope="session")
+def svc_fg(owner, treasury, svc_deployments):
+    deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(svc_deployments), fresh=True)
     return FairGift(deployed.record)
 
 
@@ -75,27 +82,7 @@ def svc_new_fan(svc_fg, svc_mock_usdc, owner):
         if approve:
             # the fan needs gas once, for its approval (a permit needs none: see the permit tests)
             chain.provider.set_balance(fan.address, 10**18)
-            _approve(svc_fg, fan, MAX_UINT)
+            approve_jar(svc_fg, fan, MAX_UINT)
         return fan
 
     return make
-
-
-def _approve(fg, fan, amount):
-    """`fan` (an eth_account key) approves the jar, signing the transaction itself."""
-    from ape import chain
-
-    web3 = chain.provider.web3
-    data = fg.usdc.approve.encode_input(fg.jar.address, amount)
-    tx = {
-        "to": str(fg.usdc.address),
-        "data": "0x" + bytes(data).hex(),
-        "nonce": web3.eth.get_transaction_count(fan.address),
-        "gas": 100_000,
-        "maxFeePerGas": 10**11,
-        "maxPriorityFeePerGas": 10**9,
-        "chainId": web3.eth.chain_id,
-    }
-    signed = fan.sign_transaction(tx)
-    receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
-    assert receipt["status"] == 1

@@ -7,6 +7,7 @@ from eth_account.messages import encode_typed_data
 
 from fairgift.batch import TIP_TYPES
 from fairgift.relayer.prepare import DOMAIN_FIELDS, PERMIT_FIELDS
+from tests.constants import MAX_UINT, USDC
 
 
 def key_of(account) -> str:
@@ -75,3 +76,67 @@ def permit_body(account, token_domain, spender, value, nonce, deadline) -> dict:
         },
     }
     return {"value": str(value), "deadline": str(deadline), "signature": sign_typed(account, typed)}
+
+
+def activity(fg, project, owner, fans, creators, rounds: int = 2):
+    """Every kind of FairGift event: tips and gifts with messages, a launch and trades, fee
+    schedules, a split and its release, payouts, withdrawals. `fans`/`creators`: Ape accounts;
+    each creator launches at most once per market (skipped when already launched)."""
+    from ape import chain
+
+    mock = project.MockUSDC.at(fg.usdc.address)
+    jar, market, usdc = fg.jar, fg.market, fg.usdc.address
+    for fan in fans:
+        mock.mint(fan, 10_000 * USDC, sender=owner)
+        mock.approve(jar, MAX_UINT, sender=fan)
+        mock.approve(market, MAX_UINT, sender=fan)
+    for r in range(rounds):
+        for i, fan in enumerate(fans):
+            creator = creators[(i + r) % len(creators)]
+            jar.tip(creator, usdc, (r + 1) * USDC + i, f"round {r} from fan {i} 🎉", sender=fan)
+        price = int(jar.giftAmount(usdc, 1, 3))
+        jar.sendGift(creators[0], usdc, 1, 3, price, "roses", sender=fans[0])
+    for creator in creators:
+        token = market.predictToken(creator)
+        if not chain.provider.get_code(token):
+            market.launch(f"Token {creator.address[:6]}", "TK", 300, 0, 0, sender=creator)
+        deadline = chain.pending_timestamp + 3600
+        amount = 10**18
+        cost = int(market.quoteBuy(token, amount)[0])
+        market.buy(token, amount, cost, deadline, sender=fans[0])
+        market.sell(token, amount // 2, 0, deadline, sender=fans[0])
+        market.scheduleCreatorFee(token, 200, sender=creator)  # lowered at once: FeeChanged-style event
+    jar.scheduleFee(int(jar.feeBps()) + 10, sender=owner)  # a rise: scheduled
+    jar.cancelFee(sender=owner)
+    receipt = fg.factory.createSplit([creators[0], owner], [6000, 4000], sender=creators[0])
+    split = project.RevenueSplit.at(receipt.events[0].split) if receipt.events else None
+    jar.setPayout(split, sender=creators[0])
+    jar.withdraw(usdc, sender=creators[0])
+    split.release(usdc, owner, sender=owner)
+    market.withdraw(sender=creators[0])
+    return split
+
+
+def send_as(fan, to, data) -> dict:
+    """`fan` (an eth_account key with a little ether) sends a transaction it signs itself."""
+    from ape import chain
+
+    web3 = chain.provider.web3
+    tx = {
+        "to": str(to),
+        "data": "0x" + bytes(data).hex(),
+        "nonce": web3.eth.get_transaction_count(fan.address),
+        "gas": 200_000,
+        "maxFeePerGas": 10**11,
+        "maxPriorityFeePerGas": 10**9,
+        "chainId": web3.eth.chain_id,
+    }
+    signed = fan.sign_transaction(tx)
+    receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
+    assert receipt["status"] == 1
+    return receipt
+
+
+def approve_jar(fg, fan, amount):
+    """`fan` approves the jar for `amount` of the stablecoin."""
+    return send_as(fan, fg.usdc.address, fg.usdc.approve.encode_input(fg.jar.address, amount))

@@ -8,14 +8,14 @@ from fairgift.relayer.tips import eip712_digest, tip_struct_hash
 from tests.constants import USDC
 
 
-def test_digest_is_the_jars(svc_service, svc_new_fan, creators, svc_fg):
+def test_digest_is_the_jars(svc_fg, creators, svc_service, svc_new_fan):
     fan = svc_new_fan(approve=False)
     args = (fan.address, creators[0].address, svc_fg.usdc.address, 1234, "gm ✨", 7, 2**40)
     ours = eip712_digest(svc_service.relayer.reader.jar_separator(), tip_struct_hash(*args))
     assert ours == bytes(svc_fg.jar.batchTipDigest(*args[:4], args[4], args[5], args[6]))
 
 
-def test_tip_lands_and_is_followed(svc_client, svc_service, svc_new_fan, creators, svc_domain, svc_fg):
+def test_tip_lands_and_is_followed(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
     fan = svc_new_fan()
     creator = creators[0]
     before = svc_fg.jar.balanceOf(creator, svc_fg.usdc)

@@ -2,6 +2,8 @@
 started anvil with a keystore account in a temporary Ape data folder for the `ape run` CLIs."""
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -57,15 +59,54 @@ def _rpc(uri: str, method: str, params=None):
 
 
 class Node:
-    """An anvil process and what `ape run` needs to use it with a keystore account."""
+    """A local chain started with `make node` (on a free port, its state in a temporary folder),
+    and what `ape run` needs to use it with a keystore account."""
 
-    def __init__(self, uri: str, env: dict, keystore_address: str, deployments: Path, out: Path):
-        self.uri, self.env, self.keystore_address = uri, env, keystore_address
+    def __init__(
+        self, port: int, state: Path, env: dict, keystore_address: str, deployments: Path, out: Path
+    ):
+        self.port, self.state, self.env, self.keystore_address = port, state, env, keystore_address
+        self.uri = f"http://127.0.0.1:{port}"
         self.deployments, self.out = deployments, out
+        self.proc: subprocess.Popen | None = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["make", "--no-print-directory", "node", f"NODE_PORT={self.port}", f"NODE_DIR={self.state}"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: make and anvil get the Ctrl-C
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _rpc(self.uri, "eth_chainId")
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+
+    def stop(self):
+        """Ctrl-C, as a user stops `make node`: anvil writes its state on the way out."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self):
+        self.stop()
+        self.start()
 
     def network_args(self) -> list[str]:
-        # Ape's node provider on the local network; `env` points it at this anvil through
-        # APE_NODE_ETHEREUM (default http://127.0.0.1:8545 with chain id 1337).
+        # Ape's node provider on the local network: 127.0.0.1:8545 with chain id 31337 by the
+        # project's config; `env` moves it to this node's port through APE_NODE_ETHEREUM.
         return ["--network", "ethereum:local:node"]
 
     def ape_run(self, *args, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
@@ -90,37 +131,24 @@ def node(tmp_path_factory):
     from eth_account import Account
 
     tmp = tmp_path_factory.mktemp("node")
+    # A keystore account in a temporary Ape data folder (the format `ape accounts import` writes),
+    # funded because anvil funds the first accounts of its default mnemonic.
+    data = tmp / "ape"
+    (data / "accounts").mkdir(parents=True)
+    (data / "packages").symlink_to(ROOT / ".local/ape/packages")
+    Account.enable_unaudited_hdwallet_features()
+    key = Account.from_mnemonic(ANVIL_MNEMONIC, account_path="m/44'/60'/0'/0/9")
+    keyfile = Account.encrypt(key.key, KEYSTORE_PASSPHRASE)
+    (data / "accounts" / f"{KEYSTORE_ALIAS}.json").write_text(json.dumps(keyfile))
+    env = base_env(tmp)
+    env["APE_DATA_FOLDER"] = str(data)
     port = _free_port()
-    uri = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [str(ROOT / "node_modules/.bin/anvil"), "--port", str(port), "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # Only the address: the chain id (31337, anvil's) comes from the project's ape-config.yaml.
+    env["APE_NODE_ETHEREUM"] = json.dumps({"local": {"uri": f"http://127.0.0.1:{port}"}})
+    env[f"APE_ACCOUNTS_{KEYSTORE_ALIAS}_PASSPHRASE"] = KEYSTORE_PASSPHRASE
+    chain = Node(port, tmp / "state", env, key.address, tmp / "deployments", tmp / "out")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _rpc(uri, "eth_chainId")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        # A keystore account in a temporary Ape data folder (the format `ape accounts import`
-        # writes), funded because anvil funds the first accounts of its default mnemonic.
-        data = tmp / "ape"
-        (data / "accounts").mkdir(parents=True)
-        (data / "packages").symlink_to(ROOT / ".local/ape/packages")
-        Account.enable_unaudited_hdwallet_features()
-        key = Account.from_mnemonic(ANVIL_MNEMONIC, account_path="m/44'/60'/0'/0/9")
-        keyfile = Account.encrypt(key.key, KEYSTORE_PASSPHRASE)
-        (data / "accounts" / f"{KEYSTORE_ALIAS}.json").write_text(json.dumps(keyfile))
-        env = base_env(tmp)
-        env["APE_DATA_FOLDER"] = str(data)
-        env["APE_NODE_ETHEREUM"] = json.dumps({"local": {"uri": uri, "chain_id": 31337}})
-        env[f"APE_ACCOUNTS_{KEYSTORE_ALIAS}_PASSPHRASE"] = KEYSTORE_PASSPHRASE
-        yield Node(uri, env, key.address, tmp / "deployments", tmp / "out")
+        chain.start()
+        yield chain
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        chain.stop()

@@ -9,6 +9,7 @@ from fairgift.curve import Curve
 from fairgift.deploy import deploy
 from fairgift.errors import FairGiftError
 from fairgift.gifts import DEFAULT_GIFTS
+from fairgift.sandwich import exposure, safe_limit
 from tests.constants import USDC
 
 
@@ -83,13 +84,25 @@ def test_market_launch_buy_sell(fg, fg_fans, creator, owner):
     assert fg.market.tokenOf(creator) == token
     assert project.CreatorToken.at(token, detect_proxy=False).balanceOf(creator) == 10 * 10**18
     quote = fg.market.quoteBuy(token, 20 * 10**18)[0]
+    safe = safe_limit(fg.fan_trade(token, 20 * 10**18, is_buy=True))
     r = fg.buy(fg_fans[0], "CRT", "20")
     assert r.values["cost"] == quote
+    assert r.values["limit"] == safe.limit  # the sandwich-safe default
+    assert f"sandwich-safe limit {fg.usd(safe.limit)}" in r.summary
+    # An explicit tolerance is sent as asked, and the summary says what it exposes.
+    quote = fg.market.quoteBuy(token, 20 * 10**18)[0]
+    trade = fg.fan_trade(token, 20 * 10**18, is_buy=True)
+    r = fg.buy(fg_fans[0], "CRT", "20", slippage="1%")
     assert r.values["limit"] == -(-quote * 101 // 100)
+    exposed = exposure(trade, r.values["limit"]).best
+    assert exposed is not None and f"takes {fg.usd(exposed.profit)}" in r.summary
     net = fg.market.quoteSell(token, 5 * 10**18)[0]
+    safe = safe_limit(fg.fan_trade(token, 5 * 10**18, is_buy=False))
     r = fg.sell(fg_fans[0], creator, "5")
     assert r.values["proceeds"] == net
-    assert r.values["floor"] == net * 99 // 100
+    assert r.values["floor"] == safe.limit
+    r = fg.sell(fg_fans[0], creator, "5", slippage="1%")
+    assert r.values["floor"] == r.values["quote"] * 99 // 100
 
 
 @pytest.mark.parametrize(

@@ -1,18 +1,21 @@
 """`ape run demo` end to end, as `make demo` runs it: on anvil and on the in-process chain; its
-record stays under its own out folder and an existing record is left byte-identical."""
+record stays under its own out folder, an existing record is left byte-identical, and nothing is
+written to the home folder (HOME is an empty folder that must stay empty)."""
 
 import csv
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
-from tooling_env import ROOT, base_env
+from tooling_env import ROOT, base_env, empty_home, written
 
 
 @pytest.mark.parametrize("network", ["ethereum:local:foundry", "ethereum:local:test"])
 def test_demo_end_to_end(network, tmp_path):
     env = base_env(tmp_path)
     env["APE_DATA_FOLDER"] = str(ROOT / ".local/ape")
+    home = env["HOME"] = str(empty_home(tmp_path))  # the demo writes nothing to the home folder
     out = tmp_path / "out"
     # the record of a node the user runs, with the demo's chain id, in the records folder in use
     record = tmp_path / "deployments" / "31337.json"
@@ -34,6 +37,7 @@ def test_demo_end_to_end(network, tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert written(Path(home)) == []
     text = result.stdout
     for milestone in (
         "deploying FairGift on ethereum:local",

@@ -1,6 +1,8 @@
-"""`ape run deploy` and `ape run fairgift …` as users run them: subprocesses against a separately
-started anvil (ethereum:local:node), signing with a keystore account unlocked through
-APE_ACCOUNTS_<alias>_PASSPHRASE. Every bad input: one line, non-zero exit, no traceback."""
+"""`ape run deploy` and `ape run fairgift …` as users run them: subprocesses against a chain started
+with `make node` (ethereum:local:node), signing with a keystore account unlocked through
+APE_ACCOUNTS_<alias>_PASSPHRASE. Every bad input: one line, non-zero exit, no traceback. The chain
+survives a restart with everything on it, and neither the demo nor a throw-away deploy touches its
+record."""
 
 import csv
 import json
@@ -174,3 +176,43 @@ def test_record_of_another_chain_is_refused(node, deployed):
         assert json.loads(path.read_text()) == other  # left as it was
     finally:
         path.write_bytes(original)
+
+
+def test_node_restart_keeps_everything_and_throwaway_runs_leave_the_record(node, deployed, tmp_path):
+    """The issue's "done when": after the tip, gift, launch and trades of test_operate_and_ledger,
+    the demo and a deploy without --network run meanwhile, the node is stopped and started again,
+    and status and the ledger still show everything; the record stays byte-identical."""
+    record = node.deployments / "31337.json"
+    before = record.read_bytes()
+    ledger_before = node.cli("ledger", "--no-report", "--out", str(tmp_path / "before"))
+    assert ledger_before.returncode == 0, ledger_before.stderr
+    demo = node.ape_run("demo", "--out", str(tmp_path / "demo"))
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    assert "8 balances: ledger == chain" in demo.stdout
+    throwaway = node.ape_run("deploy")  # no --network: an anvil of its own, gone when it ends
+    assert throwaway.returncode == 0, throwaway.stderr
+    assert "This chain is throw-away: it was started for this command and ends with it" in throwaway.stdout
+    assert "make node" in throwaway.stdout and "out/deployments/" in throwaway.stdout
+    assert record.read_bytes() == before
+    assert [p.name for p in node.deployments.iterdir()] == ["31337.json"]
+
+    genesis = node.rpc("eth_getBlockByNumber", ["0x0", False])["hash"]
+    node.restart()
+    assert node.rpc("eth_getBlockByNumber", ["0x0", False])["hash"] == genesis  # the same chain
+    status = node.cli("status")
+    assert status.returncode == 0, status.stderr
+    assert f"FairGift on chain 31337 (genesis {genesis[:10]}…" in status.stdout
+    assert "tip jar fee     2% (200 bps)" in status.stdout  # lowered by test_operate_and_ledger
+    ledger_after = node.cli("ledger", "--no-report", "--out", str(tmp_path / "after"))
+    assert ledger_after.returncode == 0, ledger_after.stderr
+    rows = list(csv.DictReader((tmp_path / "after" / "ledger.csv").open()))
+    assert (tmp_path / "after" / "ledger.csv").read_text() == (tmp_path / "before" / "ledger.csv").read_text()
+    row = next(r for r in rows if r["creator"] == CREATOR_ADDR)
+    assert (row["tips"], row["gifts"], row["symbol"], row["buys"], row["sells"]) == (
+        "1",
+        "Rose x3",
+        "TWO",
+        "2",
+        "1",
+    )
+    assert record.read_bytes() == before

@@ -1,0 +1,499 @@
+"""The index: catch-up, reorg handling, and the event source that reads it.
+
+`Index(db, record).sync()` reads the deployment's events from the last indexed block to the
+chain's head (less `confirmations`) through the one event reader (`fairgift.events.ScanSource`),
+in chunks of blocks, each chunk written in one transaction together with the new cursor: a crash
+at any point leaves the index at a chunk boundary, never half-written, and the next `sync`
+continues from there. Syncs are idempotent and safe to run concurrently (threads of one bot, or
+several workers on one PostgreSQL): the cursor only moves by compare-and-set.
+
+Reorgs. The index keeps the hash of the block at the end of every chunk it indexed. Before
+each sync it compares the cursor's hash with the chain's: if they differ, the chain was reorganised
+deeper than the confirmations window (or a local node was reverted to a snapshot); the index finds
+the last block both agree on (binary search over the kept hashes), deletes everything after it,
+records the reorg in `index_reorgs` and indexes the new branch. Nothing is silently merged.
+
+`IndexSource` answers `events(names, from_block=, to_block=, **filters)` like the scan source:
+indexed blocks from the database (filters on indexed event arguments are index lookups), and the
+few blocks after the cursor (not final yet, or not indexed yet) by a live scan, so an answer is
+never stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from fairgift.events import CLONES, CONTRACT_TYPES, Event, ScanSource, matches, parse_names
+from fairgift.index.db import Database, deployment_key
+from fairgift.index.schema import index_blocks, index_events, index_reorgs, index_state
+
+log = logging.getLogger("fairgift.index")
+
+
+def canon(value) -> str:
+    """The text stored for an indexed argument, and compared with a filter's value."""
+    value = getattr(value, "address", value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    return str(value).lower()
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    start: int  # first block read (cursor + 1)
+    stop: int  # the cursor after the sync
+    events: int  # events written
+    seconds: float
+    reorg: int | None = None  # the fork block, when a reorg was found
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class State:
+    block: int
+    hash: str | None
+    events: int
+
+
+class Index:
+    """The index of one deployment in `db`."""
+
+    def __init__(
+        self,
+        db: Database,
+        record,
+        *,
+        confirmations: int = 0,
+        chunk_blocks: int = 2_000,
+        project=None,
+    ):
+        from ape import chain
+
+        self.db = db
+        self.record = record
+        self.key = deployment_key(record)
+        self.confirmations = int(confirmations)
+        self.chunk_blocks = int(chunk_blocks)
+        self.chain = chain
+        self.web3 = chain.provider.web3
+        self._project = project
+        scan = self.scan
+        self.project = scan.project
+        self.known = scan.known
+        self.indexed_args = _indexed_args(self.project, self.known)
+        self._lock = threading.Lock()
+        self._again = threading.Event()
+
+    @property
+    def scan(self) -> ScanSource:
+        """A fresh scan source for each read: a long-lived one would keep block timestamps by
+        number, which a reorg changes."""
+        return ScanSource(self.record, self._project)
+
+    # ------------------------------------------------------------------ state
+
+    def state(self) -> State:
+        with self.db.read() as conn:
+            row = conn.execute(sa.select(index_state).where(index_state.c.deployment == self.key)).first()
+        if row is None:
+            return State(self.record.block - 1, None, 0)
+        return State(int(row.block), row.hash, int(row.events))
+
+    def head(self) -> int:
+        return int(self.web3.eth.block_number)
+
+    def block_hash(self, number: int) -> str | None:
+        try:
+            block = self.web3.eth.get_block(number)
+        except Exception:  # noqa: BLE001 - BlockNotFound: the chain is shorter now
+            return None
+        if block is None:
+            return None
+        value = block["hash"]
+        return value.to_0x_hex() if hasattr(value, "to_0x_hex") else "0x" + bytes(value).hex()
+
+    def status(self) -> dict:
+        state, head = self.state(), self.head()
+        return {
+            "deployment": self.key,
+            "block": state.block,
+            "head": head,
+            "behind": max(0, head - self.confirmations - state.block),
+            "events": state.events,
+            "confirmations": self.confirmations,
+        }
+
+    def is_current(self, max_lag: int = 5_000) -> bool:
+        """True when the index has started, agrees with the chain at its cursor, and lags the
+        head by at most `max_lag` blocks (the rest is scanned live by the source)."""
+        state = self.state()
+        if state.hash is None:
+            return False
+        if self.block_hash(state.block) != state.hash:
+            return False
+        return self.head() - state.block <= max_lag
+
+    # ------------------------------------------------------------------ sync
+
+    def sync(self, to_block: int | None = None, progress: Callable[[str], None] | None = None) -> SyncResult:
+        """Index up to `to_block` (default: head - confirmations). Concurrent calls in one process
+        coalesce: a call made while another runs makes that one go round once more, so the last
+        block seen is always indexed (a chain that mines only on transactions gets no "next block"
+        to catch up with)."""
+        if not self._lock.acquire(blocking=False):
+            self._again.set()
+            return SyncResult(0, self.state().block, 0, 0.0)
+        try:
+            total = None
+            while True:
+                self._again.clear()
+                result = self._sync_once(to_block, progress)
+                total = result if total is None else _merge(total, result)
+                if not self._again.is_set():
+                    return total
+        finally:
+            self._lock.release()
+
+    def _sync_once(self, to_block, progress) -> SyncResult:
+        started = time.perf_counter()
+        state = self.state()
+        reorg = None
+        if state.hash is not None and self.block_hash(state.block) != state.hash:
+            reorg = self._unwind(state)
+            state = self.state()
+        target = self.head() - self.confirmations
+        if to_block is not None:
+            target = min(target, int(to_block))
+        start = state.block + 1
+        written = 0
+        while state.block < target:
+            a = state.block + 1
+            b = min(target, a + self.chunk_blocks - 1)
+            count = self._index_chunk(state, a, b)
+            if count is None:  # another writer moved the cursor, or the chain moved under us
+                state = self.state()
+                continue
+            written += count
+            state = self.state()
+            if progress is not None:
+                elapsed = time.perf_counter() - started
+                rate = f", {written / elapsed:,.0f} events/s" if elapsed > 0 else ""
+                progress(
+                    f"indexed blocks {a:,}-{b:,} of {target:,}: {count:,} events "
+                    f"({state.events:,} in the index{rate})"
+                )
+        return SyncResult(start, self.state().block, written, time.perf_counter() - started, reorg)
+
+    def _index_chunk(self, state: State, a: int, b: int) -> int | None:
+        hash_b = self.block_hash(b)
+        events = self.scan.events(None, from_block=a, to_block=b)
+        if hash_b is None or self.block_hash(b) != hash_b:
+            return None  # block b changed while we read: read again
+        rows = [self._row(ev) for ev in events]
+        try:
+            with self.db.write() as conn:
+                self._move_cursor(conn, state, b, hash_b, len(rows))
+                if rows:
+                    conn.execute(index_events.insert(), rows)
+                # the cursor's hash: what the next sync compares with the chain (reorg check)
+                conn.execute(index_blocks.insert().values(deployment=self.key, number=b, hash=hash_b))
+        except (_CursorMoved, sa.exc.IntegrityError):
+            return None  # another writer indexed these blocks first
+        return len(rows)
+
+    def _move_cursor(self, conn, state: State, b: int, hash_b: str, count: int) -> None:
+        cur = index_state.c
+        now = time.time()
+        if state.hash is None:
+            conn.execute(
+                index_state.insert().values(
+                    deployment=self.key,
+                    chain_id=int(self.record.chain_id),
+                    start_block=int(self.record.block),
+                    block=b,
+                    hash=hash_b,
+                    events=count,
+                    updated_at=now,
+                )
+            )
+            return
+        moved = conn.execute(
+            index_state.update()
+            .where(cur.deployment == self.key, cur.block == state.block, cur.hash == state.hash)
+            .values(block=b, hash=hash_b, events=cur.events + count, updated_at=now)
+        ).rowcount
+        if moved != 1:
+            raise _CursorMoved
+
+    def _row(self, ev: Event) -> dict:
+        topics = [canon(ev.args.get(name)) for name in self.indexed_args.get((ev.contract, ev.name), ())]
+        topics += [None] * (3 - len(topics))
+        return {
+            "deployment": self.key,
+            "block": ev.block,
+            "log_index": ev.log_index,
+            "tx": ev.tx,
+            "contract": ev.contract,
+            "address": ev.address,
+            "name": ev.name,
+            "args": json.dumps(ev.args, separators=(",", ":")),
+            "timestamp": ev.timestamp,
+            "topic1": topics[0],
+            "topic2": topics[1],
+            "topic3": topics[2],
+        }
+
+    def _unwind(self, state: State) -> int:
+        """The chain no longer has our cursor block: drop everything after the last block both
+        agree on, and return the first block that changed."""
+        with self.db.read() as conn:
+            kept = [
+                (int(n), h)
+                for n, h in conn.execute(
+                    sa.select(index_blocks.c.number, index_blocks.c.hash)
+                    .where(index_blocks.c.deployment == self.key)
+                    .order_by(index_blocks.c.number)
+                )
+            ]
+        # binary search for the last kept block whose hash the chain still has (agreement is a
+        # prefix: a block's hash commits to all its ancestors)
+        lo, hi = -1, len(kept) - 1  # kept[lo] agrees (-1: none), kept[hi] is unknown
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            number, hash_ = kept[mid]
+            if self.block_hash(number) == hash_:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo >= 0:
+            common, common_hash = kept[lo]
+        else:
+            common, common_hash = self.record.block - 1, None
+        with self.db.write() as conn:
+            removed = conn.execute(
+                index_events.delete().where(
+                    index_events.c.deployment == self.key, index_events.c.block > common
+                )
+            ).rowcount
+            conn.execute(
+                index_blocks.delete().where(
+                    index_blocks.c.deployment == self.key, index_blocks.c.number > common
+                )
+            )
+            if common_hash is None:
+                conn.execute(index_state.delete().where(index_state.c.deployment == self.key))
+            else:
+                conn.execute(
+                    index_state.update()
+                    .where(index_state.c.deployment == self.key)
+                    .values(
+                        block=common,
+                        hash=common_hash,
+                        events=index_state.c.events - removed,
+                        updated_at=time.time(),
+                    )
+                )
+            conn.execute(
+                index_reorgs.insert().values(
+                    deployment=self.key,
+                    fork_block=common + 1,
+                    old_block=state.block,
+                    removed_events=removed,
+                    found_at=time.time(),
+                )
+            )
+        log.warning(
+            "reorg: the chain changed from block %d (index was at %d); removed %d events, re-indexing",
+            common + 1,
+            state.block,
+            removed,
+        )
+        return common + 1
+
+    def reorgs(self) -> list[dict]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(index_reorgs)
+                .where(index_reorgs.c.deployment == self.key)
+                .order_by(index_reorgs.c.id)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    # ------------------------------------------------------------------ reading
+
+    def source(self) -> IndexSource:
+        return IndexSource(self)
+
+    def recent_tips(self, creator, limit: int = 50, before: tuple[int, int] | None = None) -> list[Event]:
+        """A creator's newest tips and gifts (`Tipped`), newest first; `before=(block, log_index)`
+        pages back from there."""
+        return self.source().latest(["TipJar.Tipped"], limit, before=before, creator=creator)
+
+
+class IndexSource:
+    """`fairgift.events` source over the index (plus a live scan of the blocks after its cursor)."""
+
+    kind = "index"
+
+    def __init__(self, index: Index):
+        self.index = index
+        self.known = index.known
+
+    def events(
+        self, names: Iterable[str] | str | None = None, *, from_block=None, to_block=None, **arg_filters
+    ) -> list[Event]:
+        wanted = parse_names(names, self.known)
+        record = self.index.record
+        start = record.block if from_block is None else max(int(from_block), 0)
+        stop = self.index.head() if to_block is None else int(to_block)
+        if stop < start:
+            return []
+        state = self.index.state()
+        found: list[Event] = []
+        indexed_stop = min(stop, state.block)
+        if start <= indexed_stop:
+            found += [
+                ev for ev in self._query(wanted, start, indexed_stop, arg_filters) if matches(ev, arg_filters)
+            ]
+        tail_start = max(start, state.block + 1)
+        if tail_start <= stop:
+            found += self.index.scan.events(
+                [f"{c}.{n}" for c, n in sorted(wanted)], from_block=tail_start, to_block=stop, **arg_filters
+            )
+        return found
+
+    def latest(
+        self,
+        names: Iterable[str] | str | None,
+        limit: int,
+        *,
+        before: tuple[int, int] | None = None,
+        **arg_filters,
+    ) -> list[Event]:
+        """The newest `limit` matching events, newest first, strictly before `before` = (block,
+        log_index) when given: the blocks after the cursor by a live scan, then one indexed
+        query (paged, when a filter on a non-indexed argument drops rows)."""
+        limit = int(limit)
+        if limit < 1:
+            return []
+        wanted = parse_names(names, self.known)
+        state = self.index.state()
+        found: list[Event] = []
+        head = self.index.head()
+        if head > state.block and (before is None or before[0] > state.block):
+            tail = self.index.scan.events(
+                [f"{c}.{n}" for c, n in sorted(wanted)],
+                from_block=state.block + 1,
+                to_block=head,
+                **arg_filters,
+            )
+            found += sorted(
+                (ev for ev in tail if before is None or ev.order < tuple(before)), reverse=True, key=_order
+            )
+        cursor = tuple(before) if before is not None and before[0] <= state.block else None
+        page = max(2 * limit, 100)
+        while len(found) < limit:
+            rows = self._select(
+                wanted, None, state.block, arg_filters, newest_first=True, before=cursor, limit=page
+            )
+            found += [ev for ev in rows if matches(ev, arg_filters)]
+            if len(rows) < page:
+                break
+            cursor = rows[-1].order
+        return found[:limit]
+
+    def _query(self, wanted: set[tuple[str, str]], start: int, stop: int, arg_filters: dict) -> list[Event]:
+        return self._select(wanted, start, stop, arg_filters)
+
+    def _select(
+        self,
+        wanted: set[tuple[str, str]],
+        start: int | None,
+        stop: int,
+        arg_filters: dict,
+        *,
+        newest_first: bool = False,
+        before: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        e = index_events.c
+        topic_columns = (e.topic1, e.topic2, e.topic3)
+        clauses = []
+        for contract, name in sorted(wanted):
+            indexed = self.index.indexed_args.get((contract, name), ())
+            clause = [e.contract == contract, e.name == name]
+            for arg, value in arg_filters.items():
+                if arg in indexed:
+                    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+                    clause.append(topic_columns[indexed.index(arg)].in_([canon(v) for v in values]))
+            clauses.append(sa.and_(*clause))
+        if not clauses:
+            return []
+        query = sa.select(index_events).where(
+            e.deployment == self.index.key, e.block <= stop, sa.or_(*clauses)
+        )
+        if start is not None:
+            query = query.where(e.block >= start)
+        if before is not None:
+            query = query.where(
+                sa.or_(e.block < before[0], sa.and_(e.block == before[0], e.log_index < before[1]))
+            )
+        if newest_first:
+            query = query.order_by(e.block.desc(), e.log_index.desc())
+        else:
+            query = query.order_by(e.block, e.log_index)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.index.db.read() as conn:
+            return [_event(row) for row in conn.execute(query)]
+
+
+class _CursorMoved(Exception):
+    """The cursor is not where this writer read it: its chunk is dropped and read again."""
+
+
+def _order(ev: Event) -> tuple[int, int]:
+    return ev.order
+
+
+def _event(row) -> Event:
+    return Event(
+        contract=row.contract,
+        address=row.address,
+        name=row.name,
+        args=json.loads(row.args),
+        block=int(row.block),
+        log_index=int(row.log_index),
+        tx=row.tx,
+        timestamp=int(row.timestamp),
+    )
+
+
+def _indexed_args(project, known: dict[str, set[str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(contract type, event) -> the names of its indexed arguments, in topic order."""
+    out = {}
+    for contract in known:
+        for abi in getattr(project, contract).contract_type.events:
+            out[(contract, abi.name)] = tuple(i.name for i in abi.inputs if i.indexed)
+    return out
+
+
+def _merge(a: SyncResult, b: SyncResult) -> SyncResult:
+    return SyncResult(a.start, b.stop, a.events + b.events, a.seconds + b.seconds, a.reorg or b.reorg)
+
+
+__all__ = ["CLONES", "CONTRACT_TYPES", "Index", "IndexSource", "State", "SyncResult", "canon"]

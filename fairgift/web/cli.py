@@ -1,0 +1,151 @@
+"""`ape run fairgift serve` and `ape run fairgift index`: thin commands over `fairgift.web.serve`
+and `fairgift.index` (registered on the `fairgift` script's group by `register(cli)`)."""
+
+from __future__ import annotations
+
+import click
+from ape.cli import network_option
+
+from fairgift.cli import clean_errors, command_class, echo
+
+
+def _options(fn):
+    fn = click.option(
+        "--db",
+        "db_url",
+        default=None,
+        help="Database URL (default $FAIRGIFT_DB_URL, else SQLite in .local/).",
+    )(fn)
+    return fn
+
+
+@click.command(
+    "serve",
+    cls=command_class(),
+    short_help="Serve the JSON API, the fans' pages and the tip relayer (with the index bot).",
+)
+@network_option()
+@_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--relayer-account", default=None, help="Ape account alias (or TEST::N) paying the gas; locally TEST::9."
+)
+@click.option(
+    "--batch-size",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="Send a batch at N tips...",
+)
+@click.option(
+    "--batch-wait",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0, 3600),
+    help="...or after T seconds.",
+)
+@click.option("--max-queue", default=10_000, show_default=True, type=click.IntRange(1))
+@click.option("--max-message-bytes", default=280, show_default=True, type=click.IntRange(0, 10_000))
+@click.option(
+    "--fan-rate", default=30, show_default=True, type=click.IntRange(1), help="Tips per fan per minute."
+)
+@click.option("--no-relay", is_flag=True, help="Serve without relaying tips.")
+@click.option("--no-index", is_flag=True, help="Do not run the index bot in this process.")
+@click.option(
+    "--confirmations",
+    default=None,
+    type=click.IntRange(0),
+    help="Blocks before an event is final (0 locally).",
+)
+@click.option("--access-log", is_flag=True, help="Log every request.")
+@clean_errors
+def serve(
+    network,
+    db_url,
+    host,
+    port,
+    relayer_account,
+    batch_size,
+    batch_wait,
+    max_queue,
+    max_message_bytes,
+    fan_rate,
+    no_relay,
+    no_index,
+    confirmations,
+    access_log,
+):
+    """Serve the JSON API (/api/...), the fans' pages and the gasless tip relayer on the connected
+    chain's deployment, with the index bot following the chain in the same process."""
+    from fairgift.relayer import RelayerConfig
+    from fairgift.web.serve import configure_logging
+    from fairgift.web.serve import serve as run
+    from fairgift.web.service import Service, ServiceConfig
+
+    configure_logging()
+    relayer = RelayerConfig(
+        batch_size=batch_size,
+        batch_wait=batch_wait,
+        max_queue=max_queue,
+        max_message_bytes=max_message_bytes,
+        fan_rate=fan_rate,
+    )
+    config = ServiceConfig(
+        db_url=db_url,
+        relay=not no_relay,
+        index=not no_index,
+        relayer_account=relayer_account,
+        relayer=relayer,
+        confirmations=confirmations or 0,
+    )
+    service = Service.connect(config=config)
+    bot = None
+    if service.index is not None:
+        from fairgift.index.follow import build_bot
+
+        bot = build_bot(service.index)
+    run(service, host=host, port=port, bot=bot, access_log=access_log, echo=echo)
+
+
+@click.command("index", cls=command_class(), short_help="Catch the index up with the chain once, then exit.")
+@network_option()
+@_options
+@click.option(
+    "--confirmations",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Blocks before an event is final.",
+)
+@click.option(
+    "--chunk-blocks",
+    default=2_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Blocks per eth_getLogs read.",
+)
+@clean_errors
+def index(network, db_url, confirmations, chunk_blocks):
+    """Index every FairGift event of the connected chain's deployment up to the head (less
+    --confirmations), then exit: for cron jobs and CI. The bot (`serve`, or `silverback run`)
+    follows the chain live."""
+    from fairgift.api import FairGift
+    from fairgift.index import open_index
+
+    idx = open_index(FairGift.connect(), db_url, confirmations=confirmations, chunk_blocks=chunk_blocks)
+    before = idx.state()
+    echo(f"index {idx.key} in {idx.db}: at block {before.block:,} ({before.events:,} events)")
+    result = idx.sync(progress=echo)
+    if result.reorg is not None:
+        echo(f"the chain was reorganised from block {result.reorg:,}: re-indexed from there")
+    after = idx.state()
+    echo(
+        f"caught up to block {after.block:,}: {result.events:,} new events ({after.events:,} in the index) "
+        f"in {result.seconds:.2f} s ({result.rate:,.0f} events/s)"
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(serve)
+    cli.add_command(index)

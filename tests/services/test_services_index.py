@@ -1,0 +1,269 @@
+"""The index against the scan, on the same chain: the same events (all, and filtered), kept apart
+per deployment, idempotent and safe under concurrent syncs, reorganised chains re-indexed, and
+`fairgift.events.source` choosing it only when it is current."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from svc_helpers import activity
+
+from fairgift import events
+from fairgift.api import FairGift
+from fairgift.deploy import deploy
+from fairgift.deployments import DeploymentStore
+from fairgift.events import ScanSource
+from fairgift.index import Index, current_source, open_index
+from fairgift.index.db import Database
+from fairgift.index.schema import index_events
+from tests.constants import USDC
+
+
+@pytest.fixture(scope="module")
+def idx_fg(owner, treasury, svc_fg, tmp_path_factory):
+    """A deployment of its own (each creator launches once per market). `svc_fg`, the other
+    deployment some tests compare with, is set up first: Ape's isolation wants wider scopes first."""
+    store = DeploymentStore(tmp_path_factory.mktemp("idx-deployments"))
+    return FairGift(deploy(owner, treasury=treasury.address, store=store, fresh=True).record)
+
+
+@pytest.fixture(scope="module")
+def idx_activity(project, owner, fans, creators, idx_fg):
+    return activity(idx_fg, project, owner, list(fans), list(creators))
+
+
+@pytest.fixture
+def idx_db(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'index.sqlite3'}")
+    yield db
+    db.dispose()
+
+
+def same(index, fg, names=None, **filters):
+    got = index.source().events(names, **filters)
+    want = ScanSource(fg.record, fg.project).events(names, **filters)
+    assert got == want
+    return got
+
+
+def test_index_equals_scan(fans, creators, idx_fg, idx_activity, idx_db):
+    index = Index(idx_db, idx_fg.record)
+    result = index.sync()
+    assert result.events > 30 and index.state().events == result.events
+    everything = same(index, idx_fg)
+    kinds = {(e.contract, e.name) for e in everything}
+    for expected in [
+        ("TipJar", "Tipped"),
+        ("TipJar", "FeeChangeScheduled"),
+        ("TipJar", "FeeChangeCancelled"),
+        ("TipJar", "PayoutSet"),
+        ("TipJar", "Withdrawn"),
+        ("CreatorMarket", "Launched"),
+        ("CreatorMarket", "Trade"),
+        ("CreatorMarket", "CreatorFeeChanged"),
+        ("SplitFactory", "SplitCreated"),
+        ("RevenueSplit", "Released"),
+    ]:
+        assert expected in kinds
+    creator = creators[0].address
+    tips = same(index, idx_fg, ["Tipped"], creator=creator)
+    assert tips and all(e.args["creator"] == creator for e in tips)
+    assert same(index, idx_fg, ["Tipped"], creator=creator.lower()) == tips  # any address case
+    same(index, idx_fg, ["Tipped"], fan=[fans[0].address, fans[1].address], creator=creator)
+    same(index, idx_fg, ["Tipped"], giftId=1)  # a filter on a non-indexed argument
+    same(index, idx_fg, ["Trade"], isBuy=True)
+    same(index, idx_fg, ["TipJar.Withdrawn", "CreatorMarket.Withdrawn"])
+    head = index.head()
+    same(index, idx_fg, None, from_block=head - 5, to_block=head - 2)
+
+
+def test_sync_is_idempotent_and_tail_is_live(fans, creators, idx_fg, idx_activity, idx_db):
+    index = Index(idx_db, idx_fg.record)
+    first = index.sync()
+    assert index.sync().events == 0
+    fan, creator = fans[0], creators[0]
+    idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "after the sync", sender=fan)
+    # not indexed yet: the source scans the tail, so the answer is current anyway
+    tips = same(index, idx_fg, ["Tipped"], creator=creator.address)
+    assert tips[-1].args["message"] == "after the sync" and index.state().block < tips[-1].block
+    assert index.recent_tips(creator.address, 1)[0] == tips[-1]
+    assert index.sync().events == 1
+    with idx_db.read() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()
+    assert rows == first.events + 1 == index.state().events
+    newest = index.recent_tips(creator.address, 3)
+    assert newest == list(reversed(tips))[:3]
+    assert (
+        index.recent_tips(creator.address, 2, before=(newest[1].block, newest[1].log_index))
+        == list(reversed(tips))[2:4]
+    )
+
+
+def test_concurrent_syncs_write_once(idx_fg, idx_activity, idx_db):
+    indexes = [Index(idx_db, idx_fg.record, chunk_blocks=3) for _ in range(3)]  # three "workers"
+    threads = [threading.Thread(target=ix.sync) for ix in indexes for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    same(indexes[0], idx_fg)
+    with idx_db.read() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()
+    assert rows == indexes[0].state().events == len(ScanSource(idx_fg.record, idx_fg.project).events())
+
+
+def test_deployments_never_mix(svc_fg, idx_fg, idx_activity, idx_db):
+    """Two deployments on one chain, one database: each index holds its own contracts' events."""
+    ours, theirs = Index(idx_db, idx_fg.record), Index(idx_db, svc_fg.record)
+    assert ours.key != theirs.key
+    ours.sync()
+    theirs.sync()
+    mine, other = same(ours, idx_fg), same(theirs, svc_fg)
+    assert mine and other
+    assert {e.address for e in mine}.isdisjoint({e.address for e in other})
+    with idx_db.read() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()
+    assert total == len(mine) + len(other) == ours.state().events + theirs.state().events
+
+
+def test_reorg_is_detected_and_reindexed(fans, creators, idx_fg, idx_activity, idx_db):
+    from ape import chain
+
+    index = Index(idx_db, idx_fg.record)
+    index.sync()
+    fan, creator = fans[2], creators[1]
+    snapshot = chain.provider.snapshot()
+    for i in range(3):
+        idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"branch A {i}", sender=fan)
+    index.sync()
+    cursor_a = index.state().block
+    assert [e.args["message"] for e in index.source().events(["Tipped"])[-3:]] == [
+        f"branch A {i}" for i in range(3)
+    ]
+    chain.provider.restore(snapshot)  # the chain forgets branch A...
+    idx_fg.jar.tip(creator, idx_fg.usdc, 2 * USDC, "branch B", sender=fan)  # ...and mines B, shorter
+    assert chain.blocks.head.number < cursor_a
+    assert not index.is_current()
+    assert current_source(idx_fg, idx_db.url) is None  # a reader scans instead of trusting stale rows
+    result = index.sync()
+    assert result.reorg is not None and result.reorg <= cursor_a - 2
+    tips = same(index, idx_fg, ["Tipped"], creator=creator.address)
+    assert "branch B" in [e.args["message"] for e in tips]
+    assert not [e for e in tips if e.args["message"].startswith("branch A")]
+    (reorg,) = index.reorgs()
+    assert reorg["old_block"] == cursor_a and reorg["removed_events"] >= 3
+    # a longer new branch past the old cursor is found as well
+    snapshot = chain.provider.snapshot()
+    idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "branch C", sender=fan)
+    index.sync()
+    chain.provider.restore(snapshot)
+    for i in range(4):
+        idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"branch D {i}", sender=fan)
+    assert index.sync().reorg is not None
+    messages = [e.args["message"] for e in same(index, idx_fg, ["Tipped"], creator=creator.address)]
+    assert "branch C" not in messages and messages[-4:] == [f"branch D {i}" for i in range(4)]
+
+
+def test_events_source_uses_the_index_only_when_current(idx_fg, idx_activity, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
+    monkeypatch.setenv("FAIRGIFT_DB_URL", url)
+    assert events.source(idx_fg).kind == "scan"  # no index database yet
+    assert not (tmp_path / "chosen.sqlite3").exists()  # and reading did not create one
+    index = open_index(idx_fg, url)
+    assert events.source(idx_fg).kind == "scan"  # created, never synced
+    index.sync()
+    source = events.source(idx_fg)
+    assert source.kind == "index"
+    assert source.events(["Tipped"]) == ScanSource(idx_fg.record, idx_fg.project).events(["Tipped"])
+    assert events.source(idx_fg, index=False).kind == "scan"
+
+
+def test_ledger_from_the_index_equals_the_scan(idx_fg, idx_activity, tmp_path, monkeypatch):
+    """`fairgift.ledger` reads through `fairgift.events.source`: with a current index it reads the
+    index, without one it scans, and the ledgers are the same."""
+    from fairgift import ledger
+
+    scanned = ledger.from_events(
+        idx_fg, ScanSource(idx_fg.record, idx_fg.project).events(ledger.LEDGER_EVENTS)
+    )
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    monkeypatch.setenv("FAIRGIFT_DB_URL", url)
+    open_index(idx_fg, url).sync()
+    assert events.source(idx_fg).kind == "index"
+    indexed = ledger.from_chain(idx_fg)
+    assert indexed.rows() == scanned.rows() and indexed.rows()
+    assert (indexed.treasury_fees, indexed.protocol_fees, indexed.withdrawn) == (
+        scanned.treasury_fees,
+        scanned.protocol_fees,
+        scanned.withdrawn,
+    )
+
+
+def test_latest_equals_the_scans_walk_back(fans, creators, idx_fg, idx_activity, idx_db):
+    """`events.latest` on the index (one query) and on the scan (block windows back from the head)
+    give the same newest-first pages, with indexed and non-indexed filters, across the cursor."""
+    index = Index(idx_db, idx_fg.record)
+    index.sync()
+    idx_fg.jar.tip(creators[0], idx_fg.usdc, USDC, "newer than the cursor", sender=fans[0])
+    scan = ScanSource(idx_fg.record, idx_fg.project)
+    first = idx_fg.record.block
+    for names, limit, filters in [
+        (["Tipped"], 5, {"creator": creators[0].address}),
+        (["Tipped"], 3, {"giftId": 1}),
+        (None, 7, {}),
+        (["Tipped", "Trade"], 50, {}),
+    ]:
+        got = events.latest(index.source(), names, limit, **filters)
+        assert got == events.walk_back(scan, names, limit, first, **filters)
+        assert got and got == sorted(got, key=lambda e: e.order, reverse=True)
+        if len(got) > 1:
+            before = got[1].order
+            assert events.latest(index.source(), names, limit, before=before, **filters) == events.walk_back(
+                scan, names, limit, first, before=before, **filters
+            )
+    assert index.recent_tips(creators[0].address, 1)[0].args["message"] == "newer than the cursor"
+
+
+def test_scan_decodes_like_ape(idx_fg, idx_activity):
+    """`ScanSource` decodes raw logs itself (eth_abi): every event of every kind, values included,
+    is what Ape's own log decoder gives."""
+    from ape import chain
+    from ape.types import LogFilter
+
+    from fairgift.events import json_safe
+
+    scanned = ScanSource(idx_fg.record, idx_fg.project).events()
+    by_address: dict[str, list] = {}
+    for ev in scanned:
+        by_address.setdefault(ev.address, []).append(ev)
+    kinds = set()
+    for address, evs in by_address.items():
+        abis = [
+            getattr(idx_fg.project, evs[0].contract).contract_type.events[n] for n in {e.name for e in evs}
+        ]
+        ape_logs = list(
+            chain.provider.get_contract_logs(
+                LogFilter(
+                    addresses=[address],
+                    events=abis,
+                    start_block=idx_fg.record.block,
+                    stop_block=evs[-1].block,
+                )
+            )
+        )
+        ape_view = [
+            (
+                str(log.event_name),
+                json_safe(dict(log.event_arguments)),
+                int(log.block_number),
+                int(log.log_index),
+            )
+            for log in ape_logs
+        ]
+        assert [(e.name, e.args, e.block, e.log_index) for e in evs] == ape_view
+        kinds |= {(e.contract, e.name) for e in evs}
+    assert {
+        ("SplitFactory", "SplitCreated"),
+        ("RevenueSplit", "Released"),
+        ("CreatorMarket", "Launched"),
+    } <= kinds

@@ -1,0 +1,244 @@
+"""Bad and hostile requests to `POST /api/tips`: a 4xx with a one-line reason, nothing queued,
+nothing sent, and the service still answering afterwards."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from eth_account import Account
+from svc_helpers import permit_body, tip_body
+
+from fairgift.relayer import RelayerConfig
+from fairgift.relayer.store import relay_tips
+from tests.constants import USDC
+
+
+def _count(service) -> int:
+    with service.db.read() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(relay_tips)).scalar_one()
+
+
+@pytest.fixture
+def svc_fan(svc_new_fan):
+    return svc_new_fan()
+
+
+@pytest.fixture
+def good(svc_fg, creators, svc_fan, svc_domain):
+    """A valid body factory: overrides by keyword (tip fields re-signed)."""
+
+    def make(**kw):
+        args = dict(
+            creator=creators[0].address, token=svc_fg.usdc.address, amount=USDC, message="hi", nonce=1
+        )
+        args.update(kw)
+        return tip_body(svc_fan, svc_domain, **args)
+
+    return make
+
+
+def _refused(client, service, status, fragment, **post):
+    from ape import chain
+
+    block, before = chain.blocks.height, _count(service)
+    res = client.post("/api/tips", **post)
+    assert res.status_code == status, res.text
+    reason = res.json()["error"]
+    assert fragment in reason and "\n" not in reason
+    assert _count(service) == before and chain.blocks.height == block
+    assert client.get("/api/health").status_code == 200  # still serving
+    return reason
+
+
+def test_malformed_json(svc_client, svc_service):
+    _refused(
+        svc_client,
+        svc_service,
+        400,
+        "malformed JSON",
+        content=b'{"tip": ',
+        headers={"content-type": "application/json"},
+    )
+    _refused(
+        svc_client,
+        svc_service,
+        400,
+        "malformed JSON",
+        content=b"\xff\xfe",
+        headers={"content-type": "application/json"},
+    )
+    _refused(svc_client, svc_service, 400, "JSON object", json=[1, 2, 3])
+    _refused(svc_client, svc_service, 400, "missing object 'tip'", json={"chainId": 1})
+    deep = "[" * 100_000 + "]" * 100_000
+    _refused(
+        svc_client,
+        svc_service,
+        413,
+        "bytes",
+        content=deep.encode(),
+        headers={"content-type": "application/json"},
+    )
+    deep = "[" * 5000 + "]" * 5000  # deeper than Python's recursion limit, or not an object either way
+    _refused(
+        svc_client,
+        svc_service,
+        400,
+        "",
+        content=deep.encode(),
+        headers={"content-type": "application/json"},
+    )
+    _refused(
+        svc_client, svc_service, 415, "send JSON", content=b"tip=1", headers={"content-type": "text/plain"}
+    )
+
+
+def test_wrong_fields(svc_client, svc_service, good):
+    body = good()
+    for path, value, fragment in [
+        (("tip", "fan"), "0x123", "tip.fan is not an address"),
+        (("tip", "amount"), 1.5, "tip.amount must be an integer"),
+        (("tip", "amount"), True, "tip.amount is missing"),
+        (("tip", "amount"), "-3", "out of range"),
+        (("tip", "amount"), str(2**256), "out of range"),
+        (("tip", "amount"), "1e6", "not an integer"),
+        (("tip", "message"), {"$gt": ""}, "tip.message must be a string"),
+        (("tip", "message"), "\ud800", "not valid Unicode"),
+        (("signature",), "0x" + "11" * 66, "64 or 65 bytes"),
+        (("signature",), "zz", "0x-hex signature"),
+        (("permit",), "yes", "permit must be an object"),
+    ]:
+        bad = json.loads(json.dumps(body))
+        target = bad
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        _refused(
+            svc_client,
+            svc_service,
+            400,
+            fragment,
+            content=json.dumps(bad).encode(),
+            headers={"content-type": "application/json"},
+        )
+
+
+def test_wrong_chain_jar_signature(svc_fg, creators, svc_client, svc_service, good, svc_domain):
+    _refused(svc_client, svc_service, 400, "wrong chain id", json=good() | {"chainId": 1})
+    _refused(svc_client, svc_service, 400, "wrong jar", json=good() | {"jar": creators[1].address})
+    body = good()
+    body["tip"]["amount"] = str(2 * USDC)  # the fan signed 1 USDC: a relayer (or anyone) raising it
+    _refused(svc_client, svc_service, 400, "bad signature", json=body)
+    body = good()
+    body["tip"]["creator"] = creators[1].address  # redirected to another creator
+    _refused(svc_client, svc_service, 400, "bad signature", json=body)
+    stranger = Account.create()
+    forged = tip_body(stranger, svc_domain, creators[0].address, svc_fg.usdc.address, USDC)
+    forged["tip"]["fan"] = good()["tip"]["fan"]  # signed by someone else in the fan's name
+    _refused(svc_client, svc_service, 400, "bad signature", json=forged)
+    # a high-s (malleable) copy of a valid signature
+    body = good()
+    raw = bytes.fromhex(body["signature"][2:])
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    s = n - int.from_bytes(raw[32:64], "big")
+    body["signature"] = "0x" + (raw[:32] + s.to_bytes(32, "big") + bytes([55 - raw[64]])).hex()
+    _refused(svc_client, svc_service, 400, "low-s", json=body)
+
+
+def test_deadline_amounts_message(svc_fg, svc_client, svc_service, good):
+    from ape import chain
+
+    now = chain.blocks.head.timestamp
+    _refused(svc_client, svc_service, 400, "deadline expired", json=good(deadline=now - 1))
+    _refused(svc_client, svc_service, 400, "deadline too close", json=good(deadline=now + 5))
+    _refused(svc_client, svc_service, 400, "above zero", json=good(amount=0))
+    _refused(svc_client, svc_service, 422, "balance too low", json=good(amount=2**255))
+    _refused(svc_client, svc_service, 422, "balance too low", json=good(amount=1_001 * USDC))
+    _refused(svc_client, svc_service, 413, "at most 280", json=good(message="x" * 281))
+    _refused(svc_client, svc_service, 413, "at most 280", json=good(message="é" * 141))  # 282 bytes
+    _refused(svc_client, svc_service, 400, "not allowed", json=good(token=svc_fg.jar.address))
+    _refused(svc_client, svc_service, 400, "invalid creator", json=good(creator=svc_fg.jar.address))
+    big = json.dumps(good()) + " " * 20_000
+    _refused(
+        svc_client,
+        svc_service,
+        413,
+        "bytes",
+        content=big.encode(),
+        headers={"content-type": "application/json"},
+    )
+    # the largest message and a message full of markup and control characters are accepted as data
+    assert svc_client.post("/api/tips", json=good(message="é" * 140)).status_code == 202
+    hostile = "<script>alert(1)</script>\x00\x1b[31m'; DROP TABLE relay_tips;--"
+    res = svc_client.post("/api/tips", json=good(message=hostile, nonce=2))
+    assert res.status_code == 202
+    assert svc_client.get(f"/api/tips/{res.json()['id']}").json()["message"] == hostile
+
+
+def test_replayed_nonce(svc_client, svc_service, good):
+    assert svc_client.post("/api/tips", json=good(nonce=5)).status_code == 202
+    _refused(svc_client, svc_service, 409, "already queued", json=good(nonce=5, amount=2 * USDC))
+    assert svc_service.relayer.step()
+    _refused(svc_client, svc_service, 409, "already used on chain", json=good(nonce=5, amount=3 * USDC))
+
+
+def test_allowance_and_queued_amounts(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
+    poor = svc_new_fan(usdc=3, approve=False)
+    body = tip_body(poor, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=0)
+    _refused(svc_client, svc_service, 422, "allowance too low", json=body)
+    rich = svc_new_fan(usdc=3)
+    for nonce in range(3):
+        body = tip_body(rich, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=nonce)
+        assert svc_client.post("/api/tips", json=body).status_code == 202
+    body = tip_body(rich, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=3)
+    assert "with 3000000 already queued" in _refused(
+        svc_client, svc_service, 422, "balance too low", json=body
+    )
+
+
+def test_bad_permit(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
+    from ape import chain
+
+    fan = svc_new_fan(approve=False)
+    token_domain = svc_service.relayer.reader.token_domain(svc_fg.usdc.address)
+    deadline = chain.blocks.head.timestamp + 3600
+    wrong_nonce = permit_body(fan, token_domain, svc_fg.jar.address, USDC, 7, deadline)
+    body = tip_body(fan, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, permit=wrong_nonce)
+    _refused(svc_client, svc_service, 400, "bad permit signature", json=body)
+    small = permit_body(fan, token_domain, svc_fg.jar.address, USDC - 1, 0, deadline)
+    body = tip_body(fan, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, permit=small)
+    _refused(svc_client, svc_service, 422, "permit value", json=body)
+
+
+def test_rate_limit_and_queue_bound(svc_fg, creators, svc_service, svc_new_fan, svc_domain):
+    from starlette.testclient import TestClient
+
+    from fairgift.web.app import create_app
+
+    svc_service.relayer.config = RelayerConfig(fan_rate=2, max_queue=3)
+    with TestClient(create_app(svc_service)) as client:
+        fan, other = svc_new_fan(), svc_new_fan()
+
+        def tip(who, n):
+            return tip_body(who, svc_domain, creators[0].address, svc_fg.usdc.address, USDC, nonce=n)
+
+        assert client.post("/api/tips", json=tip(fan, 0)).status_code == 202
+        assert client.post("/api/tips", json=tip(fan, 1)).status_code == 202
+        res = client.post("/api/tips", json=tip(fan, 2))
+        assert (
+            res.status_code == 429
+            and res.headers["retry-after"] == "60"
+            and "rate limit" in res.json()["error"]
+        )
+        assert client.post("/api/tips", json=tip(other, 0)).status_code == 202  # another fan is not held up
+        res = client.post("/api/tips", json=tip(other, 1))
+        assert res.status_code == 503 and "relayer busy" in res.json()["error"] and res.headers["retry-after"]
+    assert _count(svc_service) == 3
+
+
+def test_unknown_tip_and_routes(svc_client):
+    assert svc_client.get("/api/tips/0x" + "00" * 32).status_code == 404
+    res = svc_client.get("/api/tips/'; select 1;--")
+    assert res.status_code == 404 and "error" in res.json()
+    res = svc_client.get("/api/nothing-here")
+    assert res.status_code == 404 and res.json() == {"error": "Not Found"}
+    assert svc_client.put("/api/tips", json={}).status_code == 405

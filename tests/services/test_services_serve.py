@@ -1,0 +1,70 @@
+"""`ape run fairgift serve` as a user runs it (index bot in the same process) and `ape run
+fairgift index`: a relayed tip lands and the index follows it; SIGTERM stops everything cleanly."""
+
+import subprocess
+import time
+
+import sqlalchemy as sa
+from svc_helpers import tip_body
+from svc_process import ROOT, ServiceProcess, ape_env, get, post
+
+from fairgift.index import Index
+from fairgift.index.db import Database
+from fairgift.index.schema import index_events
+from fairgift.relayer.chain import ChainReader
+from tests.constants import USDC
+
+
+def test_serve_relays_and_indexes(svc_fg, creators, svc_deployments, svc_new_fan, tmp_path):
+    from ape import chain
+
+    db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    proc = ServiceProcess(chain.provider.uri, svc_deployments, db_url, tmp_path, ["--batch-wait", "0.2"])
+    fan = svc_new_fan()
+    domain = ChainReader(chain.provider.web3, svc_fg.jar.address).jar_domain()
+    body = tip_body(fan, domain, creators[1].address, svc_fg.usdc.address, 3 * USDC, "served ✓", nonce=0)
+    try:
+        proc.start()
+        status, res = post(proc.url + "/api/tips", body)
+        assert status == 202, res
+        deadline = time.time() + 60
+        while (view := get(f"{proc.url}/api/tips/{res['id']}")[1])["status"] != "landed":
+            assert time.time() < deadline and view["status"] in ("queued", "submitted"), view
+            time.sleep(0.1)
+        # the bot in the same process indexes the block the tip landed in
+        while get(proc.url + "/api/health")[1]["index"]["block"] < view["block"]:
+            assert time.time() < deadline, proc.log_text()[-2000:]
+            time.sleep(0.1)
+        assert proc.stop() == 0
+    finally:
+        proc.kill()
+    log = proc.log_text()
+    assert "FairGift service on http://127.0.0.1:" in log and "FairGift service stopped" in log
+    assert "Traceback" not in log
+    db = Database(db_url, create=False)
+    landed = (
+        Index(db, svc_fg.record).source().events(["Tipped"], from_block=view["block"], to_block=view["block"])
+    )
+    assert [(e.args["fan"], e.args["message"], e.tx) for e in landed] == [
+        (fan.address, "served ✓", view["tx"])
+    ]
+    db.dispose()
+
+
+def test_index_command_catches_up_once(svc_fg, svc_deployments, tmp_path):
+    from ape import chain
+
+    db_url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    cmd = ["ape", "run", "fairgift", "index", "--network", "ethereum:local:node", "--db", db_url]
+    env = ape_env(chain.provider.uri, svc_deployments)
+    first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "indexed blocks" in first.stdout and "caught up to block" in first.stdout
+    db = Database(db_url, create=False)
+    index = Index(db, svc_fg.record)
+    with db.read() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()
+    assert rows == index.state().events > 0
+    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and ": 0 new events" in again.stdout, again.stdout
+    db.dispose()
