@@ -230,6 +230,21 @@ class Stats:
 
 STATS = Stats()
 
+# Progress: a line every PROGRESS_SECONDS while a machine runs (a fuzz run takes hours). The
+# assurance conftest points `progress_sink` at the terminal; only the printing looks at the clock.
+PROGRESS_SECONDS = 60.0
+progress_sink = None
+_last_progress = 0.0
+
+
+def _report_progress(machine: str, force: bool = False) -> None:
+    global _last_progress
+    now = time.monotonic()
+    if progress_sink is None or not (force or now - _last_progress >= PROGRESS_SECONDS):
+        return
+    _last_progress = now
+    progress_sink(f"  {machine}: {STATS.examples[machine]:,} examples, {STATS.steps[machine]:,} steps so far")
+
 
 def covered(path: str) -> None:
     """Count that a machine took `path` (a rare branch worth seeing in the summary)."""
@@ -318,6 +333,7 @@ class ChainMachine(RuleBasedStateMachine):
         if self._counted_initial_check:
             STATS.steps[type(self).__name__] += 1
             _step_pause()
+            _report_progress(type(self).__name__)
         self._counted_initial_check = True
 
     # ------------------------------------------------------------------ chain time
@@ -584,7 +600,9 @@ def prompt_receipts(poll_seconds: float = 0.002):
 def run_machine(machine_cls: type[ChainMachine]) -> None:
     """Run `machine_cls` with the active profile and the run's seed, on the driven clock; a
     failure carries the environment that replays it."""
+    global _last_progress
     cls = hypothesis_seed(run_seed())(type(machine_cls.__name__, (machine_cls,), {}))
+    _last_progress = time.monotonic()
     with driven_clock(), prompt_receipts():
         try:
             run_state_machine_as_test(cls, settings=active_settings())

@@ -41,7 +41,7 @@ from machinery import (
     run_machine,
 )
 
-from fairgift.batch import sign_tip
+from fairgift.batch import batch_args, by_creator, sign_tip
 from fairgift.fees import split
 from fairgift.signing import authorization_message, permit_message, sign, tip_authorization_nonce
 from tests.constants import DELAY, MAX_FEE_BPS, MAX_UINT, ZERO_ADDRESS
@@ -274,7 +274,7 @@ class JarMachine(ChainMachine):
                 error="InvalidCreator",
                 error_args=(str(bad.address) if creator_is_jar else bad,),
             )
-            assert_rejected(self.jar, "tipBatch", token, [], sender=self.relayer, error="EmptyBatch")
+            assert_rejected(self.jar, "tipBatch", token, [], b"", sender=self.relayer, error="EmptyBatch")
 
     # ------------------------------------------------------------------ permit (EIP-2612, MockUSDC)
 
@@ -450,8 +450,9 @@ class JarMachine(ChainMachine):
             min_size=1,
             max_size=4,
         ),
+        messages=st.sampled_from(["as signed"] * 6 + ["cut short", "one byte extra"]),
     )
-    def relay_batch(self, token, specs):
+    def relay_batch(self, token, specs, messages):
         token = self.tokens[token]
         key = str(token.address)
         at = self.now() + 1
@@ -474,16 +475,34 @@ class JarMachine(ChainMachine):
             signer = (fan + 1) % 3 if kind == "missigned" else fan
             items.append(self.sign_item(token, fan, creator, amount, nonce, deadline, signer))
         self.signed.extend(s for s in items if s not in self.signed)
-        batch = [s.item.as_tuple() for s in items]
+        # Each creator's items next to each other, as relayers submit them (fairgift.batch.by_creator);
+        # BatchTipSkipped.index counts in this order.
+        runs: dict[str, list[Signed]] = {}
+        for s in items:
+            runs.setdefault(s.item.creator.lower(), []).append(s)
+        items = [s for run in runs.values() for s in run]
+        assert [s.item for s in items] == by_creator([s.item for s in items])
+        tips, data = batch_args([s.item for s in items])
+        # The relayer may mangle the messages' bytes: the whole batch is then rejected.
+        data = {"as signed": data, "cut short": data[:-1], "one byte extra": data + b"\x00"}[messages]
         if not self.allowed[key]:
+            error, error_args = "TokenNotAllowed", (token,)
+        elif messages == "cut short":  # the last item's message ends past the bytes given
+            error, error_args = "BatchMessagesMismatch", (len(items) - 1,)
+        elif messages == "one byte extra":  # bytes left over after the last item
+            error, error_args = "BatchMessagesMismatch", (len(items),)
+        else:
+            error = None
+        if error:
             assert_rejected(
                 self.jar,
                 "tipBatch",
                 token,
-                batch,
+                tips,
+                data,
                 sender=self.relayer,
-                error="TokenNotAllowed",
-                error_args=(token,),
+                error=error,
+                error_args=error_args,
             )
             return
 
@@ -540,7 +559,7 @@ class JarMachine(ChainMachine):
         jar_before = wallets_before.call(token, "balanceOf", self.jar)
         wallets_before.run()
         self.pin_next_block()
-        tx = self.jar.tipBatch(token, batch, sender=self.relayer)
+        tx = self.jar.tipBatch(token, tips, data, sender=self.relayer)
         assert tx.timestamp == at
         got = [
             (e.event_name, {k: _plain(v) for k, v in e.event_arguments.items()})

@@ -237,9 +237,9 @@ class SplitMachine(ChainMachine):
     @rule(
         split=st.integers(0, 1),
         who=st.integers(0, KEYED - 1),
-        target=st.sampled_from(["another account", "plain address", "the other split", "itself", "reset"]),
+        to=st.sampled_from(["another account", "plain address", "the other split", "itself", "reset"]),
     )
-    def set_payout(self, split, who, target):
+    def set_payout(self, split, who, to):
         """A payee (only a payee) redirects its own future releases."""
         split, account = self.splits[split], self.keyed[who]
         me = str(account.address)
@@ -248,7 +248,7 @@ class SplitMachine(ChainMachine):
                 split.contract, "setPayout", me, sender=account, error="NotPayee", error_args=(me,)
             )
             return
-        if target == "itself":
+        if to == "itself":
             assert_rejected(
                 split.contract,
                 "setPayout",
@@ -263,7 +263,7 @@ class SplitMachine(ChainMachine):
             "plain address": synthetic(999),
             "the other split": self.splits[1 - self.splits.index(split)].address,
             "reset": ZERO_ADDRESS,
-        }[target]
+        }[to]
         tx = split.contract.setPayout(address, sender=account)
         effective = me if address == ZERO_ADDRESS else address
         assert tx.events == [split.contract.PayoutSet(account=me, payout=effective)]
