@@ -36,7 +36,7 @@ SLITHER := VIRTUAL_ENV=$(CURDIR)/$(VENV) slither contracts/ --solc .local/solcx/
 .PHONY: help setup test lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (idempotent)
 	@tools/ensure-layout $(SOLC_VERSION)
@@ -54,10 +54,29 @@ $(VENV)/bin/python:
 node_modules:
 	npm ci --no-audit --no-fund --loglevel=error
 
-test: setup ## run the test suite (ape test, on a local anvil node); prints its wall time
-	@start=$$(date +%s); status=0; \
-	ape test $(APE_TEST_ARGS) || status=$$?; \
-	echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+# `make test` runs the whole suite on anvil (ape-foundry, the default local provider), then every
+# test that needs no anvil and is not slow on the in-process py-evm chain (ape-test), so the suite
+# keeps passing on both. TEST_PROVIDERS=anvil (or in-process) runs one; APE_TEST_ARGS (paths, -k,
+# -x, ...) applies to both; FAIRGIFT_TEST_ORDER=reverse|random[:SEED] reorders areas (README "Tests").
+# First, tools/compile-contracts recompiles in full if any contract source or compiler setting
+# changed (Ape alone leaves the importers of an edited library or base contract stale).
+TEST_PROVIDERS ?= anvil in-process
+IN_PROCESS_MARKERS ?= not anvil_only and not slow
+
+test: setup ## run the test suite on anvil, then its fast part in-process; prints wall times
+	@tools/compile-contracts
+	@status=0; total=$$(date +%s); \
+	for provider in $(TEST_PROVIDERS); do \
+	  start=$$(date +%s); \
+	  case $$provider in \
+	    anvil) ape test --network ethereum:local:foundry $(APE_TEST_ARGS) || status=$$?;; \
+	    in-process) ape test --network ethereum:local:test -m "$(IN_PROCESS_MARKERS)" $(APE_TEST_ARGS) \
+	                || status=$$?;; \
+	    *) echo "TEST_PROVIDERS: unknown provider '$$provider' (anvil, in-process)"; exit 2;; \
+	  esac; \
+	  echo "test suite on $$provider: wall time $$(( $$(date +%s) - start )) s"; \
+	done; \
+	echo "test suite wall time: $$(( $$(date +%s) - total )) s"; exit $$status
 
 lint: setup ## slither on contracts/ (mocks excluded, fails on medium+), ruff on Python
 	$(SLITHER)
@@ -119,10 +138,19 @@ serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it pr
 	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
 	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
 
+# The service for the deployment `make demo DEMO_ARGS='--network ethereum:local:node'` made on
+# `make node`'s chain: a demo keeps its record under $(DEMO_OUT)/deployments, never deployments/.
+DEMO_OUT ?= out
+.PHONY: serve-demo
+serve-demo: setup ## the service for the demo's deployment on `make node`'s chain (/c/ava, /c/ben, /c/the_band)
+	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
+	FAIRGIFT_DEPLOYMENTS=$(abspath $(DEMO_OUT))/deployments \
+	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
+
 # ---------------------------------------------------------------------------------------- benchmark
 BENCH_ARGS ?=
 .PHONY: bench
-bench: setup ## gas and scale benchmark on anvil: a table on stdout, out/bench.json
+bench: setup ## gas and scale benchmark on anvil, then the services and the fans' page: tables, out/bench*.json
 	ape run bench $(BENCH_ARGS)
 
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile

@@ -2,15 +2,19 @@
 pragma solidity 0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {CreatorToken, ICreatorSupply} from "./CreatorToken.sol";
+import {CloneArgs} from "./CloneArgs.sol";
+import {CreatorToken} from "./CreatorToken.sol";
 import {FeeSchedule} from "./FeeSchedule.sol";
 import {TransparentFee} from "./TransparentFee.sol";
+import {ICreatorMarket, ICreatorSupply} from "./interfaces/ICreatorMarket.sol";
+import {IPayouts} from "./interfaces/IPayouts.sol";
 
 /// @title CreatorMarket
 /// @notice Creator social tokens on a linear bonding curve priced in a stablecoin, with capped and
@@ -47,20 +51,21 @@ import {TransparentFee} from "./TransparentFee.sol";
 /// sum of the reserves plus the credited fees (for a standard ERC-20 quote token; fee-on-transfer
 /// or rebasing tokens are not supported).
 ///
-/// Gas layout: one slot per token (supply, creator's accrued fees), one per token for the creator
-/// fee (the FeeSchedule primitive), one for the protocol's accrued fees (credited to the treasury
-/// at `setTreasury` or on withdrawal), so a trade writes two market slots. The creator's address is
-/// the clone's immutable argument, the token's address is a CREATE2 prediction from it, so a launch
-/// stores no creator/token mapping.
-contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICreatorSupply {
+/// Gas layout: one slot per token (supply, creator's accrued fees: `Pool`), one per token for the
+/// creator fee (the FeeSchedule primitive), one for the protocol's accrued fees (credited to the
+/// treasury at `setTreasury` or on withdrawal), so a trade writes two market slots. The creator's
+/// address is the clone's immutable argument (read by `CloneArgs`), the token's address is a
+/// CREATE2 prediction from it, so a launch stores no creator/token mapping. Ownership moves in two
+/// steps (`Ownable2Step`: the new owner must accept).
+contract CreatorMarket is ICreatorMarket, Ownable2Step, ReentrancyGuardTransient, TransparentFee {
     using FeeSchedule for FeeSchedule.Fee;
     using SafeERC20 for IERC20;
 
-    /// @notice The protocol fee can never exceed 5%.
+    /// @inheritdoc ICreatorMarket
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 500;
-    /// @notice A creator fee can never exceed 10%.
+    /// @inheritdoc ICreatorMarket
     uint16 public constant MAX_CREATOR_FEE_BPS = 1000;
-    /// @notice Any fee increase (protocol or creator) waits this long.
+    /// @inheritdoc ICreatorMarket
     uint64 public constant FEE_CHANGE_DELAY = 7 days;
 
     uint256 private constant _WAD = 1e18;
@@ -69,27 +74,28 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
     /// that the area's numerator terms cannot overflow for any supply below 2^128.
     uint256 private constant _MAX_CURVE_PARAM = 2 ** 96;
     uint256 private constant _MAX_SUPPLY = 0xffffffffffffffffffffffffffffffff; // 2^128 - 1
-    /// @dev Size of a clone with a 20-byte immutable argument (see Clones).
-    uint256 private constant _CLONE_CODE_SIZE = 0x2d + 20;
 
-    /// @notice The stablecoin every token is priced and paid in.
+    /// @inheritdoc ICreatorMarket
     address public immutable quoteToken;
-    /// @notice The curve's price at supply 0, in quote units per whole token.
+    /// @inheritdoc ICreatorMarket
     uint256 public immutable basePrice;
-    /// @notice The curve's price increase per whole token of supply, in quote units per whole token.
+    /// @inheritdoc ICreatorMarket
     uint256 public immutable slope;
-    /// @notice The CreatorToken implementation every creator token is a clone of.
+    /// @inheritdoc ICreatorMarket
     address public immutable implementation;
     /// @dev 2e18 * basePrice, the constant part of the area's numerator.
     uint256 private immutable _twiceBase;
 
-    /// @dev Per token, in one slot: the supply and the creator's fees not yet withdrawn.
+    /// @dev Per token, one slot (read and written whole by `_loadPool`/`_storePool`):
+    ///
+    ///     bits [0..127]    supply           the token's supply, in base units (< 2^128)
+    ///     bits [128..255]  creatorAccrued   the creator's fees not yet withdrawn (< 2^128)
     struct Pool {
         uint128 supply;
         uint128 creatorAccrued;
     }
 
-    /// @notice Where protocol fees are credited from now on.
+    /// @inheritdoc ICreatorMarket
     address public treasury;
     /// @dev Protocol fees accrued to the current `treasury` since it was set or last withdrew.
     uint256 private _protocolAccrued;
@@ -98,55 +104,6 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
     /// @dev Fees credited to an account outside the two accruals above (e.g. a former treasury).
     mapping(address account => uint256) private _credits;
     mapping(address account => address) private _payouts;
-
-    event Launched(address indexed creator, address indexed token, string name, string symbol, uint16 creatorFeeBps);
-    event Trade(
-        address indexed trader,
-        address indexed token,
-        bool isBuy,
-        uint256 amount,
-        uint256 value,
-        uint256 protocolFee,
-        uint256 creatorFee,
-        uint256 supplyAfter
-    );
-    event Withdrawn(address indexed account, address indexed to, uint256 amount);
-    event PayoutSet(address indexed account, address payout);
-    event TreasurySet(address treasury);
-    event CreatorFeeChangeScheduled(address indexed token, uint16 oldBps, uint16 newBps, uint64 effectiveAt);
-    event CreatorFeeChanged(address indexed token, uint16 oldBps, uint16 newBps);
-    event CreatorFeeChangeCancelled(address indexed token, uint16 bps);
-
-    /// @notice A zero address where one is required (quote token, treasury).
-    error ZeroAddress();
-    /// @notice The market itself as a payout: its withdrawals would strand the credit inside it.
-    error InvalidPayout(address payout);
-    /// @notice The market itself as the treasury: the protocol's fees would be stranded inside it.
-    error InvalidTreasury(address treasury);
-    /// @notice basePrice and slope must not both be zero (free tokens) and each at most 2^96.
-    error InvalidCurve(uint256 basePrice, uint256 slope);
-    /// @notice A trade of zero tokens.
-    error ZeroAmount();
-    /// @notice The trade's deadline is before this block.
-    error DeadlinePassed(uint256 deadline);
-    /// @notice A buy would cost more than the buyer's `maxCost`.
-    error CostAboveMax(uint256 totalCost, uint256 maxCost);
-    /// @notice A sell would pay less than the seller's `minProceeds`.
-    error ProceedsBelowMin(uint256 netProceeds, uint256 minProceeds);
-    /// @notice `token` was not launched by this market.
-    error UnknownToken(address token);
-    /// @notice `creator` already launched `token`.
-    error AlreadyLaunched(address creator, address token);
-    /// @notice Only the token's creator may change its fee.
-    error NotCreator(address caller, address token);
-    /// @notice Nothing credited to `account`.
-    error NothingToWithdraw(address account);
-    /// @notice A sell of more than the supply.
-    error InsufficientSupply(uint256 amount, uint256 supply);
-    /// @notice A creator's uncollected fees would reach 2^128 (withdraw first).
-    error CreditOverflow(uint256 credit);
-    /// @notice A buy that would take the supply to 2^128 or beyond.
-    error SupplyOverflow(uint256 supply);
 
     /// @param owner_ administers the protocol fee and the treasury.
     /// @param quoteToken_ the stablecoin (a standard ERC-20).
@@ -162,7 +119,8 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         uint256 basePrice_,
         uint256 slope_
     ) Ownable(owner_) TransparentFee(protocolFeeBps_) {
-        if (quoteToken_ == address(0) || treasury_ == address(0)) revert ZeroAddress();
+        if (quoteToken_.code.length == 0) revert InvalidQuoteToken(quoteToken_);
+        if (treasury_ == address(0) || treasury_ == address(this)) revert InvalidTreasury(treasury_);
         if ((basePrice_ == 0 && slope_ == 0) || basePrice_ > _MAX_CURVE_PARAM || slope_ > _MAX_CURVE_PARAM) {
             revert InvalidCurve(basePrice_, slope_);
         }
@@ -177,30 +135,29 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
 
     // ------------------------------------------------------------------ protocol fee (owner)
 
-    /// @notice The protocol fee in force, in basis points.
+    /// @inheritdoc ICreatorMarket
     function protocolFeeBps() external view returns (uint16) {
         return _currentFee();
     }
 
-    /// @notice The pending protocol fee increase and when it applies; zeros if none.
+    /// @inheritdoc ICreatorMarket
     function pendingProtocolFee() external view returns (uint16 bps, uint64 effectiveAt) {
         return _pendingFee();
     }
 
-    /// @notice Lower the protocol fee at once, or schedule an increase FEE_CHANGE_DELAY from now.
+    /// @inheritdoc ICreatorMarket
     function scheduleProtocolFee(uint16 bps) external onlyOwner {
         _scheduleFee(bps);
     }
 
-    /// @notice Cancel the pending protocol fee increase.
+    /// @inheritdoc ICreatorMarket
     function cancelProtocolFee() external onlyOwner {
         _cancelFee();
     }
 
-    /// @notice Credit future protocol fees to `treasury_`; fees earned so far stay the old treasury's.
+    /// @inheritdoc ICreatorMarket
     function setTreasury(address treasury_) external onlyOwner {
-        if (treasury_ == address(0)) revert ZeroAddress();
-        if (treasury_ == address(this)) revert InvalidTreasury(treasury_);
+        if (treasury_ == address(0) || treasury_ == address(this)) revert InvalidTreasury(treasury_);
         uint256 accrued = _protocolAccrued;
         if (accrued != 0) {
             _credits[treasury] += accrued;
@@ -212,18 +169,17 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
 
     // ------------------------------------------------------------------ creator fee (creator)
 
-    /// @notice The creator fee of `token` in force, in basis points (0 for an unknown token).
+    /// @inheritdoc ICreatorMarket
     function creatorFeeBps(address token) external view returns (uint16) {
         return _creatorFees[token].current();
     }
 
-    /// @notice The pending creator fee increase of `token` and when it applies; zeros if none.
+    /// @inheritdoc ICreatorMarket
     function pendingCreatorFee(address token) external view returns (uint16 bps, uint64 effectiveAt) {
         return _creatorFees[token].pending();
     }
 
-    /// @notice Lower `token`'s creator fee at once, or schedule an increase FEE_CHANGE_DELAY from
-    /// now; at most MAX_CREATOR_FEE_BPS. That token's creator only.
+    /// @inheritdoc ICreatorMarket
     function scheduleCreatorFee(address token, uint16 bps) external {
         _onlyCreator(token);
         (FeeSchedule.Change change, uint16 oldBps, uint64 effectiveAt) =
@@ -232,7 +188,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         else emit CreatorFeeChangeScheduled(token, oldBps, bps, effectiveAt);
     }
 
-    /// @notice Cancel `token`'s pending creator fee increase. That token's creator only.
+    /// @inheritdoc ICreatorMarket
     function cancelCreatorFee(address token) external {
         _onlyCreator(token);
         emit CreatorFeeChangeCancelled(token, _creatorFees[token].cancel());
@@ -240,10 +196,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
 
     // ------------------------------------------------------------------ launch
 
-    /// @notice Deploy the caller's token at `predictToken(msg.sender)`, with a creator fee of
-    /// `creatorFeeBps_`, and buy `initialBuy` of it for the caller in the same transaction (costing
-    /// at most `maxCost`, fees included), so nobody can trade it before its creator.
-    /// @return token the new token's address.
+    /// @inheritdoc ICreatorMarket
     function launch(
         string calldata name,
         string calldata symbol,
@@ -264,55 +217,50 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         if (initialBuy != 0) _buy(token, initialBuy, maxCost);
     }
 
-    /// @notice The address `creator`'s token has, or will have once launched.
+    /// @inheritdoc ICreatorMarket
     function predictToken(address creator) public view returns (address) {
         return Clones.predictDeterministicAddressWithImmutableArgs(
             implementation, abi.encodePacked(creator), _salt(creator)
         );
     }
 
-    /// @notice `creator`'s token, or zero if not launched.
+    /// @inheritdoc ICreatorMarket
     function tokenOf(address creator) external view returns (address) {
         address token = predictToken(creator);
         return token.code.length != 0 ? token : address(0);
     }
 
-    /// @notice The creator of `token`, or zero if this market did not launch it.
+    /// @inheritdoc ICreatorMarket
     function creatorOf(address token) public view returns (address creator) {
-        if (token.code.length != _CLONE_CODE_SIZE) return address(0);
-        assembly ("memory-safe") {
-            extcodecopy(token, 0, 0x2d, 20)
-            creator := shr(96, mload(0))
-        }
+        creator = CloneArgs.addressArg(token);
         if (creator == address(0) || predictToken(creator) != token) return address(0);
     }
 
     // ------------------------------------------------------------------ curve and quotes
 
-    /// @notice The marginal price at `supply` (base units), in quote units per whole token, rounded down.
+    /// @inheritdoc ICreatorMarket
     function priceAt(uint256 supply) external view returns (uint256) {
         return basePrice + (slope * supply) / _WAD;
     }
 
-    /// @notice The curve's area from 0 to `supply`, rounded up: the reserve held at that supply.
+    /// @inheritdoc ICreatorMarket
     function areaAt(uint256 supply) public view returns (uint256) {
         if (supply <= _MAX_SUPPLY) return _area(supply);
         // Beyond any reachable supply (views only): checked, may revert for huge parameters.
         return Math.mulDiv(supply, _twiceBase + slope * supply, _AREA_DENOMINATOR, Math.Rounding.Ceil);
     }
 
-    /// @notice The supply of `token`, in base units (also the token's `totalSupply`).
+    /// @inheritdoc ICreatorSupply
     function supplyOf(address token) external view returns (uint256) {
         return _pools[token].supply;
     }
 
-    /// @notice The quote tokens backing `token`'s supply: exactly what selling it all would pay
-    /// before fees.
+    /// @inheritdoc ICreatorMarket
     function reserveOf(address token) external view returns (uint256) {
         return areaAt(_pools[token].supply);
     }
 
-    /// @notice What buying `amount` of `token` costs now: `totalCost` = curve value + both fees.
+    /// @inheritdoc ICreatorMarket
     function quoteBuy(address token, uint256 amount)
         external
         view
@@ -322,7 +270,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         (totalCost, protocolFee, creatorFee,,) = _quoteBuy(token, supply, creatorAccrued, amount);
     }
 
-    /// @notice What selling `amount` of `token` pays now: `netProceeds` = curve value - both fees.
+    /// @inheritdoc ICreatorMarket
     function quoteSell(address token, uint256 amount)
         external
         view
@@ -334,9 +282,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
 
     // ------------------------------------------------------------------ trading
 
-    /// @notice Buy `amount` of `token`; pulls exactly the total cost (curve value + fees), which
-    /// must be at most `maxCost`, before `deadline` (inclusive).
-    /// @return totalCost what was paid.
+    /// @inheritdoc ICreatorMarket
     function buy(address token, uint256 amount, uint256 maxCost, uint256 deadline)
         external
         nonReentrant
@@ -346,9 +292,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         return _buy(token, amount, maxCost);
     }
 
-    /// @notice Sell `amount` of `token` back to the curve; pays the curve value minus fees, which
-    /// must be at least `minProceeds`, before `deadline` (inclusive).
-    /// @return netProceeds what was paid to the seller.
+    /// @inheritdoc ICreatorMarket
     function sell(address token, uint256 amount, uint256 minProceeds, uint256 deadline)
         external
         nonReentrant
@@ -374,34 +318,31 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
 
     // ------------------------------------------------------------------ balances and payouts
 
-    /// @notice Fees credited to `account` and not yet withdrawn, in the quote token.
+    /// @inheritdoc ICreatorMarket
     function balanceOf(address account) public view returns (uint256 balance) {
         balance = _credits[account] + _pools[predictToken(account)].creatorAccrued;
         if (account == treasury) balance += _protocolAccrued;
     }
 
-    /// @notice Where `account`'s withdrawals go: the address it set, or itself.
+    /// @inheritdoc IPayouts
     function payoutOf(address account) public view returns (address) {
         address payout = _payouts[account];
         return payout == address(0) ? account : payout;
     }
 
-    /// @notice Send the caller's withdrawals to `payout` (zero: back to the caller itself), e.g.
-    /// when the caller cannot receive the quote token.
+    /// @inheritdoc IPayouts
     function setPayout(address payout) external {
         if (payout == address(this)) revert InvalidPayout(payout);
         _payouts[msg.sender] = payout;
-        emit PayoutSet(msg.sender, payout);
+        emit PayoutSet(msg.sender, payoutOf(msg.sender));
     }
 
-    /// @notice Pay the caller's whole balance to `payoutOf(msg.sender)`.
-    /// @return amount what was paid.
+    /// @inheritdoc ICreatorMarket
     function withdraw() external nonReentrant returns (uint256 amount) {
         return _withdraw(msg.sender);
     }
 
-    /// @notice Pay `account`'s whole balance to `payoutOf(account)`; anyone may trigger it.
-    /// @return amount what was paid.
+    /// @inheritdoc ICreatorMarket
     function withdrawFor(address account) external nonReentrant returns (uint256 amount) {
         return _withdraw(account);
     }
@@ -434,8 +375,8 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         supplyAfter = supply + amount;
         if (supplyAfter > _MAX_SUPPLY) revert SupplyOverflow(supplyAfter);
         value = _area(supplyAfter) - _area(supply);
-        protocolFee = FeeSchedule.feeOn(value, _feeNow(_fee));
-        creatorFee = FeeSchedule.feeOn(value, _feeNow(_creatorFees[token]));
+        protocolFee = FeeSchedule.feeOn(value, _fee.current());
+        creatorFee = FeeSchedule.feeOn(value, _creatorFees[token].current());
         totalCost = value + protocolFee + creatorFee;
     }
 
@@ -455,8 +396,8 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
             supplyAfter = supply - amount;
         }
         value = _area(supply) - _area(supplyAfter);
-        protocolFee = FeeSchedule.feeOn(value, _feeNow(_fee));
-        creatorFee = FeeSchedule.feeOn(value, _feeNow(_creatorFees[token]));
+        protocolFee = FeeSchedule.feeOn(value, _fee.current());
+        creatorFee = FeeSchedule.feeOn(value, _creatorFees[token].current());
         unchecked {
             netProceeds = value - protocolFee - creatorFee; // the fees are at most 15% of value
         }
@@ -516,7 +457,7 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
             amount += creatorAccrued;
             _pools[token].creatorAccrued = 0;
         }
-        if (amount == 0) revert NothingToWithdraw(account);
+        if (amount == 0) revert NothingToWithdraw(account, quoteToken);
         address to = payoutOf(account);
         emit Withdrawn(account, to, amount);
         IERC20(quoteToken).safeTransfer(to, amount);
@@ -534,21 +475,6 @@ contract CreatorMarket is Ownable, ReentrancyGuardTransient, TransparentFee, ICr
         address creator = creatorOf(token);
         if (creator == address(0)) revert UnknownToken(token);
         if (creator != msg.sender) revert NotCreator(msg.sender, token);
-    }
-
-    /// @dev `FeeSchedule.current` from a single SLOAD, decoding the packed `Fee` slot in place
-    /// (bps: bits 0-15, pendingBps: 16-31, effectiveAt: 32-95, Solidity's packing order); it saves
-    /// the struct copy to memory on every trade. `creatorFeeBps`/`protocolFeeBps` use the library,
-    /// and the tests check the two agree on both sides of `effectiveAt`.
-    function _feeNow(FeeSchedule.Fee storage fee) private view returns (uint16 bps) {
-        assembly ("memory-safe") {
-            let word := sload(fee.slot)
-            bps := and(word, 0xffff)
-            let effectiveAt := and(shr(32, word), 0xffffffffffffffff)
-            if and(iszero(iszero(effectiveAt)), iszero(lt(timestamp(), effectiveAt))) {
-                bps := and(shr(16, word), 0xffff)
-            }
-        }
     }
 
     /// @dev `token.mint(msg.sender, amount)` or `token.burn(msg.sender, amount)`, bubbling a revert.

@@ -2,12 +2,8 @@
 pragma solidity 0.8.30;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-
-/// @notice What a creator token asks its market: the supply it keeps for the token.
-interface ICreatorSupply {
-    /// @notice The total supply of `token`, in base units.
-    function supplyOf(address token) external view returns (uint256);
-}
+import {CloneArgs} from "./CloneArgs.sol";
+import {ICreatorSupply} from "./interfaces/ICreatorMarket.sol";
 
 /// @title CreatorToken
 /// @notice A creator's social token: a lean ERC-20 (18 decimals) with EIP-2612 permit, whose EIP-712
@@ -30,15 +26,18 @@ contract CreatorToken {
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
     /// @dev First byte of `_meta` when the name and symbol are too long to pack and live in strings.
     uint256 private constant _LONG = 0xff;
-    /// @dev An ERC-1167 clone with a 20-byte immutable argument (the creator) is 45 + 20 bytes long.
-    uint256 private constant _CLONE_CODE_SIZE = 0x2d + 20;
 
     /// @notice The market that deployed the implementation: the only minter and burner.
     address public immutable market;
 
-    /// @dev Name and symbol in one slot when `len(name) + len(symbol) <= 30`:
-    /// `[len(name) + 1][len(symbol)][name][symbol]`, left-aligned. Otherwise `[0xff]` and the strings
-    /// below. Zero until initialized (the first byte is never 0 afterwards).
+    /// @dev Name and symbol in one slot when `len(name) + len(symbol) <= 30`, left-aligned:
+    ///
+    ///     byte  0          len(name) + 1   (so never 0 once initialized)
+    ///     byte  1          len(symbol)
+    ///     bytes 2..        name, then symbol, then zeros
+    ///
+    /// Otherwise byte 0 is 0xff (`_LONG`) and the strings live in `_longName` / `_longSymbol`. Zero
+    /// until initialized.
     bytes32 private _meta;
     string private _longName;
     string private _longSymbol;
@@ -143,12 +142,8 @@ contract CreatorToken {
     }
 
     /// @notice The creator whose token this is (the clone's immutable argument); zero for the implementation.
-    function creator() external view returns (address creator_) {
-        if (address(this).code.length != _CLONE_CODE_SIZE) return address(0);
-        assembly ("memory-safe") {
-            extcodecopy(address(), 0, 0x2d, 20)
-            creator_ := shr(96, mload(0))
-        }
+    function creator() external view returns (address) {
+        return CloneArgs.addressArg(address(this));
     }
 
     /// @notice Move `amount` of the caller's tokens to `to`.

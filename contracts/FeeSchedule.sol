@@ -1,17 +1,28 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ITransparentFee} from "./interfaces/ITransparentFee.sol";
+
 /// @title FeeSchedule
 /// @notice The transparent-fee primitive: a fee in basis points, capped by a constant of the
 /// contract that uses it, that falls at once and rises only after a public delay.
 /// @dev One storage slot per fee. A scheduled increase is "in force" from `effectiveAt` on without
 /// any transaction: readers resolve it lazily, writers fold it in when they next touch the slot.
+///
+/// This library is the only place that knows how a `Fee` is packed. Contracts that keep a copy of a
+/// fee elsewhere (the jar mirrors it into each token's slot) hold it as the opaque 96-bit `packed`
+/// value and read it back with `currentOf`.
 library FeeSchedule {
-    /// @dev Packed into one slot: the fee in force (until `effectiveAt`), and a pending increase.
+    /// @dev One slot, Solidity's packing order (low bits first):
+    ///
+    ///     bits [0..15]    bps           the fee in force until `effectiveAt`
+    ///     bits [16..31]   pendingBps    the increase announced for `effectiveAt`
+    ///     bits [32..95]   effectiveAt   when `pendingBps` applies; 0 when nothing is pending
+    ///     bits [96..255]  unused (zero)
     struct Fee {
         uint16 bps;
         uint16 pendingBps;
-        uint64 effectiveAt; // 0 when nothing is pending
+        uint64 effectiveAt;
     }
 
     /// @notice What `schedule` did.
@@ -22,15 +33,30 @@ library FeeSchedule {
 
     uint16 internal constant BPS_DENOMINATOR = 10_000;
 
-    /// @notice A fee above the contract's constant cap.
-    error FeeAboveCap(uint16 bps, uint16 cap);
-    /// @notice `cancel` with no increase pending.
-    error NoPendingFee();
+    /// @dev The low 96 bits of a `Fee` slot (see the layout above).
+    uint256 private constant _PACKED_MASK = (1 << 96) - 1;
 
-    /// @notice The fee in force at this block.
+    /// @notice The fee in force at this block, from one storage read.
     function current(Fee storage self) internal view returns (uint16) {
-        Fee memory f = self;
-        return _current(f);
+        return currentOf(packed(self));
+    }
+
+    /// @notice The whole fee as one 96-bit value, from one storage read: what a contract mirrors.
+    function packed(Fee storage self) internal view returns (uint96 value) {
+        assembly ("memory-safe") {
+            value := and(sload(self.slot), _PACKED_MASK)
+        }
+    }
+
+    /// @notice The fee in force at this block, from a `packed` copy of a `Fee`.
+    function currentOf(uint96 value) internal view returns (uint16 bps) {
+        assembly ("memory-safe") {
+            bps := and(value, 0xffff)
+            let effectiveAt := and(shr(32, value), 0xffffffffffffffff)
+            if and(iszero(iszero(effectiveAt)), iszero(lt(timestamp(), effectiveAt))) {
+                bps := and(shr(16, value), 0xffff)
+            }
+        }
     }
 
     /// @notice The pending increase and when it takes effect; zeros if none (or once in force).
@@ -42,7 +68,7 @@ library FeeSchedule {
 
     /// @notice Set the initial fee (constructor / launch time); no delay since nobody relies on it yet.
     function init(Fee storage self, uint16 bps, uint16 cap) internal {
-        if (bps > cap) revert FeeAboveCap(bps, cap);
+        if (bps > cap) revert ITransparentFee.FeeAboveCap(bps, cap);
         self.bps = bps;
         self.pendingBps = 0;
         self.effectiveAt = 0;
@@ -55,7 +81,7 @@ library FeeSchedule {
         internal
         returns (Change change, uint16 oldBps, uint64 effectiveAt)
     {
-        if (bps > cap) revert FeeAboveCap(bps, cap);
+        if (bps > cap) revert ITransparentFee.FeeAboveCap(bps, cap);
         oldBps = current(self);
         if (bps <= oldBps) {
             self.bps = bps;
@@ -74,7 +100,7 @@ library FeeSchedule {
     /// @return cancelled the fee that was pending.
     function cancel(Fee storage self) internal returns (uint16 cancelled) {
         (uint16 bps, uint64 at) = pending(self);
-        if (at == 0) revert NoPendingFee();
+        if (at == 0) revert ITransparentFee.NoPendingFee();
         self.pendingBps = 0;
         self.effectiveAt = 0;
         return bps;
@@ -96,10 +122,5 @@ library FeeSchedule {
             // slither-disable-next-line divide-before-multiply
             return (amount / BPS_DENOMINATOR) * bps + ((amount % BPS_DENOMINATOR) * bps) / BPS_DENOMINATOR;
         }
-    }
-
-    function _current(Fee memory f) private view returns (uint16) {
-        if (f.effectiveAt != 0 && block.timestamp >= f.effectiveAt) return f.pendingBps;
-        return f.bps;
     }
 }

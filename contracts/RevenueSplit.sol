@@ -67,6 +67,24 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
         _implementation = address(this);
     }
 
+    /// @dev OpenZeppelin's `nonReentrant` (its transient slot, its error), written out in place for
+    /// `release`, the split's hot path: about 150 gas less than the modifier's chain of calls.
+    modifier nonReentrantRelease() {
+        bytes32 slot = _reentrancyGuardStorageSlot();
+        bytes4 reentered = ReentrancyGuardReentrantCall.selector;
+        assembly ("memory-safe") {
+            if tload(slot) {
+                mstore(0x00, reentered)
+                revert(0x00, 0x04)
+            }
+            tstore(slot, 1)
+        }
+        _;
+        assembly ("memory-safe") {
+            tstore(slot, 0)
+        }
+    }
+
     /// @inheritdoc IRevenueSplit
     function payees() external view returns (address[] memory list) {
         uint256 n = _count();
@@ -98,7 +116,7 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRevenueSplit
-    function release(address token, address payee) external nonReentrant returns (uint256 amount) {
+    function release(address token, address payee) external nonReentrantRelease returns (uint256 amount) {
         uint16 bps = _shareOf(payee);
         if (bps == 0) revert NotPayee(payee);
         // Each counter's slot is hashed once for its read and its write.

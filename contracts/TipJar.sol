@@ -2,44 +2,45 @@
 pragma solidity 0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {FeeSchedule} from "./FeeSchedule.sol";
 import {TransparentFee} from "./TransparentFee.sol";
+import {IPayouts} from "./interfaces/IPayouts.sol";
 import {IStablecoin} from "./interfaces/IStablecoin.sol";
+import {ITipJar} from "./interfaces/ITipJar.sol";
 
 /// @title TipJar
-/// @notice Tips and virtual gifts to creators in USD stablecoins, with a transparent capped fee:
-/// `fee = amount * feeBps() / 10_000` (rounded down) is credited to the treasury, the rest to the
-/// creator, both withdrawable by pull. The fee is capped by `MAX_FEE_BPS` and rises only after
-/// `FEE_CHANGE_DELAY`. The owner can list tokens, edit the gift catalogue, set the fee (within the
-/// cap) and the treasury for future fees; no function lets anyone move another account's credit.
-/// @dev Gas: a token's allow flag, decimals, a mirror of the fee schedule and the current treasury's
-/// accrued fees share one slot (`TokenInfo`), so a tip touches two slots of the jar: that one and
-/// the creator's credit. The fee mirror is rewritten for every listed token (at most `MAX_TOKENS`)
-/// whenever the fee changes. The accrued fees ("fee pot") belong to the treasury in office;
-/// `setTreasury` first books every token's pot to the outgoing treasury's credit, so a treasury
-/// change never moves a past fee.
-contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
+/// @notice Tips and virtual gifts to creators in USD stablecoins, with a transparent capped fee
+/// (`ITipJar` describes every function, event and error).
+/// @dev Gas: a token's allow flag, decimals, a mirror of the fee and the current treasury's accrued
+/// fees share one slot (`TokenInfo`), so a tip touches two slots of the jar: that one and the
+/// creator's credit. The fee mirror is rewritten for every listed token (at most `MAX_TOKENS`) by
+/// the `_afterFeeChange` hook of every fee change. The accrued fees ("fee pot") belong to the
+/// treasury in office; `setTreasury` first books every token's pot to the outgoing treasury's
+/// credit, so a treasury change never moves a past fee. Ownership moves in two steps
+/// (`Ownable2Step`: the new owner must accept).
+contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     // ------------------------------------------------------------------ constants
 
-    /// @notice The fee can never exceed 10%.
+    /// @inheritdoc ITipJar
     uint16 public constant MAX_FEE_BPS = 1000;
-    /// @notice A fee increase takes effect this long after it is scheduled.
+    /// @inheritdoc ITipJar
     uint64 public constant FEE_CHANGE_DELAY = 7 days;
-    /// @notice Allow-listed tokens are USD stablecoins with at least 6 decimals (and at most 36).
+    /// @inheritdoc ITipJar
     uint8 public constant MIN_DECIMALS = 6;
+    /// @inheritdoc ITipJar
     uint8 public constant MAX_DECIMALS = 36;
-    /// @notice At most this many distinct tokens can ever be listed (bounds `setTreasury`'s loop).
+    /// @inheritdoc ITipJar
     uint256 public constant MAX_TOKENS = 64;
-    /// @notice EIP-712 type of a batched tip; `message` is signed as keccak256(bytes(message)).
+    /// @inheritdoc ITipJar
     bytes32 public constant TIP_TYPEHASH = keccak256(
         "Tip(address fan,address creator,address token,uint256 amount,string message,uint256 nonce,uint256 deadline)"
     );
@@ -47,35 +48,25 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ types
 
     /// @dev One slot per token: everything a tip reads or writes besides the creator's credit.
+    /// Solidity's packing order (low bits first):
+    ///
+    ///     bits [0..7]     allowed    tips accepted
+    ///     bits [8..15]    listed     ever allowed, i.e. in `_listedTokens`
+    ///     bits [16..23]   decimals   read when last allowed
+    ///     bits [24..119]  fee        a copy of `_fee`, `FeeSchedule.packed` (opaque here: read with
+    ///                                `FeeSchedule.currentOf`), so that a tip reads one slot, not two
+    ///     bits [120..255] feePot     fees accrued to the current treasury, not yet in its `_credits`
     struct TokenInfo {
         bool allowed;
-        bool listed; // ever allowed, i.e. in `_listedTokens`
+        bool listed;
         uint8 decimals;
-        // A mirror of the fee slot `_fee` (FeeSchedule.Fee), rewritten on every fee change, so that
-        // a tip reads one slot instead of two. `_fee` stays the source of truth for the views.
-        uint16 feeBps;
-        uint16 pendingFeeBps;
-        uint64 feeEffectiveAt;
-        uint136 feePot; // fees accrued to the current treasury, not yet in its `_credits`
+        uint96 fee;
+        uint136 feePot;
     }
 
     struct Gift {
         uint256 priceUsd6; // 0: retired
         string name; // empty: never defined
-    }
-
-    /// @notice One fan-signed tip in a `tipBatch`: the fields of the EIP-712 `Tip` the fan signed but
-    /// the token (the batch's) and the message (in the batch's `messages`), and `r`/`vs`, the
-    /// EIP-2098 compact signature of that `Tip` in the jar's domain (see `TIP_TYPEHASH`). Static (no
-    /// message inside), so the array holds no offset per item.
-    struct BatchTip {
-        address fan;
-        address creator;
-        uint256 amount;
-        uint256 nonce;
-        uint256 deadline;
-        bytes32 r;
-        bytes32 vs;
     }
 
     /// @dev The EIP-3009 part of `tipWithAuthorization` (a struct against "stack too deep").
@@ -88,17 +79,6 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         bytes32 s;
     }
 
-    /// @notice Why a batch item was skipped (no funds moved and no nonce was used for it).
-    enum SkipReason {
-        None,
-        Expired,
-        ZeroAmount,
-        InvalidCreator,
-        NonceUsed,
-        BadSignature,
-        TransferFailed
-    }
-
     // ------------------------------------------------------------------ storage
 
     mapping(address token => TokenInfo) private _tokens;
@@ -106,56 +86,10 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address account => address) private _payouts;
     mapping(uint256 giftId => Gift) private _gifts;
-    /// @notice Unordered batch-tip nonces, Permit2 style: bit `nonce & 255` of word `nonce >> 8`.
+    /// @inheritdoc ITipJar
+    /// @dev Permit2's unordered nonces: word `nonce >> 8`, bit `nonce & 255` (`bitmapPositions`).
     mapping(address fan => mapping(uint256 word => uint256 bits)) public nonceBitmap;
     address private _treasury;
-
-    // ------------------------------------------------------------------ events
-
-    /// @notice A tip (giftId 0) or a gift: `amount` pulled from `fan`, `fee` of it to the treasury.
-    event Tipped(
-        address indexed fan,
-        address indexed creator,
-        address indexed token,
-        uint256 amount,
-        uint256 fee,
-        uint256 giftId,
-        string message
-    );
-    event Withdrawn(address indexed account, address indexed token, address indexed to, uint256 amount);
-    event PayoutSet(address indexed account, address payout);
-    event TokenAllowed(address indexed token, bool allowed);
-    event GiftSet(uint256 indexed giftId, string name, uint256 priceUsd6);
-    event TreasurySet(address treasury);
-    /// @notice A `tipBatch` item that was skipped: nothing moved for it, its nonce stays unused.
-    event BatchTipSkipped(uint256 indexed index, address indexed fan, uint256 nonce, SkipReason reason);
-    /// @notice `fan` cancelled the batch-tip nonces in `mask` of word `word`.
-    event NoncesInvalidated(address indexed fan, uint256 word, uint256 mask);
-
-    // ------------------------------------------------------------------ errors
-
-    error ZeroAmount();
-    error InvalidCreator(address creator);
-    error TokenNotAllowed(address token);
-    error UnsupportedDecimals(address token, uint8 decimals);
-    error DecimalsUnreadable(address token);
-    error TooManyTokens(uint256 max);
-    error TransferShortfall(address token, uint256 expected, uint256 received);
-    error PermitFailed(address token, uint256 allowance, uint256 amount);
-    error InvalidGiftId();
-    error EmptyGiftName(uint256 giftId);
-    error UnknownGift(uint256 giftId);
-    error GiftRetired(uint256 giftId);
-    error ZeroQuantity();
-    error GiftAmountOverflow(uint256 giftId, uint256 quantity);
-    error GiftPriceAboveMax(uint256 amount, uint256 maxAmount);
-    error NothingToWithdraw(address account, address token);
-    error InvalidTreasury(address treasury);
-    error InvalidPayout(address payout);
-    error EmptyBatch();
-    /// @notice `messages` is not exactly the items' length-prefixed messages end to end: it ends
-    /// before item `index`'s message does, or (`index == tips.length`) bytes are left after the last.
-    error BatchMessagesMismatch(uint256 index);
 
     // ------------------------------------------------------------------ construction
 
@@ -182,42 +116,39 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ fee (owner)
 
-    /// @notice The fee in force now, in basis points.
+    /// @inheritdoc ITipJar
     function feeBps() external view returns (uint16) {
         return _currentFee();
     }
 
-    /// @notice The scheduled increase and when it takes effect; (0, 0) if none.
+    /// @inheritdoc ITipJar
     function pendingFee() external view returns (uint16 bps, uint64 effectiveAt) {
         return _pendingFee();
     }
 
-    /// @notice Lower the fee at once, or schedule an increase for `now + FEE_CHANGE_DELAY`. Owner only.
+    /// @inheritdoc ITipJar
     function scheduleFee(uint16 bps) external onlyOwner {
         _scheduleFee(bps);
-        _mirrorFee();
     }
 
-    /// @notice Cancel the pending increase. Owner only.
+    /// @inheritdoc ITipJar
     function cancelFee() external onlyOwner {
         _cancelFee();
-        _mirrorFee();
     }
 
-    /// @notice The fee a tip in `token` pays now (equal to `feeBps()` for every listed token).
+    /// @inheritdoc ITipJar
     function feeBpsOf(address token) external view returns (uint16) {
         return _feeOf(_tokens[token]);
     }
 
     // ------------------------------------------------------------------ treasury (owner)
 
-    /// @notice Where fees go.
+    /// @inheritdoc ITipJar
     function treasury() external view returns (address) {
         return _treasury;
     }
 
-    /// @notice Send future fees to `treasury_`. Fees already accrued stay with the outgoing treasury.
-    /// Owner only.
+    /// @inheritdoc ITipJar
     function setTreasury(address treasury_) external onlyOwner {
         if (treasury_ == address(0) || treasury_ == address(this)) revert InvalidTreasury(treasury_);
         address old = _treasury;
@@ -236,8 +167,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ tokens (owner)
 
-    /// @notice Allow or disallow tips in `token`. Allowing reads its decimals (6 to 36 required).
-    /// Disallowing stops new tips only: credits in it can still be withdrawn. Owner only.
+    /// @inheritdoc ITipJar
     function setTokenAllowed(address token, bool allowed) external onlyOwner {
         TokenInfo memory info = _tokens[token];
         if (allowed) {
@@ -250,34 +180,31 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
                 info.listed = true;
             }
             info.decimals = dec;
-            FeeSchedule.Fee memory f = _fee;
-            info.feeBps = f.bps;
-            info.pendingFeeBps = f.pendingBps;
-            info.feeEffectiveAt = f.effectiveAt;
+            info.fee = FeeSchedule.packed(_fee);
         }
         info.allowed = allowed;
         _tokens[token] = info;
         emit TokenAllowed(token, allowed);
     }
 
-    /// @notice Whether tips in `token` are accepted.
+    /// @inheritdoc ITipJar
     function isTokenAllowed(address token) external view returns (bool) {
         return _tokens[token].allowed;
     }
 
-    /// @notice The decimals read when `token` was (last) allowed; 0 if never listed.
+    /// @inheritdoc ITipJar
     function tokenDecimals(address token) external view returns (uint8) {
         return _tokens[token].decimals;
     }
 
-    /// @notice Every token ever allowed (including those disallowed since).
+    /// @inheritdoc ITipJar
     function listedTokens() external view returns (address[] memory) {
         return _listedTokens;
     }
 
     // ------------------------------------------------------------------ gifts (owner)
 
-    /// @notice Define or update gift `giftId` (ids start at 1); a price of 0 retires it. Owner only.
+    /// @inheritdoc ITipJar
     function setGift(uint256 giftId, string calldata name, uint256 priceUsd6) external onlyOwner {
         if (giftId == 0) revert InvalidGiftId();
         if (bytes(name).length == 0) revert EmptyGiftName(giftId);
@@ -285,13 +212,13 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         emit GiftSet(giftId, name, priceUsd6);
     }
 
-    /// @notice Gift `giftId`: its name ("" if never defined) and price in USD with 6 decimals (0 if retired).
+    /// @inheritdoc ITipJar
     function gift(uint256 giftId) external view returns (string memory name, uint256 priceUsd6) {
         Gift storage g = _gifts[giftId];
         return (g.name, g.priceUsd6);
     }
 
-    /// @notice What `quantity` of gift `giftId` costs in `token` (base units). Reverts like `sendGift`.
+    /// @inheritdoc ITipJar
     function giftAmount(address token, uint256 giftId, uint256 quantity) external view returns (uint256) {
         TokenInfo memory info = _tokens[token];
         if (!info.allowed) revert TokenNotAllowed(token);
@@ -300,8 +227,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ tipping
 
-    /// @notice Tip `creator` `amount` of `token` from the caller (needs an allowance to the jar).
-    /// @return fee the part credited to the treasury; `amount - fee` is credited to `creator`.
+    /// @inheritdoc ITipJar
     function tip(address creator, address token, uint256 amount, string calldata message)
         external
         nonReentrant
@@ -312,8 +238,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         _pull(token, amount);
     }
 
-    /// @notice `tip` with an EIP-2612 permit of `amount` to the jar signed by the caller. If the permit
-    /// fails (e.g. someone front-ran it), the tip still goes through as long as the allowance suffices.
+    /// @inheritdoc ITipJar
     function tipWithPermit(
         address creator,
         address token,
@@ -334,9 +259,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         _pull(token, amount);
     }
 
-    /// @notice A tip from `from` relayed by anyone, paid with `from`'s EIP-3009 `ReceiveWithAuthorization`
-    /// to the jar whose nonce is `keccak256(abi.encode(creator, keccak256(bytes(message)), salt))`:
-    /// the relayer can neither redirect the tip nor change its message, and cannot replay it.
+    /// @inheritdoc ITipJar
     function tipWithAuthorization(
         address from,
         address creator,
@@ -363,8 +286,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         _pullAuthorized(token, from, amount, auth);
     }
 
-    /// @notice The EIP-3009 nonce a fan signs for `tipWithAuthorization`:
-    /// `keccak256(abi.encode(creator, keccak256(bytes(message)), salt))`.
+    /// @inheritdoc ITipJar
     function tipAuthorizationNonce(address creator, string memory message, bytes32 salt)
         public
         pure
@@ -373,10 +295,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         return keccak256(abi.encode(creator, keccak256(bytes(message)), salt));
     }
 
-    /// @notice Send `quantity` of gift `giftId` to `creator`, paid in `token` from the caller:
-    /// `priceUsd6 * quantity` scaled to the token's decimals, at most `maxAmount` (the amount the
-    /// fan was quoted), so a repricing that lands first can never charge the fan more.
-    /// @return amount what was pulled from the caller (the fee is taken from it like for a tip).
+    /// @inheritdoc ITipJar
     function sendGift(
         address creator,
         address token,
@@ -397,18 +316,7 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ batch (relayers)
 
-    /// @notice Many fan-signed tips in `token` in one transaction, for relayers. `messages` holds the
-    /// items' messages end to end, in item order, each as its length in 2 bytes (big-endian, so at
-    /// most 65,535 bytes) followed by the message itself (UTF-8). Each item is checked on its
-    /// own; a bad item (expired, zero amount, invalid creator, used nonce, wrong signer, or a failed
-    /// `transferFrom`, e.g. no allowance or balance) is skipped with `BatchTipSkipped`: no funds move
-    /// for it and its nonce stays unused. The whole batch reverts only if it is empty, `token` is not
-    /// allowed, `messages` does not match the items (`BatchMessagesMismatch`), or the token
-    /// delivered less than the tips it booked.
-    /// @dev Order the items by creator: consecutive items to the same creator add up in memory and
-    /// credit the creator once (one storage write per run of a creator instead of one per tip).
-    /// Any order is correct; the order only changes the gas.
-    /// @return tipped how many items were tipped.
+    /// @inheritdoc ITipJar
     function tipBatch(address token, BatchTip[] calldata tips, bytes calldata messages)
         external
         nonReentrant
@@ -437,26 +345,25 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
         _checkArrived(token, before, total);
     }
 
-    /// @notice Whether `fan`'s batch-tip `nonce` is used (or cancelled).
+    /// @inheritdoc ITipJar
     function isNonceUsed(address fan, uint256 nonce) external view returns (bool) {
         (uint256 wordPos, uint256 bitPos) = bitmapPositions(nonce);
         return nonceBitmap[fan][wordPos] & (1 << bitPos) != 0;
     }
 
-    /// @notice Where `nonce` lives in a fan's bitmap (Permit2's layout): bit `bitPos` of word
-    /// `wordPos` of `nonceBitmap[fan]`.
+    /// @inheritdoc ITipJar
     function bitmapPositions(uint256 nonce) public pure returns (uint256 wordPos, uint256 bitPos) {
         wordPos = nonce >> 8;
         bitPos = nonce & 0xff;
     }
 
-    /// @notice Cancel the caller's unused batch-tip nonces: the bits of `mask` in word `word`.
+    /// @inheritdoc ITipJar
     function invalidateNonces(uint256 word, uint256 mask) external {
         nonceBitmap[msg.sender][word] |= mask;
         emit NoncesInvalidated(msg.sender, word, mask);
     }
 
-    /// @notice The EIP-712 digest a fan signs for a batch item (for off-chain tooling and tests).
+    /// @inheritdoc ITipJar
     function batchTipDigest(
         address fan,
         address creator,
@@ -473,33 +380,32 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ credits and withdrawals
 
-    /// @notice What `account` can withdraw in `token` (for the treasury: including the accrued fees).
+    /// @inheritdoc ITipJar
     function balanceOf(address account, address token) public view returns (uint256) {
         uint256 credit = _credits[account][token];
         if (account == _treasury) credit += _tokens[token].feePot;
         return credit;
     }
 
-    /// @notice Send the caller's future withdrawals to `payout` (e.g. a RevenueSplit); zero resets it
-    /// to the caller itself.
+    /// @inheritdoc IPayouts
     function setPayout(address payout) external {
         if (payout == address(this)) revert InvalidPayout(payout);
         _payouts[msg.sender] = payout;
         emit PayoutSet(msg.sender, payout == address(0) ? msg.sender : payout);
     }
 
-    /// @notice Where `account`'s withdrawals go (itself unless it set a payout).
+    /// @inheritdoc IPayouts
     function payoutOf(address account) public view returns (address) {
         address payout = _payouts[account];
         return payout == address(0) ? account : payout;
     }
 
-    /// @notice Withdraw the caller's whole credit in `token` to `payoutOf(caller)`.
+    /// @inheritdoc ITipJar
     function withdraw(address token) external nonReentrant returns (uint256) {
         return _withdraw(msg.sender, token);
     }
 
-    /// @notice Push `account`'s whole credit in `token` to `payoutOf(account)`; anyone may call it.
+    /// @inheritdoc ITipJar
     function withdrawFor(address account, address token) external nonReentrant returns (uint256) {
         return _withdraw(account, token);
     }
@@ -527,19 +433,15 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
 
     /// @dev The fee in force now, from a token's mirror of the schedule (as `FeeSchedule.current`).
     function _feeOf(TokenInfo memory info) private view returns (uint16) {
-        uint64 at = info.feeEffectiveAt;
-        return at != 0 && block.timestamp >= at ? info.pendingFeeBps : info.feeBps;
+        return FeeSchedule.currentOf(info.fee);
     }
 
-    /// @dev Copy the fee schedule into every listed token's slot.
-    function _mirrorFee() private {
-        FeeSchedule.Fee memory f = _fee;
+    /// @dev The hook of every fee change: copy the fee into every listed token's slot.
+    function _afterFeeChange() internal override {
+        uint96 fee = FeeSchedule.packed(_fee);
         uint256 n = _listedTokens.length; // at most MAX_TOKENS
         for (uint256 i; i < n; ++i) {
-            TokenInfo storage info = _tokens[_listedTokens[i]];
-            info.feeBps = f.bps;
-            info.pendingFeeBps = f.pendingBps;
-            info.feeEffectiveAt = f.effectiveAt;
+            _tokens[_listedTokens[i]].fee = fee;
         }
     }
 
@@ -659,7 +561,9 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
                 }
                 {
                     let creator := calldataload(add(t, 0x20))
-                    if or(iszero(creator), eq(creator, address())) {
+                    // zero, the jar, or not an address at all (bits above 160: no ABI encoder
+                    // writes them, and no real account could ever withdraw such a credit)
+                    if or(or(iszero(creator), eq(creator, address())), shr(160, creator)) {
                         reason := 3 // InvalidCreator
                         leave
                     }
@@ -745,6 +649,8 @@ contract TipJar is Ownable, TransparentFee, EIP712, ReentrancyGuardTransient {
                 // the run, the totals, and Tipped
                 let amount := calldataload(add(t, 0x40))
                 let fee := mload(add(context, 0x40)) // bps
+                // Exact, as in FeeSchedule.feeOn: the remainder term restores what the division dropped.
+                // slither-disable-next-line divide-before-multiply
                 fee := add(mul(div(amount, 10000), fee), div(mul(mod(amount, 10000), fee), 10000))
                 {
                     let creator := calldataload(add(t, 0x20))

@@ -2,21 +2,17 @@
 pragma solidity 0.8.30;
 
 import {FeeSchedule} from "./FeeSchedule.sol";
+import {ITransparentFee} from "./interfaces/ITransparentFee.sol";
 
 /// @title TransparentFee
 /// @notice One fee of a contract, public and bounded: capped by a constant (`_feeCap`), lowered at
 /// once, raised only after `_feeChangeDelay`, every change on the record as an event.
 /// @dev The inheriting contract names the external functions (e.g. `scheduleFee`) and decides who
-/// controls them; this contract keeps the state and emits the events.
-abstract contract TransparentFee {
+/// controls them; this contract keeps the state, emits the events, and calls `_afterFeeChange`
+/// after every change, so a contract that keeps copies of the fee (the jar's per-token mirror)
+/// refreshes them on every path, including paths added later.
+abstract contract TransparentFee is ITransparentFee {
     using FeeSchedule for FeeSchedule.Fee;
-
-    /// @notice An increase was scheduled: the public record of it.
-    event FeeChangeScheduled(uint16 oldBps, uint16 newBps, uint64 effectiveAt);
-    /// @notice A decrease (or a re-statement of the current fee) took effect at once.
-    event FeeChanged(uint16 oldBps, uint16 newBps);
-    /// @notice The pending increase was cancelled.
-    event FeeChangeCancelled(uint16 bps);
 
     FeeSchedule.Fee internal _fee;
 
@@ -29,6 +25,9 @@ abstract contract TransparentFee {
 
     /// @dev The constant delay for increases, e.g. `return FEE_CHANGE_DELAY;`.
     function _feeChangeDelay() internal pure virtual returns (uint64);
+
+    /// @dev Called after every change of `_fee` (schedule, decrease, cancel). Empty by default.
+    function _afterFeeChange() internal virtual {}
 
     function _currentFee() internal view returns (uint16) {
         return _fee.current();
@@ -43,9 +42,11 @@ abstract contract TransparentFee {
             _fee.schedule(bps, _feeCap(), _feeChangeDelay());
         if (change == FeeSchedule.Change.Applied) emit FeeChanged(oldBps, bps);
         else emit FeeChangeScheduled(oldBps, bps, effectiveAt);
+        _afterFeeChange();
     }
 
     function _cancelFee() internal {
         emit FeeChangeCancelled(_fee.cancel());
+        _afterFeeChange();
     }
 }

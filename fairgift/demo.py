@@ -16,17 +16,20 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from fairgift import deploy as fg_deploy
 from fairgift import report
 from fairgift.api import FairGift
-from fairgift.deployments import DeploymentStore, is_local_network
+from fairgift.creators import Catalogue
+from fairgift.deployments import DeploymentStore, is_local_network, is_throwaway
 from fairgift.errors import FairGiftError
 
 log = logging.getLogger("fairgift.demo")
 
 USDC = 10**6
 CREATORS = ("ava", "ben", "the_band")
+CREATOR_LABELS = {"ava": "Ava", "ben": "Ben", "the_band": "The Band"}  # shown on their fans' pages
 FANS = (
     "fan01",
     "fan02",
@@ -107,10 +110,14 @@ def _story(out_dir: Path) -> DemoResult:
     step(f"deploying FairGift on {network.ecosystem.name}:{network.name} (chain {chain.chain_id})")
     store = DeploymentStore(out_dir / "deployments", throwaway=True)
     deployed = fg_deploy.deploy(owner, treasury=treasury.address, fresh=True, store=store)
-    fg = FairGift(deployed.record)
+    fg = FairGift(deployed.record, store=store)
     result = DemoResult(fg, 0.0, labels=labels)
     for name, address in deployed.record.contracts.items():
         step(f"  {name:<14}{address}")
+    # Names for the fans' pages (/c/ava), in the catalogue beside the demo's record.
+    catalogue = Catalogue.for_record(deployed.record, store)
+    for name, acct in creators.items():
+        catalogue.add(name, acct.address, CREATOR_LABELS[name])
     usd = fg.usd
 
     step(f"minting MockUSDC for {len(fans)} fans and {len(creators)} creators")
@@ -199,7 +206,7 @@ def _story(out_dir: Path) -> DemoResult:
     step(f"  {r.summary}")
     r = fg.tip(fans["fan10"], creators["ben"], "10", "before the rise")
     step(f"  fan10 -> ben: {usd(r.values['amount'])}, fee {usd(r.values['fee'])} (still 3%)")
-    chain.mine(timestamp=effective)
+    _mine_at(chain, effective)
     step(f"  ... the chain's clock moves 7 days on, to {fg.date(effective)}")
     r = fg.tip(fans["fan11"], creators["ben"], "10", "after the rise")
     step(f"  fan11 -> ben: {usd(r.values['amount'])}, fee {usd(r.values['fee'])} (now 4%)")
@@ -246,4 +253,40 @@ def _story(out_dir: Path) -> DemoResult:
     step(f"  {len(result.checks)} balances: ledger == chain")
     result.seconds = time.monotonic() - started
     step(f"done in {result.seconds:.1f} s; outputs in {out_dir}/")
+    for line in page_hint(chain.provider, out_dir, CREATORS):
+        log.info(line)
     return result
+
+
+def _mine_at(chain, timestamp: int):
+    """Mine one block at `timestamp`. Ape's providers for anvil and the in-process chain do it
+    themselves; its generic node provider (`ethereum:local:node`, e.g. `make node`'s anvil) does not,
+    so ask the node directly with the development RPC that anvil and hardhat answer."""
+    from ape.exceptions import APINotImplementedError
+
+    try:
+        chain.mine(timestamp=timestamp)
+    except APINotImplementedError:
+        chain.provider.make_request("evm_mine", [int(timestamp)])
+
+
+def page_hint(provider, out_dir: Path, names) -> list[str]:
+    """The last lines of the demo: how a person opens a creator's page. A throw-away chain ends
+    with the demo (and its pages with it), so there the lines say how to run the demo on a chain
+    that stays; on such a chain, the URLs to open once `make serve-demo` runs."""
+    custom_out = Path(out_dir) != Path("out")
+    url = f"http://127.0.0.1:8000/c/{names[0]}"
+    serve = "make serve-demo" + (f" DEMO_OUT={out_dir}" if custom_out else "")
+    if is_throwaway(provider):
+        demo_args = "--network ethereum:local:node" + (f" --out {out_dir}" if custom_out else "")
+        return [
+            "fans' pages: this chain ended with the demo. For pages you can open in a browser:",
+            "  make node     (in another shell: a local chain that stays)",
+            f"  make demo DEMO_ARGS='{demo_args}'",
+            f"  {serve}     (then open {url})",
+        ]
+    port = urlparse(str(getattr(provider, "uri", "") or "")).port
+    if port and port != 8545:
+        serve += f" NODE_PORT={port}"
+    others = ", ".join(f"/c/{n}" for n in names[1:])
+    return [f"fans' pages: run `{serve}`, then open {url} (also {others}; / lists them)"]

@@ -50,6 +50,7 @@ _MESSAGES: dict[str, str] = {
     "(fee-on-transfer tokens are refused)",
     "InvalidTreasury": "{treasury} cannot be the treasury",
     "InvalidPayout": "{payout} cannot be a payout address",
+    "BatchMessagesMismatch": "the batch's messages do not match its items (at item {index})",
     # CreatorMarket
     "CostAboveMax": "slippage exceeded: the buy costs {totalCost}, above your limit of {maxCost}",
     "ProceedsBelowMin": "slippage exceeded: the sale returns {netProceeds}, "
@@ -58,6 +59,7 @@ _MESSAGES: dict[str, str] = {
     "UnknownToken": "{token} is not a creator token of this market",
     "AlreadyLaunched": "{creator} already launched a token ({token}); one per creator",
     "NotCreator": "{caller} is not the creator of {token}",
+    "InvalidQuoteToken": "{token} cannot be the quote token (no contract there)",
     "InsufficientSupply": "cannot sell {amount}: only {supply} exist",
     # SplitFactory / RevenueSplit
     "InvalidPayeeCount": "a split has 1 to 32 payees, not {count}",
@@ -65,6 +67,7 @@ _MESSAGES: dict[str, str] = {
     "ZeroShare": "{payee} has a zero share",
     "SharesSumMismatch": "split shares add up to {sum} bps, not 10000",
     "NothingToRelease": "nothing to release for {payee}",
+    "NotPayee": "{account} is not a payee of this split",
 }
 
 

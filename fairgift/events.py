@@ -23,6 +23,7 @@ filtered by equality (`creator=0x…`, `isBuy=True`), or membership when given a
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -247,7 +248,7 @@ class ScanSource:
             decoder = decoders.get(log["topics"][0].lower()) if log["topics"] else None
             if decoder is None or len(log["topics"]) != decoder.topic_count:
                 continue  # another event with the same name hash but another shape: not ours
-            address = to_checksum_address(log["address"])
+            address = _checksum(log["address"].lower())
             events.append(
                 Event(
                     contract=addresses.get(address, "?"),
@@ -296,30 +297,48 @@ class ScanSource:
 
 
 class _LogDecoder:
-    """One event's ABI: indexed arguments from the topics, the others from the data."""
+    """One event's ABI: indexed arguments from the topics, the others from the data. The eth_abi
+    decoders are built once per event type (eth_abi's `decode` looks them up on every call)."""
 
     def __init__(self, abi):
+        from eth_abi.decoding import TupleDecoder
+        from eth_abi.registry import registry
+
         self.name = str(abi.name)
         self.inputs = list(abi.inputs)
         self.indexed = [i for i in self.inputs if i.indexed]
         self.plain = [i for i in self.inputs if not i.indexed]
-        self.plain_types = [i.canonical_type for i in self.plain]
         self.topic_count = 1 + len(self.indexed)
+        self.data_decoder = TupleDecoder(
+            decoders=[registry.get_decoder(i.canonical_type) for i in self.plain]
+        )
+        self.topic_decoders = [
+            None if _is_dynamic(i.canonical_type) else registry.get_decoder(i.canonical_type)
+            for i in self.indexed
+        ]
 
     def args(self, log) -> dict:
-        from eth_abi import decode
+        from eth_abi.decoding import ContextFramesBytesIO
 
         values = {}
-        for item, topic in zip(self.indexed, log["topics"][1:], strict=True):
-            raw = bytes.fromhex(topic[2:])
-            if _is_dynamic(item.canonical_type):  # a hash of the value, as Ape gives it
-                values[item.name] = "0x" + raw.hex()
+        for item, decoder, topic in zip(self.indexed, self.topic_decoders, log["topics"][1:], strict=True):
+            if decoder is None:  # a dynamic value is indexed by its hash: the hash, as Ape gives it
+                values[item.name] = topic.lower()
+            elif item.canonical_type == "address":
+                values[item.name] = _checksum("0x" + topic[-40:].lower())
             else:
-                values[item.name] = _json_value(item, decode([item.canonical_type], raw)[0])
-        data = bytes.fromhex(log["data"][2:])
-        for item, value in zip(self.plain, decode(self.plain_types, data), strict=True):
+                values[item.name] = _json_value(item, decoder(ContextFramesBytesIO(bytes.fromhex(topic[2:]))))
+        data = ContextFramesBytesIO(bytes.fromhex(log["data"][2:]))
+        for item, value in zip(self.plain, self.data_decoder(data), strict=True):
             values[item.name] = _json_value(item, value)
         return {item.name: values[item.name] for item in self.inputs}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _checksum(address: str) -> str:
+    """Checksummed form of a lower-case address (cached: the same fans, creators and tokens recur
+    in every log, and checksumming hashes)."""
+    return to_checksum_address(address)
 
 
 def _is_dynamic(abi_type: str) -> bool:
@@ -336,7 +355,7 @@ def _json_value(item, value):
     if kind == "tuple":
         return {c.name: _json_value(c, v) for c, v in zip(item.components, value, strict=True)}
     if kind == "address":
-        return to_checksum_address(value)
+        return _checksum(value.lower())
     return json_safe(value)
 
 

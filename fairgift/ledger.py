@@ -10,6 +10,7 @@ fee income. The fold is pure Python, so it is tested on hand-made events as well
 from __future__ import annotations
 
 import csv
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,13 @@ class Ledger:
 
 
 def _addr(value) -> str:
-    return to_checksum_address(str(value))
+    return _checksummed(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _checksummed(text: str) -> str:
+    # cached: a ledger folds the same few addresses thousands of times, and checksumming hashes
+    return to_checksum_address(text)
 
 
 def build(

@@ -149,3 +149,32 @@ def test_split_is_exact_and_rounds_down(harness, amount, bps):
     fee, net = harness.splitAt(amount, bps)
     assert (fee, net) == split(amount, bps)
     assert fee + net == amount
+
+
+def test_packed_layout_and_current_of_agree_with_the_views(harness, owner, chain):
+    """`FeeSchedule.packed` is the slot's low 96 bits (bps | pendingBps << 16 | effectiveAt << 32),
+    and `currentOf` of that copy gives the fee in force on both sides of `effectiveAt`."""
+    assert harness.packedFee() == 300
+    tx = harness.scheduleFee(800, sender=owner)
+    at = tx.timestamp + DELAY
+    packed = harness.packedFee()
+    assert packed == 300 | 800 << 16 | at << 32
+    assert harness.currentOf(packed) == harness.feeBps() == 300
+    chain.mine(timestamp=at - 1)
+    assert harness.currentOf(packed) == harness.feeBps() == 300
+    chain.mine(timestamp=at)
+    assert harness.currentOf(packed) == harness.feeBps() == 800
+    assert harness.currentOf(700) == 700  # nothing pending: the low 16 bits
+    assert harness.currentOf(1 | 2 << 16 | 1 << 32) == 2  # pending since timestamp 1
+
+
+def test_every_fee_change_runs_the_hook(harness, owner):
+    """`_afterFeeChange` runs after a decrease, an increase and a cancellation (and not on a revert)."""
+    before = harness.feeChanges()
+    harness.scheduleFee(100, sender=owner)
+    harness.scheduleFee(900, sender=owner)
+    harness.cancelFee(sender=owner)
+    assert harness.feeChanges() == before + 3
+    with ape.reverts(harness.NoPendingFee):
+        harness.cancelFee(sender=owner)
+    assert harness.feeChanges() == before + 3

@@ -50,7 +50,24 @@ contract FeeHarness is TransparentFee {
 
     /// @notice Split with an explicit fee, to test the arithmetic at any bps.
     function splitAt(uint256 amount, uint16 bps) external pure returns (uint256 fee, uint256 net) {
-        if (bps > 10_000) revert FeeSchedule.FeeAboveCap(bps, 10_000);
+        if (bps > 10_000) revert FeeAboveCap(bps, 10_000);
         return FeeSchedule.split(amount, bps);
+    }
+
+    /// @notice The fee as FeeSchedule packs it (what the jar mirrors per token).
+    function packedFee() external view returns (uint96) {
+        return FeeSchedule.packed(_fee);
+    }
+
+    /// @notice The fee in force, read back from a packed copy.
+    function currentOf(uint96 value) external view returns (uint16) {
+        return FeeSchedule.currentOf(value);
+    }
+
+    /// @notice How many times `_afterFeeChange` ran (the hook of every fee change).
+    uint256 public feeChanges;
+
+    function _afterFeeChange() internal override {
+        ++feeChanges;
     }
 }

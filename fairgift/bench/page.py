@@ -305,7 +305,7 @@ def render_page(data: dict) -> str:
     """The page benchmark as a small table."""
     names = {
         "busy_index": f"creator with {data['tips']:,} tips (index)",
-        "busy_index_warm": "  the same, no new block (the block's reads reused)",
+        "busy_index_warm": "  the same, no new block (its reads reused)",
         "busy_scan": f"creator with {data['tips']:,} tips (no index: scan)",
         "quiet": "creator with no tips (baseline)",
     }

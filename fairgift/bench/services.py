@@ -598,13 +598,13 @@ def render_services(data: dict) -> str:
                 f"{q['ledger_index_s'] * 1000:>8.1f} ms vs {q['ledger_scan_s']:>7.2f} s "
                 f"({q['ledger_ratio'] * 100:.3f}%)"
             )
-        worst = max(q["ledger_ratio"] for q in ix["queries"].values())
-        verdict = "PASS" if worst < ix["target_ratio"] else "MISS"
-        lines.append(
-            f"{verdict}  a creator's ledger on the index < {ix['target_ratio'] * 100:g}% "
-            f"of the scan's time at "
-            f"{ix['indexed_events']:,} events: worst {worst * 100:.3f}%"
-        )
+        for label, q in ix["queries"].items():
+            verdict = "PASS" if q["ledger_ratio"] < ix["target_ratio"] else "MISS"
+            lines.append(
+                f"{verdict}  {label} ({q['tips']:,} tips): ledger on the index "
+                f"{q['ledger_ratio'] * 100:.2f}% of the scan's time "
+                f"(target < {ix['target_ratio'] * 100:g}% at {ix['indexed_events']:,} events)"
+            )
     rl = data.get("relayer")
     if rl:
         r, d = rl["relayed"], rl["direct"]

@@ -95,6 +95,7 @@ class Index:
         self.project = scan.project
         self.known = scan.known
         self.indexed_args = _indexed_args(self.project, self.known)
+        self.indexed_addresses = _indexed_args(self.project, self.known, only_type="address")
         self._lock = threading.Lock()
         self._again = threading.Event()
 
@@ -366,9 +367,9 @@ class IndexSource:
         found: list[Event] = []
         indexed_stop = min(stop, state.block)
         if start <= indexed_stop:
-            found += [
-                ev for ev in self._query(wanted, start, indexed_stop, arg_filters) if matches(ev, arg_filters)
-            ]
+            rows = self._query(wanted, start, indexed_stop, arg_filters)
+            exact = self._all_indexed(wanted, arg_filters)
+            found += rows if exact else [ev for ev in rows if matches(ev, arg_filters)]
         tail_start = max(start, state.block + 1)
         if tail_start <= stop:
             found += self.index.scan.events(
@@ -415,6 +416,17 @@ class IndexSource:
                 break
             cursor = rows[-1].order
         return found[:limit]
+
+    def _all_indexed(self, wanted: set[tuple[str, str]], arg_filters: dict) -> bool:
+        """True when SQL alone applies every filter exactly: each on an indexed address argument of
+        every wanted event, given as text (addresses compare in any case, like `matches`)."""
+        for arg, value in arg_filters.items():
+            values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+            if not all(isinstance(v, str) for v in values):
+                return False
+            if not all(arg in self.index.indexed_addresses.get(pair, ()) for pair in wanted):
+                return False
+        return True
 
     def _query(self, wanted: set[tuple[str, str]], start: int, stop: int, arg_filters: dict) -> list[Event]:
         return self._select(wanted, start, stop, arg_filters)
@@ -483,12 +495,17 @@ def _event(row) -> Event:
     )
 
 
-def _indexed_args(project, known: dict[str, set[str]]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(contract type, event) -> the names of its indexed arguments, in topic order."""
+def _indexed_args(
+    project, known: dict[str, set[str]], only_type: str | None = None
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(contract type, event) -> the names of its indexed arguments, in topic order (only those
+    of ABI type `only_type` when given)."""
     out = {}
     for contract in known:
         for abi in getattr(project, contract).contract_type.events:
-            out[(contract, abi.name)] = tuple(i.name for i in abi.inputs if i.indexed)
+            out[(contract, abi.name)] = tuple(
+                i.name for i in abi.inputs if i.indexed and (only_type is None or i.type == only_type)
+            )
     return out
 
 

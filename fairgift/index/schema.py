@@ -53,10 +53,12 @@ index_events = sa.Table(
     sa.Column("topic1", sa.String(80)),
     sa.Column("topic2", sa.String(80)),
     sa.Column("topic3", sa.String(80)),
+    # An event name (and an indexed argument) first, then chain order: "this creator's tips, in
+    # order" (or newest first) is one range of one index, never a scan of every tip.
     sa.Index("ix_index_events_name", "deployment", "name", "block", "log_index"),
-    sa.Index("ix_index_events_topic1", "deployment", "topic1", "block"),
-    sa.Index("ix_index_events_topic2", "deployment", "topic2", "block"),
-    sa.Index("ix_index_events_topic3", "deployment", "topic3", "block"),
+    sa.Index("ix_index_events_name_topic1", "deployment", "name", "topic1", "block", "log_index"),
+    sa.Index("ix_index_events_name_topic2", "deployment", "name", "topic2", "block", "log_index"),
+    sa.Index("ix_index_events_name_topic3", "deployment", "name", "topic3", "block", "log_index"),
 )
 
 index_reorgs = sa.Table(

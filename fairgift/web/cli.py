@@ -8,6 +8,19 @@ from ape.cli import network_option
 
 from fairgift.cli import clean_errors, command_class, echo
 
+PUBLIC_CONFIRMATIONS = 12  # a reorg deeper than this on a public chain is detected and re-indexed
+
+
+def default_confirmations(given: int | None) -> int:
+    """`given`, else 0 on a local chain (it never reorganises by itself), else 12."""
+    if given is not None:
+        return given
+    from ape import chain
+
+    from fairgift.deployments import LOCAL_CHAIN_IDS
+
+    return 0 if int(chain.chain_id) in LOCAL_CHAIN_IDS else PUBLIC_CONFIRMATIONS
+
 
 def _options(fn):
     fn = click.option(
@@ -56,7 +69,7 @@ def _options(fn):
     "--confirmations",
     default=None,
     type=click.IntRange(0),
-    help="Blocks before an event is final (0 locally).",
+    help=f"Blocks before an event is final (default: 0 on a local chain, {PUBLIC_CONFIRMATIONS} elsewhere).",
 )
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @clean_errors
@@ -97,7 +110,7 @@ def serve(
         index=not no_index,
         relayer_account=relayer_account,
         relayer=relayer,
-        confirmations=confirmations or 0,
+        confirmations=default_confirmations(confirmations),
     )
     service = Service.connect(config=config)
     bot = None
@@ -113,10 +126,9 @@ def serve(
 @_options
 @click.option(
     "--confirmations",
-    default=0,
-    show_default=True,
+    default=None,
     type=click.IntRange(0),
-    help="Blocks before an event is final.",
+    help=f"Blocks before an event is final (default: 0 on a local chain, {PUBLIC_CONFIRMATIONS} elsewhere).",
 )
 @click.option(
     "--chunk-blocks",
@@ -133,7 +145,12 @@ def index(network, db_url, confirmations, chunk_blocks):
     from fairgift.api import FairGift
     from fairgift.index import open_index
 
-    idx = open_index(FairGift.connect(), db_url, confirmations=confirmations, chunk_blocks=chunk_blocks)
+    idx = open_index(
+        FairGift.connect(),
+        db_url,
+        confirmations=default_confirmations(confirmations),
+        chunk_blocks=chunk_blocks,
+    )
     before = idx.state()
     echo(f"index {idx.key} in {idx.db}: at block {before.block:,} ({before.events:,} events)")
     result = idx.sync(progress=echo)

@@ -42,22 +42,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
-@pytest.fixture(autouse=True)
-def _assurance_isolation(chain, usdc, owner):
-    """Every assurance test, its function-scoped fixtures included, runs on a chain snapshot that
-    is restored afterwards, so nothing it mints or deploys reaches another area's tests.
-
-    Defensive: Ape's isolation manager tracks fixtures by name across the session, and a
-    function-scoped fixture named like another area's session-scoped one (`jar`, `market`, `token`
-    in tests/jar and tests/market) made it "rebase" (InvalidIsolationWarning) and keep this area's
-    mints to shared accounts in later tests. This area's fixtures have unique names now; this
-    snapshot also covers them. It depends on the session-scoped `usdc` so that deployment happens
-    before the snapshot, never inside it.
-    """
-    with chain.isolate():
-        yield
-
-
 @pytest.fixture
 def usdt(project, owner):
     """USDT-like: no return value on transfer/transferFrom/approve."""

@@ -19,10 +19,16 @@ pytestmark = pytest.mark.hostile
 
 
 def eth_call_revert(sender, to, value: int, data: bytes) -> bytes:
-    """The revert data of a plain call (with ETH) from `sender` to `to`, or b"" if it succeeds."""
-    tx = {"from": str(sender.address), "to": str(to.address), "value": hex(value), "data": "0x" + data.hex()}
-    response = to.provider.web3.provider.make_request("eth_call", [tx, "latest"])
-    return bytes.fromhex(response["error"]["data"][2:]) if "error" in response else b""
+    """The revert data of a plain call (with ETH) from `sender` to `to`, or b"" if it succeeds.
+    Through web3's `eth.call`, which formats the request for anvil and for the in-process chain."""
+    from web3.exceptions import ContractLogicError
+
+    tx = {"from": str(sender.address), "to": str(to.address), "value": value, "data": data}
+    try:
+        to.provider.web3.eth.call(tx)
+    except ContractLogicError as revert:
+        return bytes.fromhex(revert.data[2:])
+    return b""
 
 
 FEE = 300

@@ -479,7 +479,12 @@ class MarketMachine(ChainMachine):
         expected = self.credit[key]
         if expected == 0:
             assert_rejected(
-                self.market, method, *args, sender=caller, error="NothingToWithdraw", error_args=(account,)
+                self.market,
+                method,
+                *args,
+                sender=caller,
+                error="NothingToWithdraw",
+                error_args=(account, self.usdc),
             )
             return
         to = self.payout.get(key, key)

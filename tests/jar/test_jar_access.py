@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from tests.constants import USDC
+from tests.constants import USDC, ZERO_ADDRESS
 
 
 @pytest.mark.parametrize(
@@ -33,13 +33,28 @@ def test_only_owner(jar, usdc, stranger, creator, call):
             call(jar, usdc, intruder)
 
 
-def test_ownership_transfer(jar, owner, stranger):
+def test_ownership_moves_in_two_steps(jar, owner, stranger, creator):
+    """Ownable2Step: a transfer only names a pending owner, who must accept; until then the owner
+    keeps every power, and a mistyped address can be replaced or cleared."""
     assert jar.owner() == owner
-    tx = jar.transferOwnership(stranger, sender=owner)
+    tx = jar.transferOwnership(creator, sender=owner)  # the wrong address ...
+    assert tx.events == [jar.OwnershipTransferStarted(previousOwner=owner, newOwner=creator)]
+    tx = jar.transferOwnership(stranger, sender=owner)  # ... replaced before it accepts
+    assert tx.events == [jar.OwnershipTransferStarted(previousOwner=owner, newOwner=stranger)]
+    assert (jar.owner(), jar.pendingOwner()) == (owner, stranger)
+    jar.scheduleFee(100, sender=owner)  # still the owner
+    with ape.reverts(jar.OwnableUnauthorizedAccount, account=creator):
+        jar.acceptOwnership(sender=creator)
+    tx = jar.acceptOwnership(sender=stranger)
     assert tx.events == [jar.OwnershipTransferred(previousOwner=owner, newOwner=stranger)]
-    jar.scheduleFee(100, sender=stranger)
+    assert (jar.owner(), jar.pendingOwner()) == (stranger, ZERO_ADDRESS)
+    jar.scheduleFee(200, sender=stranger)
     with ape.reverts(jar.OwnableUnauthorizedAccount, account=owner):
         jar.scheduleFee(100, sender=owner)
+    jar.transferOwnership(owner, sender=stranger)
+    jar.transferOwnership(ZERO_ADDRESS, sender=stranger)  # a pending transfer can be cleared
+    with ape.reverts(jar.OwnableUnauthorizedAccount, account=owner):
+        jar.acceptOwnership(sender=owner)
 
 
 def test_owner_cannot_take_credits(jar, usdc, owner, approved_fan, creator):

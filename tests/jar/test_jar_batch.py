@@ -322,3 +322,63 @@ def test_bitmap_positions(jar):
     assert jar.bitmapPositions(255) == (0, 255)
     assert jar.bitmapPositions(256) == (1, 0)
     assert jar.bitmapPositions(2**256 - 1) == (2**248 - 1, 255)
+
+
+def test_creator_word_with_bits_above_an_address_is_an_invalid_creator(
+    jar, usdc, approved_fan, creator, relayer, deadline, chain
+):
+    """A creator word with bits above the 160 of an address (raw calldata; no ABI encoder writes
+    it) is skipped as InvalidCreator, even when the fan signed exactly that word, rather than being
+    credited to a slot no account could ever withdraw."""
+    from eth_account import Account
+
+    from fairgift.batch import compact
+
+    dirty = int(str(creator), 16) | 1 << 200
+    typehash = bytes(jar.TIP_TYPEHASH())
+    struct = keccak(
+        encode(
+            ["bytes32", "address", "uint256", "address", "uint256", "bytes32", "uint256", "uint256"],
+            [typehash, str(approved_fan), dirty, str(usdc), USDC, keccak(b""), 42, deadline],
+        )
+    )
+    digest = keccak(b"\x19\x01" + _separator(jar) + struct)
+    signed = Account._sign_hash(digest, approved_fan.private_key)
+    r, vs = compact(signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+    item = encode(
+        ["address", "(uint256,uint256,uint256,uint256,uint256,bytes32,bytes32)[]", "bytes"],
+        [str(usdc), [(int(str(approved_fan), 16), dirty, USDC, 42, deadline, r, vs)], b"\x00\x00"],
+    )
+    selector = keccak(
+        text="tipBatch(address,(address,address,uint256,uint256,uint256,bytes32,bytes32)[],bytes)"
+    )[:4]
+    before = usdc.balanceOf(approved_fan)
+    tx_hash = chain.provider.web3.eth.send_transaction(
+        {"from": str(relayer), "to": str(jar), "data": selector + item, "gas": 300_000}
+    )
+    receipt = chain.provider.web3.eth.wait_for_transaction_receipt(tx_hash)
+    assert receipt["status"] == 1
+    (log,) = receipt["logs"]
+    assert bytes(log["topics"][0]) == keccak(text="BatchTipSkipped(uint256,address,uint256,uint8)")
+    assert int.from_bytes(bytes(log["data"])[32:], "big") == REASON["InvalidCreator"]
+    assert usdc.balanceOf(approved_fan) == before
+    assert not jar.isNonceUsed(approved_fan, 42)
+
+
+def _separator(jar):
+    """The jar's EIP-712 domain separator, from its ERC-5267 domain."""
+    _, name, version, chain_id, verifying, *_ = jar.eip712Domain()
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                keccak(
+                    text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
+                keccak(text=name),
+                keccak(text=version),
+                chain_id,
+                str(verifying),
+            ],
+        )
+    )

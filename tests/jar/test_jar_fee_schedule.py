@@ -77,3 +77,20 @@ def test_token_listed_later_gets_the_schedule(jar, dai, owner, chain):
     assert jar.feeBpsOf(dai) == 700
     jar.scheduleFee(200, sender=owner)
     assert jar.feeBpsOf(dai) == 200
+
+
+def test_every_listed_tokens_mirror_follows_every_fee_change(jar, usdc, dai, owner, chain):
+    """The per-token fee copy is refreshed by the fee's change hook: schedule, decrease, cancel."""
+    jar.setTokenAllowed(dai, True, sender=owner)
+    jar.setTokenAllowed(dai, False, sender=owner)  # listed, then disallowed: still mirrored
+    tx = jar.scheduleFee(900, sender=owner)
+    for token in (usdc, dai):
+        assert jar.feeBpsOf(token) == jar.feeBps() == FEE_BPS
+    chain.mine(timestamp=tx.timestamp + DELAY)
+    for token in (usdc, dai):
+        assert jar.feeBpsOf(token) == jar.feeBps() == 900
+    jar.scheduleFee(1000, sender=owner)
+    jar.cancelFee(sender=owner)
+    jar.scheduleFee(100, sender=owner)
+    for token in (usdc, dai):
+        assert jar.feeBpsOf(token) == jar.feeBps() == 100

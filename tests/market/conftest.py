@@ -1,5 +1,6 @@
 """Creator-market fixtures: a market on MockUSDC, funded and approved traders, a launched token."""
 
+import ape
 import pytest
 
 from fairgift.curve import Curve
@@ -10,12 +11,12 @@ CREATOR_BPS = 500
 FUNDS = 10**12 * USDC  # enough for a supply of 10^6 whole tokens and more
 
 
-@pytest.fixture(scope="session")
+@ape.fixture(scope="session", chain_isolation=False)
 def curve():
     return Curve(BASE_PRICE, SLOPE)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def market(project, owner, usdc, treasury):
     return owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
 

@@ -150,9 +150,11 @@ def test_one_wei_trades(market, curve, token, fan, chain):
 
 def test_constructor_checks(project, owner, usdc, treasury):
     zero = ape.utils.ZERO_ADDRESS
-    with ape.reverts(project.CreatorMarket.ZeroAddress):
+    with ape.reverts(project.CreatorMarket.InvalidQuoteToken, token=zero):
         owner.deploy(project.CreatorMarket, owner, zero, treasury, 0, 1, 1)
-    with ape.reverts(project.CreatorMarket.ZeroAddress):
+    with ape.reverts(project.CreatorMarket.InvalidQuoteToken, token=treasury):  # no code there
+        owner.deploy(project.CreatorMarket, owner, treasury, treasury, 0, 1, 1)
+    with ape.reverts(project.CreatorMarket.InvalidTreasury, treasury=zero):  # as in the jar
         owner.deploy(project.CreatorMarket, owner, usdc, zero, 0, 1, 1)
     with ape.reverts(project.CreatorMarket.InvalidCurve, basePrice=0, slope=0):
         owner.deploy(project.CreatorMarket, owner, usdc, treasury, 0, 0, 0)

@@ -147,9 +147,25 @@ def test_set_treasury_affects_future_fees_only(market, curve, token, owner, trea
 
 
 def test_set_treasury_checks(market, owner, stranger):
-    with ape.reverts(market.ZeroAddress):
+    with ape.reverts(market.InvalidTreasury, treasury=ape.utils.ZERO_ADDRESS):  # as in the jar
         market.setTreasury(ape.utils.ZERO_ADDRESS, sender=owner)
     with ape.reverts(market.InvalidTreasury, treasury=market.address):
         market.setTreasury(market, sender=owner)
     with ape.reverts(market.OwnableUnauthorizedAccount, account=stranger):
         market.setTreasury(stranger, sender=stranger)
+
+
+def test_ownership_moves_in_two_steps(market, owner, stranger, creator):
+    """Ownable2Step, as in the jar: the named owner must accept; until then the owner keeps control."""
+    tx = market.transferOwnership(stranger, sender=owner)
+    assert tx.events == [market.OwnershipTransferStarted(previousOwner=owner, newOwner=stranger)]
+    assert (market.owner(), market.pendingOwner()) == (owner, stranger)
+    market.scheduleProtocolFee(50, sender=owner)
+    with ape.reverts(market.OwnableUnauthorizedAccount, account=creator):
+        market.acceptOwnership(sender=creator)
+    tx = market.acceptOwnership(sender=stranger)
+    assert tx.events == [market.OwnershipTransferred(previousOwner=owner, newOwner=stranger)]
+    assert (market.owner(), market.pendingOwner()) == (stranger, ape.utils.ZERO_ADDRESS)
+    with ape.reverts(market.OwnableUnauthorizedAccount, account=owner):
+        market.scheduleProtocolFee(40, sender=owner)
+    market.scheduleProtocolFee(40, sender=stranger)

@@ -165,3 +165,20 @@ def test_token_transfers_and_allowances(token, creator, fan, stranger):
     token.approve(stranger, MAX_UINT, sender=fan)
     token.transferFrom(fan, stranger, TOKEN, sender=stranger)
     assert token.allowance(fan, stranger) == MAX_UINT
+
+
+def test_clone_arguments_are_read_in_one_place(project, market, token, usdc, creator, owner):
+    """`creatorOf` (market) and `creator()` (token) read the same clone argument through CloneArgs;
+    anything that is not one of this market's clones has no creator: an account without code, a
+    contract of another size, the implementation, and a look-alike clone made by someone else."""
+    assert market.creatorOf(token) == token.creator() == creator
+    assert market.creatorOf(creator) == ZERO_ADDRESS  # no code
+    assert market.creatorOf(usdc) == ZERO_ADDRESS  # another contract
+    implementation = project.CreatorToken.at(market.implementation())
+    assert market.creatorOf(implementation) == ZERO_ADDRESS
+    assert implementation.creator() == ZERO_ADDRESS
+    # The same implementation cloned with `creator` as argument by another deployer: not the market's.
+    other_market = owner.deploy(project.CreatorMarket, owner, usdc, owner, 0, 1, 1)
+    look_alike = other_market.launch("Fake", "FK", 0, 0, 0, sender=creator).return_value
+    assert project.CreatorToken.at(look_alike).creator() == creator
+    assert market.creatorOf(look_alike) == ZERO_ADDRESS

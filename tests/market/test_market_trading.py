@@ -6,6 +6,7 @@ import pytest
 
 from fairgift.fees import fee_on
 from tests.constants import MAX_UINT, TOKEN
+from tests.helpers.errors import custom_error
 
 from .conftest import (
     CREATOR_BPS,
@@ -194,11 +195,14 @@ def test_sell_more_than_supply(market, token, creator, chain):
 def test_sell_more_than_held(market, token, creator, fan, chain):
     market.buy(token, TOKEN, MAX_UINT, deadline(chain), sender=fan)
     # The token's own error, bubbled up by the market. (Matched by name and arguments: MockUSDC's
-    # OpenZeppelin error of the same signature makes Ape's class-based match ambiguous.)
-    with pytest.raises(ape.exceptions.CustomError) as err:
+    # OpenZeppelin error of the same signature makes Ape's class-based match ambiguous, and Ape
+    # decodes it only when it blames the token, which depends on what ran before.)
+    with pytest.raises(ape.exceptions.ContractLogicError) as err:
         market.sell(token, TOKEN + 1, 0, deadline(chain), sender=fan)
-    assert type(err.value).__name__ == "ERC20InsufficientBalance"
-    assert err.value.inputs == {"sender": fan.address, "balance": TOKEN, "needed": TOKEN + 1}
+    assert custom_error(token, err.value) == (
+        "ERC20InsufficientBalance",
+        {"sender": fan.address, "balance": TOKEN, "needed": TOKEN + 1},
+    )
 
 
 def test_supply_overflow(market, token, fan, chain):

@@ -32,13 +32,14 @@ def test_creator_and_treasury_withdraw(market, curve, usdc, token, creator, trea
     assert usdc.balanceOf(market) == market.reserveOf(token)
 
 
-def test_nothing_to_withdraw(market, token, creator, fan):
-    with ape.reverts(market.NothingToWithdraw, account=fan):
+def test_nothing_to_withdraw(market, usdc, token, creator, fan):
+    """The jar's error, with the same arguments: the account and the token (the quote token)."""
+    with ape.reverts(market.NothingToWithdraw, account=fan, token=usdc):
         market.withdraw(sender=fan)
     market.withdraw(sender=creator)
-    with ape.reverts(market.NothingToWithdraw, account=creator):
+    with ape.reverts(market.NothingToWithdraw, account=creator, token=usdc):
         market.withdraw(sender=creator)
-    with ape.reverts(market.NothingToWithdraw, account=creator):
+    with ape.reverts(market.NothingToWithdraw, account=creator, token=usdc):
         market.withdrawFor(creator, sender=fan)
 
 
@@ -63,8 +64,9 @@ def test_blacklisted_creator_redirects_payout(market, usdc, token, owner, creato
         transfer(usdc, market, stranger, owed),
     ]
     assert usdc.balanceOf(stranger) == before + owed
-    # Zero resets the payout to the account itself.
-    market.setPayout(ape.utils.ZERO_ADDRESS, sender=creator)
+    # Zero resets the payout to the account itself, and PayoutSet says so (as in the jar and a split).
+    tx = market.setPayout(ape.utils.ZERO_ADDRESS, sender=creator)
+    assert tx.events == [market.PayoutSet(account=creator, payout=creator)]
     assert market.payoutOf(creator) == creator
 
 

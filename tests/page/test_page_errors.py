@@ -2,6 +2,7 @@
 offer to switch), signature or transaction rejected, too little balance, too many decimals, expired quote (the
 price moved, or the deadline passed in the wallet), relayer busy."""
 
+from page_env import WALLET_METHODS
 from playwright.sync_api import expect
 
 from tests.constants import TOKEN
@@ -49,6 +50,7 @@ def test_wrong_chain_offers_to_switch(open_tab, page_fg, page_creator, page_fan)
     assert tab.notice().startswith(f"Your wallet is now on chain {chain_id}")
     tab.submit("#tip-send", "tip-status", "Landed")
     assert page_fg.usdc.balanceOf(page_fan) == before[0] - 3_000_000
+    assert set(tab.wallet_log()) <= WALLET_METHODS
 
 
 def test_signature_rejected(open_tab, page_fg, page_creator, page_fan, page_service):

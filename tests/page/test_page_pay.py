@@ -1,6 +1,7 @@
 """Paying from the page with the fan's own wallet: a direct tip and a gift (approving first), and a
 gift repriced between the quote and the send, which must not charge the fan more than shown."""
 
+from page_env import WALLET_METHODS
 from playwright.sync_api import expect
 
 from tests.constants import USDC
@@ -24,6 +25,7 @@ def test_direct_tip_lands_with_message(open_tab, page_fg, page_creator, page_fan
     assert jar.balanceOf(page_creator, usdc) == credit_before + 2_375_000
     # approve (exactly the tip) then tip: two transactions, both from the fan's wallet
     assert tab.wallet_log().count("eth_sendTransaction") == 2
+    assert set(tab.wallet_log()) <= WALLET_METHODS
     assert usdc.allowance(page_fan, jar) == 0
     logs = list(jar.Tipped.range(page_fg.chain.blocks.head.number - 1, page_fg.chain.blocks.head.number + 1))
     assert [(log.fan, log.creator, log.amount, log.message) for log in logs] == [
@@ -108,6 +110,7 @@ def test_gasless_tip_with_permit_lands_through_the_relayer(
     methods = tab.wallet_log()
     assert methods.count("eth_signTypedData_v4") == 2  # the permit, then the tip
     assert "eth_sendTransaction" not in methods
+    assert set(methods) <= WALLET_METHODS
     assert web3.eth.get_balance(page_fan.address) == eth_before  # no gas paid by the fan
     assert usdc.balanceOf(page_fan) == fan_before - 4 * USDC
     assert jar.balanceOf(page_creator, usdc) == credit_before + 3_800_000

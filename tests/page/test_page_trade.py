@@ -1,5 +1,6 @@
 """Buying and selling the creator's token from the page at the default tolerance."""
 
+from page_env import WALLET_METHODS
 from playwright.sync_api import expect
 
 from tests.constants import TOKEN
@@ -56,5 +57,6 @@ def test_buy_then_sell_at_the_default_tolerance(open_tab, page_fg, page_creator,
         page_fg.chain.provider.web3.eth.get_transaction(tab.wallet("w.sent")[-1])["input"]
     )
     assert method.startswith("sell(") and decoded["minProceeds"] == floor
+    assert set(tab.wallet_log()) <= WALLET_METHODS
     # the token panel shows the new supply
     expect(page.locator("#token-supply")).to_have_text(f"{(supply_before + 3 * TOKEN) / TOKEN:,.2f} AVA")

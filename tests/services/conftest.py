@@ -23,13 +23,13 @@ from fairgift.web.service import Service, ServiceConfig
 from tests.constants import MAX_UINT, USDC
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def svc_deployments(tmp_path_factory):
     """The folder holding the services' deployment record (FAIRGIFT_DEPLOYMENTS for subprocesses)."""
     return tmp_path_factory.mktemp("svc-deployments")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def svc_fg(owner, treasury, svc_deployments):
     deployed = deploy(owner, treasury=treasury.address, store=DeploymentStore(svc_deployments), fresh=True)
     return FairGift(deployed.record)
@@ -65,7 +65,7 @@ def svc_domain(svc_service):
     return svc_service.relayer.reader.jar_domain()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def svc_mock_usdc(svc_fg, project):
     """The deployment's stablecoin as the mock it is on the test chain (it can mint)."""
     return project.MockUSDC.at(svc_fg.usdc.address)

@@ -16,7 +16,7 @@ from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from tests.constants import USDC
 
-KILLS = 3
+KILLS = 2
 
 
 def test_index_bot_killed_while_tips_flow(
@@ -75,7 +75,7 @@ def test_index_bot_killed_while_tips_flow(
         bot.start()
         send_until(bot.running)
         # following live: each new block is indexed without any restart
-        for _ in range(10):
+        for _ in range(5):
             send_one()
             head = chain.blocks.head.number
             limit = time.time() + 30

@@ -10,14 +10,16 @@ from svc_helpers import tip_body
 from svc_process import ServiceProcess, post
 
 from fairgift.index.db import Database
+from fairgift.relayer import faults
 from fairgift.relayer.chain import ChainReader
 from fairgift.relayer.store import relay_tips, relay_txs
 from tests.constants import USDC
 
 TIPS, FANS = 200, 20
-# Each (re)start may carry one crash point: the process exits there by itself (like kill -9).
-CRASH_PLANS = ["batch-recorded:2", "batch-sent:2", "batch-mined:2", "batch-settled:2"]
-RANDOM_KILLS = 2
+# One crash point per restart, each armed for its first hit: the process exits there by itself
+# (like kill -9) as soon as a batch (or the reconciliation after the previous crash) reaches it.
+CRASH_PLANS = ["batch-recorded:1", "batch-sent:1", "batch-mined:1", "batch-settled:1"]
+RANDOM_KILLS = 2  # then SIGKILLs at random moments of the flow (after random tips)
 
 
 def test_relayer_killed_at_random_while_200_tips_flow(
@@ -47,34 +49,24 @@ def test_relayer_killed_at_random_while_200_tips_flow(
         ["--no-index", "--batch-size", "8", "--batch-wait", "0.3"],
     )
     plans = list(CRASH_PLANS)
-    kills = {"sigkill": 0, "crash point": 0}
+    crashes, sigkills = [], 0
+    kill_after: set[int] = set()  # tip indexes after which to SIGKILL, drawn once the plans are used
 
-    def restart():
-        proc.kill()  # reaps a process that exited at a crash point
-        proc.start(faults=plans.pop(0) if plans else "")
-
-    def next_kill_at():
-        return time.time() + rng.uniform(0.5, 3.0)
-
-    def keep_alive(kill_at, random_kills_left):
-        if not proc.alive():
-            kills["crash point"] += 1
-            restart()
-            return next_kill_at(), random_kills_left
-        if random_kills_left and time.time() >= kill_at:
+    def revive():
+        """Restart a process that exited at its crash point (and check that is why it exited)."""
+        while not proc.alive():
+            code = proc.proc.returncode
+            assert code == faults.EXIT_STATUS, f"serve died with {code}\n{proc.log_text()[-3000:]}"
+            crashes.append(proc.starts)
             proc.kill()
-            kills["sigkill"] += 1
-            restart()
-            return next_kill_at(), random_kills_left - 1
-        return kill_at, random_kills_left
+            proc.start(faults=plans.pop(0) if plans else "")
 
     try:
         proc.start(faults=plans.pop(0))
-        kill_at, random_kills = next_kill_at(), RANDOM_KILLS
         accepted = {}
         for i, body in enumerate(bodies):
             while i not in accepted:
-                kill_at, random_kills = keep_alive(kill_at, random_kills)
+                revive()
                 try:
                     status, res = post(proc.url + "/api/tips", body)
                 except OSError:  # the process died mid-request: retry the same signed tip
@@ -82,24 +74,34 @@ def test_relayer_killed_at_random_while_200_tips_flow(
                     continue
                 assert status == 202, (status, res)
                 accepted[i] = res["id"]
-        # Let it finish, still killing it now and then, until every tip is settled.
+            if not plans and len(crashes) == len(CRASH_PLANS) and not kill_after and not sigkills:
+                kill_after = set(rng.sample(range(i + 5, TIPS - 5), RANDOM_KILLS))
+            if i in kill_after:
+                proc.kill()
+                sigkills += 1
+                proc.start()
+        revive()
+        assert len(crashes) == len(CRASH_PLANS) and sigkills == RANDOM_KILLS, (crashes, sigkills)
+        # Let it finish until every tip is settled.
         db = Database(db_url, create=False)
         deadline = time.time() + 240
         while True:
-            kill_at, random_kills = keep_alive(kill_at, random_kills)
+            assert proc.alive(), proc.log_text()[-3000:]
             with db.read() as conn:
                 open_tips = conn.execute(
                     sa.select(sa.func.count()).where(relay_tips.c.status.in_(("queued", "submitted")))
                 ).scalar_one()
-            if open_tips == 0 and not plans and random_kills == 0:
+            if open_tips == 0:
                 break
             assert time.time() < deadline, f"{open_tips} tips still open\n{proc.log_text()[-3000:]}"
             time.sleep(0.2)
         assert proc.stop() == 0  # a clean SIGTERM shutdown
     finally:
         proc.kill()
-    print(f"restarts: {proc.starts - 1} ({kills})")
-    assert kills["sigkill"] == RANDOM_KILLS and kills["crash point"] == len(CRASH_PLANS)
+    print(f"restarts: {proc.starts - 1} ({len(crashes)} at crash points, {sigkills} SIGKILLs)")
+    log = proc.log_text()
+    for plan in CRASH_PLANS:
+        assert f"fault injected: exiting at {plan.split(':')[0]}" in log
 
     with db.read() as conn:
         tips = conn.execute(sa.select(relay_tips)).all()

@@ -267,3 +267,59 @@ def test_scan_decodes_like_ape(idx_fg, idx_activity):
         ("RevenueSplit", "Released"),
         ("CreatorMarket", "Launched"),
     } <= kinds
+
+
+def test_tips_fees_and_ledger_same_from_index_and_scan(creators, idx_fg, idx_activity, tmp_path, monkeypatch):
+    """The CLI's readers (`tips`, the fee histories, the ledger) go through `fairgift.events.source`:
+    the same rows whether it picks the index or scans."""
+    from fairgift import ledger
+
+    def readers():
+        return (
+            idx_fg.tips(),
+            idx_fg.tips(creator=creators[0].address, limit=3),
+            idx_fg.fee_timelines(),
+            ledger.from_chain(idx_fg).rows(),
+        )
+
+    monkeypatch.setenv("FAIRGIFT_DB_URL", f"sqlite:///{tmp_path / 'none.sqlite3'}")
+    assert events.source(idx_fg).kind == "scan"
+    scanned = readers()
+    url = f"sqlite:///{tmp_path / 'readers.sqlite3'}"
+    open_index(idx_fg, url).sync()
+    monkeypatch.setenv("FAIRGIFT_DB_URL", url)
+    assert events.source(idx_fg).kind == "index"
+    indexed = readers()
+    assert indexed == scanned
+    assert scanned[0] and len(scanned[1]) == 3 and scanned[2] and scanned[3]
+
+
+def test_confirmations_window(fans, creators, idx_fg, idx_activity, idx_db):
+    """With 2 confirmations the last 2 blocks are never written (readers scan them live): a reorg
+    inside that window needs no repair; a deeper one is detected and re-indexed."""
+    from ape import chain
+
+    index = Index(idx_db, idx_fg.record, confirmations=2)
+    index.sync()
+    assert index.state().block == chain.blocks.head.number - 2
+    fan, creator = fans[1], creators[1]
+    snapshot = chain.provider.snapshot()
+    idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "shallow A", sender=fan)
+    assert index.sync().reorg is None
+    chain.provider.restore(snapshot)
+    idx_fg.jar.tip(creator, idx_fg.usdc, USDC, "shallow B", sender=fan)
+    assert index.sync().reorg is None and index.reorgs() == []  # A was never final: nothing to repair
+    messages = [e.args["message"] for e in same(index, idx_fg, ["Tipped"], creator=creator.address)]
+    assert "shallow B" in messages and "shallow A" not in messages
+    snapshot = chain.provider.snapshot()
+    for i in range(4):
+        idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"deep C {i}", sender=fan)
+    index.sync()  # C 0 and C 1 are final now
+    chain.provider.restore(snapshot)
+    for i in range(4):
+        idx_fg.jar.tip(creator, idx_fg.usdc, USDC, f"deep D {i}", sender=fan)
+    assert index.sync().reorg is not None and len(index.reorgs()) == 1
+    messages = [e.args["message"] for e in same(index, idx_fg, ["Tipped"], creator=creator.address)]
+    assert not [m for m in messages if m.startswith("deep C")] and messages[-4:] == [
+        f"deep D {i}" for i in range(4)
+    ]

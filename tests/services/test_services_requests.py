@@ -6,6 +6,8 @@ import json
 import pytest
 import sqlalchemy as sa
 from eth_account import Account
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from svc_helpers import permit_body, tip_body
 
 from fairgift.relayer import RelayerConfig
@@ -242,3 +244,35 @@ def test_unknown_tip_and_routes(svc_client):
     res = svc_client.get("/api/nothing-here")
     assert res.status_code == 404 and res.json() == {"error": "Not Found"}
     assert svc_client.put("/api/tips", json={}).status_code == 405
+
+
+# JSON values of any shape, and bodies that look like a tip with one field made wrong
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=60),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(data=st.data())
+def test_no_input_makes_a_500(svc_client, svc_service, good, data):
+    """Random bodies (any JSON, raw bytes, a valid tip with one field replaced by any JSON value):
+    always a 4xx with a one-line reason, never a 5xx; the service keeps answering."""
+    kind = data.draw(st.sampled_from(["json", "bytes", "field"]))
+    if kind == "json":
+        res = svc_client.post("/api/tips", json=data.draw(json_values))
+    elif kind == "bytes":
+        raw = data.draw(st.binary(max_size=200))
+        res = svc_client.post("/api/tips", content=raw, headers={"content-type": "application/json"})
+    else:
+        body = good(nonce=99)
+        section = data.draw(st.sampled_from(["top", "tip"]))
+        target = body if section == "top" else body["tip"]
+        target[data.draw(st.sampled_from(sorted(target)))] = data.draw(json_values)
+        res = svc_client.post("/api/tips", json=body)
+    if res.status_code == 202:  # the replaced value happened to be acceptable
+        return
+    assert 400 <= res.status_code < 500, res.text
+    reason = res.json()["error"]
+    assert reason and "\n" not in reason

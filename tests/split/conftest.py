@@ -5,7 +5,7 @@ import pytest
 from split_helpers import split_of
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def split_maker(project, owner):
     return owner.deploy(project.SplitFactory)
 

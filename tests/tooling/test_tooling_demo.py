@@ -68,6 +68,19 @@ def test_demo_end_to_end(network, tmp_path):
     # the demo's record is its own, under its out folder; the node's record is untouched
     assert record.read_bytes() == before
     assert [p.name for p in record.parent.iterdir()] == ["31337.json"]
-    (demo_file,) = (out / "deployments").iterdir()  # 31337.json on anvil, 1337.json in process
+    # <chain id>.json (31337 on anvil, 1337 in process) and the catalogue of creators beside it
+    catalogue_file, demo_file = sorted(
+        (out / "deployments").iterdir(), key=lambda p: len(p.name), reverse=True
+    )
     demo_record = json.loads(demo_file.read_text())
     assert demo_record["genesis"] != node_record["genesis"] and "TipJar" in demo_record["contracts"]
+    # the creators have names for their fans' pages, and the demo ends saying how to open one: its
+    # chain ends with it, so it says how to rerun it on a chain that stays
+    assert catalogue_file.name == demo_file.stem + ".creators.json"
+    names = json.loads(catalogue_file.read_text())["creators"]
+    assert {n: c["label"] for n, c in names.items()} == {"ava": "Ava", "ben": "Ben", "the_band": "The Band"}
+    assert rows["ava"]["creator"] == names["ava"]["address"]
+    last = text.strip().splitlines()[-4:]
+    assert last[0].startswith("fans' pages: this chain ended with the demo")
+    assert "make demo DEMO_ARGS='--network ethereum:local:node --out " in last[2]
+    assert "make serve-demo DEMO_OUT=" in last[3] and "http://127.0.0.1:8000/c/ava" in last[3]
