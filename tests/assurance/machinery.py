@@ -259,6 +259,9 @@ def covered(path: str) -> None:
 # every block is mined exactly one second after the previous one (anvil's block timestamp
 # interval; it survives snapshot reverts), unless a rule sets the next block's timestamp itself.
 
+# Why the machines (and whatever uses the driven clock) are marked `anvil_only`.
+ANVIL_ONLY = "drives anvil's clock (anvil_setBlockTimestampInterval) and reads in JSON-RPC batches"
+
 START_TIMESTAMP = 2_000_000_000  # 2033-05-18 03:33:20 UTC: where every machine's examples start
 
 

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 from machinery import (
+    ANVIL_ONLY,
     ChainMachine,
     FeeWatch,
     LogTail,
@@ -154,6 +155,7 @@ class FeeMachine(ChainMachine):
 
 
 @pytest.mark.fuzz
+@pytest.mark.anvil_only(ANVIL_ONLY)
 def test_fee_primitive_state_machine(project, owner, stranger):
     harness = owner.deploy(project.FeeHarness, owner, INITIAL_BPS)
     FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, stranger

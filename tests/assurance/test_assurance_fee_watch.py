@@ -16,7 +16,18 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule, run_state_machine_as_test
-from machinery import START_TIMESTAMP, ChainMachine, FeeWatch, LogTail, Reader, driven_clock, latest_timestamp
+from machinery import (
+    ANVIL_ONLY,
+    START_TIMESTAMP,
+    ChainMachine,
+    FeeWatch,
+    LogTail,
+    Reader,
+    driven_clock,
+    latest_timestamp,
+)
+
+pytestmark = pytest.mark.anvil_only(ANVIL_ONLY)
 
 INITIAL_BPS = 300
 DELAY = 7 * 24 * 3600

@@ -30,6 +30,7 @@ from eth_utils import keccak, to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 from machinery import (
+    ANVIL_ONLY,
     ChainMachine,
     FeeScheduleModel,
     FeeWatch,
@@ -839,6 +840,7 @@ def _plain(value):
 
 
 @pytest.mark.fuzz
+@pytest.mark.anvil_only(ANVIL_ONLY)
 def test_jar_state_machine(project, accounts, owner, treasury, creators, fans, relayer, stranger, usdc):
     jar = owner.deploy(project.TipJar, owner, treasury, INITIAL_BPS)
     dai = owner.deploy(project.TestToken, "DAI", 18)

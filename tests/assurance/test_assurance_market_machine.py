@@ -27,10 +27,10 @@ from collections import Counter
 
 import ape
 import pytest
-from fairgift.sandwich import Attacker, Trade, exposure, safe_limit
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 from machinery import (
+    ANVIL_ONLY,
     ChainMachine,
     FeeScheduleModel,
     FeeWatch,
@@ -42,6 +42,7 @@ from machinery import (
 )
 
 from fairgift.curve import MAX_SUPPLY, Curve
+from fairgift.sandwich import Attacker, Trade, exposure, safe_limit
 from tests.constants import (
     BASE_PRICE,
     DELAY,
@@ -669,6 +670,7 @@ class MarketMachine(ChainMachine):
 
 
 @pytest.mark.fuzz
+@pytest.mark.anvil_only(ANVIL_ONLY)
 def test_market_state_machine(project, accounts, owner, treasury, creators, fans, stranger, attacker, usdc):
     third_creator, second_treasury = accounts.generate_test_account(), accounts.generate_test_account()
     for extra in (third_creator, second_treasury):

@@ -15,6 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from machinery import ANVIL_ONLY
+
+pytestmark = pytest.mark.anvil_only(ANVIL_ONLY)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261130  # fixed: this test must find the planted failure every time (it does within 30 examples)

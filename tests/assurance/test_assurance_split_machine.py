@@ -25,7 +25,7 @@ import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
-from machinery import ChainMachine, Reader, assert_rejected, covered, run_machine
+from machinery import ANVIL_ONLY, ChainMachine, Reader, assert_rejected, covered, run_machine
 
 from fairgift.fees import split as fee_split
 from tests.constants import MAX_UINT, ZERO_ADDRESS
@@ -349,6 +349,7 @@ class SplitMachine(ChainMachine):
 
 
 @pytest.mark.fuzz
+@pytest.mark.anvil_only(ANVIL_ONLY)
 def test_split_state_machine(project, accounts, owner, creator, fan, stranger, attacker, relayer, usdc):
     factory = owner.deploy(project.SplitFactory)
     jar = owner.deploy(project.TipJar, owner, owner, JAR_BPS)
