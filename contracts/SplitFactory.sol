@@ -3,38 +3,28 @@ pragma solidity 0.8.30;
 
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {RevenueSplit, SPLIT_MAX_PAYEES, SPLIT_TOTAL_BPS} from "./RevenueSplit.sol";
+import {ISplitFactory} from "./interfaces/ISplitFactory.sol";
 
 /// @title SplitFactory
 /// @notice Deploys `RevenueSplit`s cheaply: each split is a minimal clone of one implementation,
 /// with its payees and shares validated here and stored in the clone's bytecode (immutable
-/// arguments), so a split is created, complete and unchangeable in a single transaction.
-contract SplitFactory {
-    /// @notice The RevenueSplit every split delegates to.
+/// arguments), so a split is created, complete and unchangeable in a single transaction. It
+/// validates with RevenueSplit's own constants (`SPLIT_MAX_PAYEES`, `SPLIT_TOTAL_BPS`).
+contract SplitFactory is ISplitFactory {
+    /// @inheritdoc ISplitFactory
     address public immutable implementation;
-
-    /// @notice A split was created by `creator` with these payees and shares (bps).
-    event SplitCreated(address indexed split, address indexed creator, address[] payees, uint16[] sharesBps);
-
-    error InvalidPayeeCount(uint256 count);
-    error LengthMismatch(uint256 payees, uint256 shares);
-    error ZeroPayee(uint256 index);
-    error DuplicatePayee(address payee);
-    error ZeroShare(address payee);
-    error SharesSumMismatch(uint256 sum);
 
     constructor() {
         implementation = address(new RevenueSplit());
     }
 
-    /// @notice Create a split paying `payees[i]` `sharesBps[i]` / 10,000 of everything it receives:
-    /// 1 to `RevenueSplit.MAX_PAYEES` (32) distinct non-zero payees, every share positive, shares
-    /// summing to `RevenueSplit.TOTAL_BPS` (10,000).
+    /// @inheritdoc ISplitFactory
     function createSplit(address[] calldata payees, uint16[] calldata sharesBps) external returns (address split) {
         split = Clones.cloneWithImmutableArgs(implementation, _encode(payees, sharesBps));
         emit SplitCreated(split, msg.sender, payees, sharesBps);
     }
 
-    /// @notice `createSplit` at a CREATE2 address (see `predictSplit`).
+    /// @inheritdoc ISplitFactory
     function createSplitDeterministic(address[] calldata payees, uint16[] calldata sharesBps, bytes32 salt)
         external
         returns (address split)
@@ -43,7 +33,7 @@ contract SplitFactory {
         emit SplitCreated(split, msg.sender, payees, sharesBps);
     }
 
-    /// @notice The address `createSplitDeterministic(payees, sharesBps, salt)` deploys to.
+    /// @inheritdoc ISplitFactory
     function predictSplit(address[] calldata payees, uint16[] calldata sharesBps, bytes32 salt)
         external
         view

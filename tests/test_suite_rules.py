@@ -1,6 +1,7 @@
 """The suite's own rules, enforced by tests/conftest.py: FAIRGIFT_TEST_ORDER reorders areas and the
-modules within them (never the tests within a module), replayably; a fixture name defined twice is
-refused at collection. Pure: fake items and fixture definitions, no chain."""
+modules within them (never the tests within a module), replayably; a fixture name defined twice, or
+an import that depends on collection order, is refused; Ape forgets the contract types of rolled-back
+deployments. Fake items and fixture definitions; the chain only for the last rule."""
 
 from pathlib import Path
 from types import SimpleNamespace
@@ -113,3 +114,35 @@ def test_overriding_a_plugin_fixture_is_refused():
 def test_the_real_suite_defines_each_fixture_once(request):
     conftest._check_unique_fixture_names(request.session)  # what collection already checked
     assert Path(conftest.__file__).resolve().parent == TESTS
+
+
+def test_imports_of_conftest_and_ambiguous_basenames_are_refused(monkeypatch, tmp_path):
+    (tmp_path / "jar").mkdir()
+    (tmp_path / "market").mkdir()
+    (tmp_path / "jar" / "helpers.py").write_text("X = 1\n")
+    (tmp_path / "market" / "helpers.py").write_text("X = 2\n")
+    (tmp_path / "market" / "test_market_x.py").write_text("from conftest import X\n")
+    monkeypatch.setattr(conftest, "TESTS", tmp_path)
+    with pytest.raises(pytest.UsageError) as refused:
+        conftest._check_imports()
+    message = str(refused.value)
+    assert "test_market_x.py:1 imports `conftest`" in message
+    assert "module name `helpers` is ambiguous" in message
+
+
+def test_the_real_suite_imports_nothing_ambiguous():
+    conftest._check_imports()
+
+
+def test_contract_types_learned_meanwhile_are_forgotten(chain, project, usdc):
+    from eth_utils import to_checksum_address
+
+    memory = chain.contracts.contract_types.memory
+    rolled_back = to_checksum_address("0x" + "5a" * 20)
+    forget = conftest._forget_contracts_of(chain)
+    next(forget)
+    memory[rolled_back] = project.CreatorToken.contract_type  # learned during a test
+    with pytest.raises(StopIteration):
+        next(forget)  # the test ends
+    assert rolled_back not in memory
+    assert memory[usdc.address].name == "MockUSDC"  # known before: kept

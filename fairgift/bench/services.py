@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -543,6 +544,9 @@ def run_services_bench(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(data, indent=2) + "\n")
+    # The chain, its deployment and the databases (hundreds of MB at 100,000 events) are scratch;
+    # after a failure they stay for a look (the exception skips this).
+    shutil.rmtree(workdir, ignore_errors=True)
     return data
 
 
