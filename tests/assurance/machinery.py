@@ -46,7 +46,7 @@ STEP_DELAY_ENV = "FAIRGIFT_STEP_DELAY"
 
 # Examples x steps per state machine. `ci` keeps the four machines to a few minutes of `make test`.
 PROFILE_SIZES = {
-    "ci": (50, 20),
+    "ci": (20, 20),
     "fuzz": (1_000, 50),
 }
 
@@ -139,6 +139,18 @@ class FeeWatch:
     change (`oldBps`): a matured rise that a decrease then overtook in the same block (e.g. a fee at
     300 with 800 maturing at T, and a cut to 500 mined at T: `FeeChanged(800, 500)`) is seen as
     the rise it was, not mistaken for a rise to 500.
+
+    Issue 14's cause (reproduced on the machines of before this check, under load: seed 20261130,
+    150 x 50, two CPU hogs; FeeMachine failed after 32 examples, then hypothesis reported it flaky):
+    the test's bookkeeping, not the contract. The old check compared each read with the previous
+    read only. Recorded: a read of 1 at T - 1, where 1000 was announced (in the block at
+    T - 604,800: the full delay) effective at T; a cut to 948 sent while the latest block was at
+    T - 1 but mined at T (anvil's clock had followed the wall clock), so it applied against the
+    matured 1000 (`FeeChanged(1000, 948)`), as the rule says; the check saw 1 -> 948, a value never
+    announced, and failed. In all ten recorded failures the rise had its full delay, the cut was
+    mined at or after `effectiveAt`, and the model agreed with the contract: no rise was ever early
+    or unannounced. Which second the cut landed in depended on the machine's speed, hence the failed
+    replays; the driven clock (below) fixes that, and this check fixes the comparison.
     """
 
     def __init__(
@@ -208,6 +220,7 @@ class Stats:
     steps: Counter = field(default_factory=Counter)  # machine name -> rule steps
     hostile: Counter = field(default_factory=Counter)  # outcome -> hostile test cases
     paths: Counter = field(default_factory=Counter)  # path of interest -> times a machine took it
+    seconds: Counter = field(default_factory=Counter)  # machine name -> wall-clock seconds it ran
 
     def summary_lines(self) -> list[str]:
         s = active_settings()
@@ -216,7 +229,9 @@ class Stats:
             f"per machine; seed {run_seed()} ({replay_hint()})",
         ]
         for name in sorted(self.examples):
-            lines.append(f"  {name}: {self.examples[name]} examples, {self.steps[name]} steps")
+            examples, seconds = self.examples[name], self.seconds[name]
+            timing = f" in {seconds:,.0f} s ({seconds / examples:.2f} s per example)" if examples else ""
+            lines.append(f"  {name}: {examples:,} examples, {self.steps[name]:,} steps{timing}")
         if self.paths:
             lines.append("  paths taken: " + "; ".join(f"{k}: {n}" for k, n in sorted(self.paths.items())))
         hostile_total = sum(self.hostile.values())
@@ -605,10 +620,17 @@ def run_machine(machine_cls: type[ChainMachine]) -> None:
     failure carries the environment that replays it."""
     global _last_progress
     cls = hypothesis_seed(run_seed())(type(machine_cls.__name__, (machine_cls,), {}))
-    _last_progress = time.monotonic()
+    _last_progress = started = time.monotonic()
     with driven_clock(), prompt_receipts():
         try:
             run_state_machine_as_test(cls, settings=active_settings())
         except BaseException as exc:
             exc.add_note(replay_hint())
             raise
+        finally:
+            # Reported, never asserted: only the summary and the progress lines look at the clock.
+            name, seconds = machine_cls.__name__, time.monotonic() - started
+            STATS.seconds[name] += seconds
+            if progress_sink is not None:
+                counts = f"{STATS.examples[name]:,} examples, {STATS.steps[name]:,} steps"
+                progress_sink(f"  {name}: {counts} in {seconds:,.0f} s")

@@ -7,6 +7,10 @@ scheduled and its date has come) runs twice, in two `ape test` subprocesses with
 (`FAIRGIFT_STEP_DELAY`), i.e. with blocks that the wall clock would have put in other seconds. Both
 must fail on that property, without any flakiness report, and print the same minimal steps and the
 same replay note.
+
+It takes minutes (two `ape test` sessions that each find, then shrink, the failure, one of them with
+30 s of pauses), so it runs with the fuzz profile (`make fuzz`), not in `make test`'s CI profile.
+Run it alone with `make fuzz APE_TEST_ARGS=tests/assurance/test_assurance_replay.py`.
 """
 
 import os
@@ -15,9 +19,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from machinery import ANVIL_ONLY
+from machinery import ANVIL_ONLY, profile_name
 
-pytestmark = pytest.mark.anvil_only(ANVIL_ONLY)
+pytestmark = [
+    pytest.mark.anvil_only(ANVIL_ONLY),
+    pytest.mark.skipif(
+        profile_name() != "fuzz",
+        reason="minutes long: runs with the fuzz profile (make fuzz), not in the CI profile",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261130  # fixed: this test must find the planted failure every time (it does within 30 examples)
@@ -48,6 +58,7 @@ def run_planted_failure(extra_env: dict) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+@pytest.mark.fuzz
 @pytest.mark.slow
 def test_a_failure_replays_identically_from_its_seed():
     runs = [run_planted_failure({}), run_planted_failure({"FAIRGIFT_STEP_DELAY": "1.1"})]
