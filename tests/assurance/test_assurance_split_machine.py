@@ -117,6 +117,19 @@ class SplitMachine(ChainMachine):
         """Someone pays a split directly."""
         split, token = self.splits[split], self.tokens[token]
         minter = self.owner if token in (self.usdc, self.wusd) else self.callers[0]
+        if token is self.usdc and split.address in self.blacklisted[str(token.address)]:
+            # MockUSDC, like USDC, refuses even a mint to a blacklisted account (the wipeable
+            # stablecoin's admin mints to anyone).
+            assert_rejected(
+                token,
+                "mint",
+                split.address,
+                amount,
+                sender=minter,
+                error="AccountBlacklisted",
+                error_args=(split.address,),
+            )
+            return
         token.mint(split.address, amount, sender=minter)
         split.received[str(token.address)] += amount
 
