@@ -5,6 +5,11 @@ Tipped, Withdrawn; CreatorMarket: Launched, Trade, Withdrawn, TreasurySet); `bui
 folds them, in chain order, into one `CreatorLedger` per creator and token, plus the treasuries'
 fee income. The fold is pure Python, so it is tested on hand-made events as well as on a chain.
 `table()` prints it; `write_csv()` writes it under out/.
+
+`creator_ledger(fg, creator)` is one creator's row alone, folded from that creator's events only. A
+source that can sum (the index: `tip_groups`) hands the fold `TipGroup`s, each standing for many
+`Tipped` events, instead of the events themselves: the same fold, the same figures, without
+materialising thousands of tips.
 """
 
 from __future__ import annotations
@@ -96,6 +101,62 @@ class Ledger:
         return credited - self.market_withdrawn.get(account, 0)
 
 
+@dataclass(frozen=True)
+class TipGroup:
+    """`count` `Tipped` events folded into one: to `creator` in `token` from `fan`, of gift
+    `gift_id` (0: plain tips), with no gift price or jar treasury change between them (no
+    `GiftSet` or `TipJar.TreasurySet` in between) and, for gifts, of one amount each. `amount`
+    and `fee` are their sums, `order` is the first one's (block, log_index). Folded at `order`, a
+    group changes the ledger exactly as its events would (`group_tips` is the rule; the index
+    applies it in SQL)."""
+
+    creator: str
+    token: str
+    fan: str
+    gift_id: int
+    count: int
+    amount: int
+    fee: int
+    order: tuple[int, int]
+
+
+def group_tips(events: list[Event]) -> list[Event | TipGroup]:
+    """`events` with their `Tipped` events replaced by `TipGroup`s, grouped by (creator, token,
+    fan, gift id, the amount of a gift send) between two changes of the jar's treasury (plain
+    tips) or between two changes of the treasury or of any gift (gifts). The reference for the
+    index's SQL; `build` gives the same ledger from either list."""
+    out: list[Event | TipGroup] = []
+    groups: dict[tuple, list] = {}
+    treasury_epoch = gift_epoch = 0
+    for ev in sorted(events, key=lambda e: e.order):
+        if ev.contract == "TipJar" and ev.name == "TreasurySet":
+            treasury_epoch += 1
+        if ev.contract == "TipJar" and ev.name in ("TreasurySet", "GiftSet"):
+            gift_epoch += 1
+        if not (ev.contract == "TipJar" and ev.name == "Tipped"):
+            out.append(ev)
+            continue
+        a = ev.args
+        gift_id, amount, fee = int(a["giftId"]), int(a["amount"]), int(a["fee"])
+        key = (
+            _addr(a["creator"]),
+            _addr(a["token"]),
+            _addr(a["fan"]),
+            gift_id,
+            None if gift_id == 0 else amount,
+            treasury_epoch if gift_id == 0 else gift_epoch,
+        )
+        if key in groups:
+            groups[key][0] += 1
+            groups[key][1] += amount
+            groups[key][2] += fee
+        else:
+            groups[key] = [1, amount, fee, ev.order]
+    for (creator, token, fan, gift_id, _, _), (count, amount, fee, order) in groups.items():
+        out.append(TipGroup(creator, token, fan, gift_id, count, amount, fee, order))
+    return out
+
+
 def _addr(value) -> str:
     return _checksummed(str(value))
 
@@ -107,7 +168,7 @@ def _checksummed(text: str) -> str:
 
 
 def build(
-    events: list[Event],
+    events: list[Event | TipGroup],
     decimals: dict[str, int] | None = None,
     treasury: str | None = None,
     market_treasury: str | None = None,
@@ -138,7 +199,30 @@ def build(
             creators[key] = CreatorLedger(creator=creator, token=token)
         return creators[key]
 
+    def credit(creator, token, fan, gift_id: int, count: int, amount: int, fee: int) -> None:
+        """`count` tips or gift sends (one `Tipped`, or a `TipGroup`): `amount` and `fee` in all."""
+        creator, token, fan = _addr(creator), _addr(token), _addr(fan)
+        row = ledger_of(creator, token)
+        row.gross += amount
+        row.fees += fee
+        row.net += amount - fee
+        row.supporters[fan] += amount
+        if gift_id == 0:
+            row.tips += count
+            row.tips_gross += amount
+        else:
+            line = row.gifts.setdefault(gift_id, GiftLine(gift_names.get(gift_id, f"gift #{gift_id}")))
+            line.sends += count
+            line.gross += amount
+            unit = gift_prices.get(gift_id, 0) * 10 ** (decimals.get(token, 6) - 6)
+            line.quantity += count * ((amount // count) // unit) if unit else 0  # the sends are equal
+        if jar_treasury:
+            treasury_fees[(jar_treasury, token)] += fee
+
     for ev in sorted(events, key=lambda e: e.order):
+        if isinstance(ev, TipGroup):
+            credit(ev.creator, ev.token, ev.fan, ev.gift_id, ev.count, ev.amount, ev.fee)
+            continue
         a = ev.args
         if ev.contract == "TipJar" and ev.name == "GiftSet":
             gift_prices[int(a["giftId"])] = int(a["priceUsd6"])
@@ -149,24 +233,7 @@ def build(
         elif ev.contract == "CreatorMarket" and ev.name == "TreasurySet":
             mkt_treasury = _addr(a["treasury"])
         elif ev.contract == "TipJar" and ev.name == "Tipped":
-            creator, token, fan = _addr(a["creator"]), _addr(a["token"]), _addr(a["fan"])
-            amount, fee, gift_id = int(a["amount"]), int(a["fee"]), int(a["giftId"])
-            row = ledger_of(creator, token)
-            row.gross += amount
-            row.fees += fee
-            row.net += amount - fee
-            row.supporters[fan] += amount
-            if gift_id == 0:
-                row.tips += 1
-                row.tips_gross += amount
-            else:
-                line = row.gifts.setdefault(gift_id, GiftLine(gift_names.get(gift_id, f"gift #{gift_id}")))
-                line.sends += 1
-                line.gross += amount
-                unit = gift_prices.get(gift_id, 0) * 10 ** (decimals.get(token, 6) - 6)
-                line.quantity += amount // unit if unit else 0
-            if jar_treasury:
-                treasury_fees[(jar_treasury, token)] += fee
+            credit(a["creator"], a["token"], a["fan"], int(a["giftId"]), 1, int(a["amount"]), int(a["fee"]))
         elif ev.contract == "TipJar" and ev.name == "Withdrawn":
             account, token = _addr(a["account"]), _addr(a["token"])
             withdrawn[(account, token)] += int(a["amount"])
@@ -242,6 +309,38 @@ def from_events(fg, events: list[Event]) -> Ledger:
 def from_chain(fg, start_block: int | None = None) -> Ledger:
     """The ledger of a deployment."""
     return from_events(fg, collect(fg, start_block))
+
+
+def creator_ledger(fg, creator, token=None, *, source=None) -> CreatorLedger | None:
+    """One creator's ledger row in `token` (default: the stablecoin), None when it has none: the
+    fold of that creator's events alone (its tips and gifts, its withdrawals, its launch and its
+    token's trades, with the gift catalogue) from `fairgift.events.source(fg)` (or `source`).
+    The same row as `from_chain(fg).creators[(creator, token)]`. A source with `tip_groups` (the
+    index) sums the tips in SQL and returns `TipGroup`s; any other returns the `Tipped` events."""
+    src = source if source is not None else fg_events.source(fg)
+    creator = _addr(creator)
+    stop = _head_number()  # one snapshot for every read below
+    found: list[Event | TipGroup] = []
+    found += src.events("TipJar.GiftSet", to_block=stop)
+    found += src.events("TipJar.Withdrawn", account=creator, to_block=stop)
+    launched = src.events("CreatorMarket.Launched", creator=creator, to_block=stop)
+    found += launched
+    if launched:
+        tokens = sorted({str(e.args["token"]) for e in launched})
+        found += src.events("CreatorMarket.Trade", token=tokens, to_block=stop)
+        found += src.events("CreatorMarket.Withdrawn", account=creator, to_block=stop)
+    if hasattr(src, "tip_groups"):
+        found += src.tip_groups(creator, to_block=stop)
+    else:
+        found += src.events("TipJar.Tipped", creator=creator, to_block=stop)
+    book = build(found, {fg.stable.address: fg.stable.decimals}, stablecoin=fg.stable.address)
+    return book.creators.get((creator, _addr(token if token is not None else fg.stable.address)))
+
+
+def _head_number() -> int:
+    from ape import chain
+
+    return int(chain.provider.web3.eth.block_number)
 
 
 def initial_treasuries(fg, events: list[Event]) -> tuple[str, str]:

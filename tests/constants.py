@@ -18,3 +18,6 @@ SLOPE = 1_000  # +0.001 USDC per whole token for each whole token of supply
 MAX_FEE_BPS = 1000  # TipJar.MAX_FEE_BPS, FeeHarness.MAX_FEE_BPS
 MAX_PROTOCOL_FEE_BPS = 500  # CreatorMarket.MAX_PROTOCOL_FEE_BPS
 MAX_CREATOR_FEE_BPS = 1000  # CreatorMarket.MAX_CREATOR_FEE_BPS
+
+# The contracts FairGift deploys (what a chain runs), as opposed to interfaces, libraries and mocks.
+PRODUCTION_CONTRACTS = ("TipJar", "CreatorMarket", "CreatorToken", "RevenueSplit", "SplitFactory")

@@ -5,7 +5,8 @@ interface (the implementation adds nothing undocumented)."""
 
 import pytest
 
-PRODUCTION = ("TipJar", "CreatorMarket", "CreatorToken", "RevenueSplit", "SplitFactory")
+from tests.constants import PRODUCTION_CONTRACTS as PRODUCTION
+
 INTERFACE = {
     "TipJar": "ITipJar",
     "CreatorMarket": "ICreatorMarket",

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = ROOT / ".local" / "fairgift.sqlite3"
@@ -28,6 +30,42 @@ metadata = sa.MetaData()
 U256 = sa.String(78)
 ADDRESS = sa.String(42)
 HASH = sa.String(66)
+
+
+class u256_sum(FunctionElement):  # noqa: N801 - a SQL function, named like one
+    """`u256_sum(column)`: the exact sum of uint256 values stored as decimal text (`U256`), as
+    decimal text. PostgreSQL sums NUMERIC (arbitrary precision); SQLite's SUM stops at 64 bits
+    (an error past 2**63), so there it is an aggregate in Python (`_U256Sum`) registered on every
+    connection."""
+
+    type = sa.String()
+    name = "u256_sum"
+    inherit_cache = True
+
+
+@compiles(u256_sum)
+def _u256_sum_numeric(element, compiler, **kw):
+    return f"CAST(SUM(CAST({compiler.process(element.clauses, **kw)} AS NUMERIC)) AS TEXT)"
+
+
+@compiles(u256_sum, "sqlite")
+def _u256_sum_sqlite(element, compiler, **kw):
+    return f"fairgift_u256_sum({compiler.process(element.clauses, **kw)})"
+
+
+class _U256Sum:
+    """SQLite aggregate behind `u256_sum`: Python integers never overflow; the total goes back as
+    text (SQLite integers are 64-bit)."""
+
+    def __init__(self):
+        self.total = 0
+
+    def step(self, value):
+        if value is not None:
+            self.total += int(value)
+
+    def finalize(self):
+        return str(self.total)
 
 
 def database_url(url: str | None = None) -> str:
@@ -94,6 +132,7 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+        dbapi_conn.create_aggregate("fairgift_u256_sum", 1, _U256Sum)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

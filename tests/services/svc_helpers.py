@@ -140,3 +140,28 @@ def send_as(fan, to, data) -> dict:
 def approve_jar(fg, fan, amount):
     """`fan` approves the jar for `amount` of the stablecoin."""
     return send_as(fan, fg.usdc.address, fg.usdc.approve.encode_input(fg.jar.address, amount))
+
+
+def check_u256_sum(db):
+    """`u256_sum` on `db` adds uint256 values (stored as decimal text) exactly."""
+    import sqlalchemy as sa
+
+    from fairgift.index.db import u256_sum
+    from fairgift.index.schema import index_tips
+
+    values = [2**256 - 1, 2**255 + 3, 10**70, 1, 2**63]
+    with db.write() as conn:
+        conn.execute(
+            index_tips.insert(),
+            [
+                dict(deployment="u256", block=i, log_index=0, creator="c", token="t", fan="f", gift_id="0",
+                     amount=str(v), fee=str(v // 7), address="j", tx="0x", timestamp=0, args="{}")
+                for i, v in enumerate(values)
+            ],
+        )  # fmt: skip
+    t = index_tips.c
+    with db.read() as conn:
+        amount, fee = conn.execute(
+            sa.select(u256_sum(t.amount), u256_sum(t.fee)).where(t.deployment == "u256")
+        ).one()
+    assert (int(amount), int(fee)) == (sum(values), sum(v // 7 for v in values))

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from svc_helpers import activity
+from svc_helpers import activity, check_u256_sum
 
 from fairgift import events
 from fairgift.api import FairGift
@@ -15,7 +15,8 @@ from fairgift.deployments import DeploymentStore
 from fairgift.events import ScanSource
 from fairgift.index import Index, current_source, open_index
 from fairgift.index.db import Database
-from fairgift.index.schema import index_events
+from fairgift.index.schema import index_events, index_features, index_tips
+from fairgift.ledger import TipGroup
 from tests.constants import USDC
 
 
@@ -162,6 +163,7 @@ def test_reorg_is_detected_and_reindexed(fans, creators, idx_fg, idx_activity, i
     assert index.sync().reorg is not None
     messages = [e.args["message"] for e in same(index, idx_fg, ["Tipped"], creator=creator.address)]
     assert "branch C" not in messages and messages[-4:] == [f"branch D {i}" for i in range(4)]
+    same_creator_ledger(index, idx_fg, creator.address)  # the summed tips were unwound too
 
 
 def test_events_source_uses_the_index_only_when_current(idx_fg, idx_activity, tmp_path, monkeypatch):
@@ -197,6 +199,85 @@ def test_ledger_from_the_index_equals_the_scan(idx_fg, idx_activity, tmp_path, m
         scanned.protocol_fees,
         scanned.withdrawn,
     )
+
+
+def same_creator_ledger(index, fg, creator):
+    from fairgift import ledger
+
+    scan = ScanSource(fg.record, fg.project)
+    got = ledger.creator_ledger(fg, creator, source=index.source())
+    assert got == ledger.creator_ledger(fg, creator, source=scan)
+    return got
+
+
+def test_creator_ledger_sums_tips_in_sql(owner, fans, creators, idx_fg, idx_activity, idx_db):
+    """`ledger.creator_ledger` on the index folds SQL sums (`tip_groups`) instead of the tips: each
+    creator's row equals the scan's and the whole ledger's, across a gift price change and a
+    treasury change; blocks after the cursor come from a live scan; an index made before
+    `index_tips` existed answers from the events until its next sync fills the table in."""
+    from fairgift import ledger
+
+    jar, usdc = idx_fg.jar, idx_fg.usdc
+    creator = creators[0].address
+    for i in range(4):
+        jar.tip(creator, usdc, USDC + i, f"more {i}", sender=fans[1])
+    # 6 roses at the deployed 0.01, then 3 at 0.02: sends of one amount, two quantities
+    for price, quantity in ((None, 6), (20_000, 3)):
+        if price is not None:
+            jar.setGift(1, "Rose", price, sender=owner)
+        for _ in range(2):
+            amount = jar.giftAmount(usdc, 1, quantity)
+            assert amount == 60_000
+            jar.sendGift(creator, usdc, 1, quantity, amount, "roses", sender=fans[0])
+    jar.setTreasury(owner, sender=owner)
+    jar.tip(creator, usdc, 3 * USDC, "after the treasury moved", sender=fans[1])
+    index = Index(idx_db, idx_fg.record)
+    index.sync()
+    scan = ScanSource(idx_fg.record, idx_fg.project)
+    whole = ledger.from_events(idx_fg, scan.events(ledger.LEDGER_EVENTS))
+    for c in creators:
+        row = same_creator_ledger(index, idx_fg, c.address)
+        assert row == whole.creators.get((c.address, usdc.address))
+    row = whole.creators[(creator, usdc.address)]
+    assert row.gifts[1].sends >= 4 and row.tips >= 5
+    tips = scan.events("Tipped", creator=creator)
+    groups = index.source().tip_groups(creator)
+    assert all(isinstance(g, TipGroup) for g in groups)
+    assert sum(g.count for g in groups) == len(tips) and len(groups) < len(tips)
+    assert sum(g.amount for g in groups) == sum(e.args["amount"] for e in tips)
+
+    jar.tip(creator, usdc, USDC, "after the cursor", sender=fans[2])
+    assert same_creator_ledger(index, idx_fg, creator).tips == row.tips + 1
+    with idx_db.write() as conn:  # as an index made before index_tips
+        conn.execute(index_tips.delete().where(index_tips.c.deployment == index.key))
+        conn.execute(index_features.delete().where(index_features.c.deployment == index.key))
+    older = Index(idx_db, idx_fg.record)
+    assert not older.has_tips_table()
+    assert older.source().tip_groups(creator) == scan.events("Tipped", creator=creator)
+    same_creator_ledger(older, idx_fg, creator)
+    older.sync()
+    assert older.has_tips_table()
+    assert all(isinstance(g, TipGroup) for g in older.source().tip_groups(creator))
+    same_creator_ledger(older, idx_fg, creator)
+
+
+def test_stored_arguments_read_back_as_written():
+    """The index reads its rows' arguments with msgspec (fast), falling back to `json` for what
+    msgspec refuses (a lone surrogate): the values are those `json.dumps` wrote, big ints too."""
+    import json
+
+    from fairgift.index.index import _arguments
+
+    for args in [
+        {"amount": 2**256 - 1, "fee": 0, "isBuy": True, "message": '🎉 ünï "q" \u0000'},
+        {"message": "\udc80 lone", "list": [1, "0xab", None]},
+    ]:
+        assert _arguments(json.dumps(args, separators=(",", ":"))) == args
+
+
+def test_u256_sums_are_exact(idx_db):
+    """`u256_sum` adds uint256 values exactly (SQLite's own SUM stops at 2**63)."""
+    check_u256_sum(idx_db)
 
 
 def test_latest_equals_the_scans_walk_back(fans, creators, idx_fg, idx_activity, idx_db):

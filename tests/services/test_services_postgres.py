@@ -6,8 +6,9 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from svc_helpers import activity, tip_body
+from svc_helpers import activity, check_u256_sum, tip_body
 
+from fairgift import ledger
 from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index.db import Database
@@ -59,6 +60,14 @@ def test_index_on_postgres(project, owner, fans, creators, svc_fg, pg_db):
             sa.select(sa.func.count()).select_from(index_events).where(index_events.c.deployment == index.key)
         ).scalar_one()
     assert rows == index.state().events == len(scan.events(to_block=head))
+    for c in creators:  # tips summed in SQL on PostgreSQL, as on SQLite
+        on_index = ledger.creator_ledger(svc_fg, c.address, source=index.source())
+        assert on_index == ledger.creator_ledger(svc_fg, c.address, source=scan)
+    assert ledger.creator_ledger(svc_fg, creator, source=index.source()).tips > 0
+
+
+def test_u256_sums_are_exact_on_postgres(pg_db):
+    check_u256_sum(pg_db)
 
 
 def test_relayer_on_postgres(svc_fg, relayer, creators, pg_db, svc_new_fan):

@@ -384,6 +384,42 @@ def test_ledger_fold():
     assert [c.creator for c in book.rows()] == [cs(A), cs(B)]
 
 
+def test_tip_groups_fold_like_their_tips():
+    """`group_tips` (the rule the index applies in SQL) hands `build` a few summed `TipGroup`s
+    instead of the `Tipped` events: the same ledger, including gift quantities across a gift price
+    change (equal sends at two prices are two groups) and fees across a treasury change."""
+
+    def E(name, args, block, log_index=0):
+        return events.Event("TipJar", A, name, args, block, log_index, f"0x{block:064x}", block)
+
+    evs = _events() + [
+        E("Tipped", _tip(FAN2, A, 100_000, 5_000, 1), 12),  # 10 roses at 0.01
+        E("GiftSet", {"giftId": 1, "name": "Rose", "priceUsd6": 20_000}, 13),
+        E("Tipped", _tip(FAN2, A, 100_000, 5_000, 1), 14),  # the same amount: 5 roses now
+        E("Tipped", _tip(FAN2, A, 100_000, 5_000, 1), 14, 1),
+        E("Tipped", _tip(FAN2, A, 200_000, 10_000, 1), 15),
+        *[E("Tipped", _tip(FAN1, A, 1_000_000 + i, 50_000, 0), 16 + i) for i in range(5)],
+        E("TreasurySet", {"treasury": TREASURY}, 21),
+        *[E("Tipped", _tip(FAN1, A, 3_000_000, 150_000 + i, 0), 22 + i) for i in range(3)],
+        E("Withdrawn", {"account": A, "token": USDC_ADDR, "to": A, "amount": 1}, 25),
+        E("Tipped", _tip(FAN2, B, 7, 0, 0), 26),
+    ]
+    grouped = ledger.group_tips(evs[::-1])
+    tipped = [e for e in evs if e.name == "Tipped"]
+    groups = [g for g in grouped if isinstance(g, ledger.TipGroup)]
+    assert not [e for e in grouped if getattr(e, "name", None) == "Tipped"]
+    assert sum(g.count for g in groups) == len(tipped) and len(groups) < len(tipped) - 5
+    assert sum(g.amount for g in groups) == sum(e.args["amount"] for e in tipped)
+    args = ({USDC_ADDR: 6}, TREASURY, TREASURY, USDC_ADDR)
+    whole, folded = ledger.build(evs, *args), ledger.build(grouped, *args)
+    assert folded.creators == whole.creators
+    assert (folded.treasury_fees, folded.withdrawn) == (whole.treasury_fees, whole.withdrawn)
+    a = whole.creators[(cs(A), cs(USDC_ADDR))]
+    assert a.gifts[1].quantity == 10 + 10 + 5 + 5 + 10  # the first 10 roses, then the new price
+    assert a.tips == 2 + 5 + 3
+    assert whole.treasury_fees[(cs(TREASURY2), cs(USDC_ADDR))] == 200_000 + 3 * 5_000 + 10_000 + 5 * 50_000
+
+
 def test_ledger_table_and_csv(tmp_path):
     book = ledger.build(_events(), {USDC_ADDR: 6}, TREASURY, TREASURY, USDC_ADDR)
     text = ledger.table(book, labels={cs(A): "alice"})
