@@ -46,7 +46,7 @@ STEP_DELAY_ENV = "FAIRGIFT_STEP_DELAY"
 
 # Examples x steps per state machine. `ci` keeps the four machines to a few minutes of `make test`.
 PROFILE_SIZES = {
-    "ci": (20, 20),
+    "ci": (12, 20),
     "fuzz": (1_000, 50),
 }
 
