@@ -54,24 +54,34 @@ $(VENV)/bin/python:
 node_modules:
 	npm ci --no-audit --no-fund --loglevel=error
 
-# `make test` runs the whole suite on anvil (ape-foundry, the default local provider), then every
-# test that needs no anvil and is not slow on the in-process py-evm chain (ape-test), so the suite
-# keeps passing on both. TEST_PROVIDERS=anvil (or in-process) runs one; APE_TEST_ARGS (paths, -k,
-# -x, ...) applies to both; FAIRGIFT_TEST_ORDER=reverse|random[:SEED] reorders areas (README "Tests").
+# `make test` runs the whole suite on anvil (ape-foundry, the default local provider), then the fast
+# areas on the in-process py-evm chain (ape-test), so the suite keeps passing on both. The fast
+# areas (IN_PROCESS_TESTS): the contracts' tests (jar/, market/, split/ and the modules at the top of
+# tests/: fee schedule, MockUSDC, sizes, vocabulary, the suite's rules), the pure tests (bench/,
+# tooling's pure modules) and the Python API and event scan on the chain (tooling's api, cli_api,
+# events), less IN_PROCESS_MARKERS (`anvil_only`, `slow`). Left to anvil: the page (a browser),
+# the services (threads, processes, databases), the tooling's subprocess runs (they start anvil
+# themselves: the provider changes nothing) and assurance/ (state machines); all of them skip or
+# pass on `ape test --network ethereum:local:test` too (README "Tests").
+# TEST_PROVIDERS=anvil (or in-process) runs one; APE_TEST_ARGS (paths, -k, -x, ...) applies to both,
+# and paths in it replace IN_PROCESS_TESTS; FAIRGIFT_TEST_ORDER=reverse|random[:SEED] reorders areas.
 # First, tools/compile-contracts recompiles in full if any contract source or compiler setting
 # changed (Ape alone leaves the importers of an edited library or base contract stale).
 TEST_PROVIDERS ?= anvil in-process
+IN_PROCESS_TESTS ?= tests/jar tests/market tests/split tests/bench $(wildcard tests/test_*.py) \
+	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py)
 IN_PROCESS_MARKERS ?= not anvil_only and not slow
 
-test: setup ## run the test suite on anvil, then its fast part in-process; prints wall times
+test: setup ## run the test suite on anvil, then its fast areas in-process; prints wall times
 	@tools/compile-contracts
-	@status=0; total=$$(date +%s); \
+	@status=0; total=$$(date +%s); selection="$(IN_PROCESS_TESTS)"; \
+	for arg in $(APE_TEST_ARGS); do [ -e "$${arg%%::*}" ] && selection=; done; \
 	for provider in $(TEST_PROVIDERS); do \
 	  start=$$(date +%s); \
 	  case $$provider in \
 	    anvil) ape test --network ethereum:local:foundry $(APE_TEST_ARGS) || status=$$?;; \
-	    in-process) ape test --network ethereum:local:test -m "$(IN_PROCESS_MARKERS)" $(APE_TEST_ARGS) \
-	                || status=$$?;; \
+	    in-process) ape test --network ethereum:local:test -m "$(IN_PROCESS_MARKERS)" \
+	                $$selection $(APE_TEST_ARGS) || status=$$?;; \
 	    *) echo "TEST_PROVIDERS: unknown provider '$$provider' (anvil, in-process)"; exit 2;; \
 	  esac; \
 	  echo "test suite on $$provider: wall time $$(( $$(date +%s) - start )) s"; \

@@ -175,8 +175,8 @@ def build(
     stablecoin: str | None = None,
 ) -> Ledger:
     """Fold events in chain order. `decimals` maps token -> decimals (for gift quantities; 6 when
-    unknown); `treasury`/`market_treasury` are the treasuries at the first block, before any
-    TreasurySet (the constructor sets them without an event); `stablecoin` is the market's quote
+    unknown); `treasury`/`market_treasury` are the treasuries before the first TreasurySet
+    in `events` (needed when `events` start after the deployment); `stablecoin` is the market's quote
     token, used to file creators who only earned market fees."""
     decimals = {_addr(k): v for k, v in (decimals or {}).items()}
     creators: dict[tuple[str, str], CreatorLedger] = {}
@@ -343,20 +343,26 @@ def _head_number() -> int:
     return int(chain.provider.web3.eth.block_number)
 
 
-def initial_treasuries(fg, events: list[Event]) -> tuple[str, str]:
-    """The treasuries of the jar and the market before the first `TreasurySet` in `events`: the
-    constructors set them without an event, so they are read at the block before the first
-    change (or now, when there is no change)."""
+def initial_treasuries(fg, events: list[Event]) -> tuple[str | None, str | None]:
+    """The treasuries of the jar and the market before the first `TreasurySet` in `events`, for the
+    fees paid before it: read at the block before that change (or now, when there is no change).
+    None when nothing before the first change pays a fee: the constructors announce their treasury
+    with a `TreasurySet`, so in a scan from the deployment the first change is the constructor's,
+    and a read at the block before it (before the contract existed) would answer nothing useful
+    and depend on the node keeping that block's state."""
 
-    def before_first_change(contract, name: str):
+    def before_first_change(contract, name: str, paying: str):
         changes = [e for e in events if e.contract == name and e.name == "TreasurySet"]
         if not changes:
-            return contract.treasury()
-        return contract.treasury(block_id=min(changes, key=lambda e: e.order).block - 1)
+            return _addr(contract.treasury())
+        first = min(changes, key=lambda e: e.order)
+        if not any(e.contract == name and e.name == paying and e.order < first.order for e in events):
+            return None
+        return _addr(contract.treasury(block_id=first.block - 1))
 
     return (
-        _addr(before_first_change(fg.jar, "TipJar")),
-        _addr(before_first_change(fg.market, "CreatorMarket")),
+        before_first_change(fg.jar, "TipJar", "Tipped"),
+        before_first_change(fg.market, "CreatorMarket", "Trade"),
     )
 
 

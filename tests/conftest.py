@@ -18,7 +18,7 @@ import pytest
 from ape_ethereum.trace import Trace
 
 from tests.constants import USDC
-from tests.helpers.in_process import exact_return_values
+from tests.helpers.in_process import distinct_snapshot_ids, exact_return_values
 
 TESTS = Path(__file__).resolve().parent
 ORDER_ENV = "FAIRGIFT_TEST_ORDER"
@@ -29,8 +29,10 @@ ORDER_ENV = "FAIRGIFT_TEST_ORDER"
 if not os.environ.get("FAIRGIFT_SHOW_REVERT_TRACES"):
     Trace.show = lambda self, *args, **kwargs: None
 
-# On the in-process provider, `receipt.return_value` as anvil gives it (see tests/helpers/in_process.py).
+# On the in-process provider, `receipt.return_value` as anvil gives it, and chain isolation that
+# rolls every module back (two snapshots could share one id; see tests/helpers/in_process.py).
 exact_return_values()
+distinct_snapshot_ids()
 
 
 # ------------------------------------------------------------------------------- order and markers

@@ -542,19 +542,21 @@ class IndexSource:
         key = self.index.key
         packed = t.block * (1 << ORDER_SHIFT) + t.log_index
         with self.index.db.read() as conn:
-            changes = conn.execute(
-                sa.select(e.name, e.block, e.log_index)
-                .where(
-                    e.deployment == key,
-                    e.contract == "TipJar",
-                    e.name.in_(["TreasurySet", "GiftSet"]),
-                    e.block >= start,
-                    e.block <= stop,
-                )
-                .order_by(e.block, e.log_index)
-            ).all()
-            treasury_changes = [(b << ORDER_SHIFT) + i for name, b, i in changes if name == "TreasurySet"]
-            any_changes = [(b << ORDER_SHIFT) + i for _, b, i in changes]
+            # no ORDER BY (sorted here): with one, SQLite walks the primary key over every event
+            # in the range (100 ms at 100,000 events) instead of the few rows of the name index
+            changes = sorted(
+                conn.execute(
+                    sa.select(e.block, e.log_index, e.name).where(
+                        e.deployment == key,
+                        e.contract == "TipJar",
+                        e.name.in_(["TreasurySet", "GiftSet"]),
+                        e.block >= start,
+                        e.block <= stop,
+                    )
+                ).all()
+            )
+            treasury_changes = [(b << ORDER_SHIFT) + i for b, i, name in changes if name == "TreasurySet"]
+            any_changes = [(b << ORDER_SHIFT) + i for b, i, _ in changes]
 
             def epoch(bounds: list[int]):
                 return sa.case(*[(packed < bound, n) for n, bound in enumerate(bounds)], else_=len(bounds))

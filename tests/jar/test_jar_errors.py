@@ -17,12 +17,12 @@ def test_zero_amount(jar, usdc, approved_fan, creator):
         jar.tip(creator, usdc, 0, "", sender=approved_fan)
 
 
-def test_invalid_creator(jar, usdc, approved_fan):
+def test_invalid_creator(jar, usdc, approved_fan, owner):
     with ape.reverts(jar.InvalidCreator, creator=ZERO_ADDRESS):
         jar.tip(ZERO_ADDRESS, usdc, 1, "", sender=approved_fan)
     with ape.reverts(jar.InvalidCreator, creator=jar):
         jar.tip(jar, usdc, 1, "", sender=approved_fan)
-    jar.setGift(1, "Rose", 10_000, sender=jar.owner())
+    jar.setGift(1, "Rose", 10_000, sender=owner)
     with ape.reverts(jar.InvalidCreator, creator=jar):
         jar.sendGift(jar, usdc, 1, 1, MAX_UINT, "", sender=approved_fan)
 

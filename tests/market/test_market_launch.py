@@ -2,6 +2,7 @@
 transaction (no sniping), the capped creator fee, token metadata and the token's access control."""
 
 import ape
+import pytest
 
 from tests.constants import MAX_UINT, TOKEN, ZERO_ADDRESS
 
@@ -136,6 +137,7 @@ def test_only_market_mints_burns_initializes(project, market, token, fan, creato
         implementation.initialize("Hijack", "HJK", sender=fan)
 
 
+@pytest.mark.anvil_only("impersonates the market to call its clone's initialize")
 def test_initialize_only_once(project, market, owner, chain):
     """The market initializes each clone exactly once; a second call is rejected."""
     token = project.CreatorToken.at(market.launch("Once", "ONE", 0, 0, 0, sender=owner).return_value)

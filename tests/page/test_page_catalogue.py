@@ -51,6 +51,7 @@ def _said(done) -> list[str]:
     return [line for line in done.stdout.splitlines() if not line.startswith("INFO:")]
 
 
+@pytest.mark.anvil_only("`ape run fairgift creators` and the browser wallet reach the chain over JSON-RPC")
 def test_creators_command_names_a_page(open_tab, page_fg, page_deployment, page_fan, tmp_path):
     env = {
         **os.environ,

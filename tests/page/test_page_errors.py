@@ -2,10 +2,13 @@
 offer to switch), signature or transaction rejected, too little balance, too many decimals, expired quote (the
 price moved, or the deadline passed in the wallet), relayer busy."""
 
+import pytest
 from page_env import WALLET_METHODS
 from playwright.sync_api import expect
 
 from tests.constants import TOKEN
+
+pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
 
 
 def _untouched(page_fg, page_creator, fan, before):

@@ -1,9 +1,12 @@
 """The page works with the keyboard alone, at phone width; and the index lists the creators."""
 
+import pytest
 from page_env import PHONE
 from playwright.sync_api import expect
 
 from tests.constants import USDC
+
+pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
 
 
 def _tab_to(page, element_id: str, limit: int = 25) -> int:

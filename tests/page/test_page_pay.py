@@ -1,10 +1,13 @@
 """Paying from the page with the fan's own wallet: a direct tip and a gift (approving first), and a
 gift repriced between the quote and the send, which must not charge the fan more than shown."""
 
+import pytest
 from page_env import WALLET_METHODS
 from playwright.sync_api import expect
 
 from tests.constants import USDC
+
+pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
 
 
 def test_direct_tip_lands_with_message(open_tab, page_fg, page_creator, page_fan):

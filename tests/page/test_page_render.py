@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from tests.constants import USDC
 
+pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
+
 
 def test_creator_page_shows_fee_gifts_token(open_tab, page_fg, page_creator, page_server):
     tab = open_tab()

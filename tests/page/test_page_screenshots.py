@@ -1,8 +1,11 @@
 """Screenshots of the creator page at phone and desktop width, written to out/page/ (docs/ keeps
 copies for the README). The page must fit the width: nothing scrolls sideways."""
 
+import pytest
 from page_env import DESKTOP, PHONE
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
 
 
 def test_screenshots(open_tab, page_fg, page_creator, page_fan, page_fan2, owner, shots_dir):

@@ -1,9 +1,12 @@
 """Buying and selling the creator's token from the page at the default tolerance."""
 
+import pytest
 from page_env import WALLET_METHODS
 from playwright.sync_api import expect
 
 from tests.constants import TOKEN
+
+pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
 
 
 def _quote(page, side: str, amount: str) -> str:

@@ -74,14 +74,14 @@ def svc_mock_usdc(svc_fg, project):
 @pytest.fixture
 def svc_new_fan(svc_fg, svc_mock_usdc, owner):
     """A factory of fans with fresh keys, `usdc` whole USDC each, approving the jar when `approve`."""
-    from ape import chain
 
     def make(usdc: int = 1_000, approve: bool = True):
         fan = Account.create()
         svc_mock_usdc.mint(fan.address, usdc * USDC, sender=owner)
         if approve:
-            # the fan needs gas once, for its approval (a permit needs none: see the permit tests)
-            chain.provider.set_balance(fan.address, 10**18)
+            # the fan needs gas once, for its approval (a permit needs none: see the permit tests);
+            # sent by the owner, not set_balance, which the in-process provider does not have
+            owner.transfer(fan.address, 10**18)
             approve_jar(svc_fg, fan, MAX_UINT)
         return fan
 

@@ -6,6 +6,7 @@ import os
 import random
 import time
 
+import pytest
 import sqlalchemy as sa
 from svc_process import BotProcess
 
@@ -15,6 +16,8 @@ from fairgift.index import Index
 from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from tests.constants import USDC
+
+pytestmark = pytest.mark.anvil_only("its processes reach the chain over JSON-RPC")
 
 KILLS = 2
 

@@ -5,6 +5,7 @@ import os
 import random
 import time
 
+import pytest
 import sqlalchemy as sa
 from svc_helpers import tip_body
 from svc_process import ServiceProcess, post
@@ -14,6 +15,8 @@ from fairgift.relayer import faults
 from fairgift.relayer.chain import ChainReader
 from fairgift.relayer.store import relay_tips, relay_txs
 from tests.constants import USDC
+
+pytestmark = pytest.mark.anvil_only("its processes reach the chain over JSON-RPC")
 
 TIPS, FANS = 200, 20
 # One crash point per restart, each armed for its first hit: the process exits there by itself

@@ -4,6 +4,7 @@ fairgift index`: a relayed tip lands and the index follows it; SIGTERM stops eve
 import subprocess
 import time
 
+import pytest
 import sqlalchemy as sa
 from svc_helpers import tip_body
 from svc_process import ROOT, ServiceProcess, ape_env, get, post
@@ -13,6 +14,8 @@ from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from fairgift.relayer.chain import ChainReader
 from tests.constants import USDC
+
+pytestmark = pytest.mark.anvil_only("its processes reach the chain over JSON-RPC")
 
 
 def test_serve_relays_and_indexes(svc_fg, creators, svc_deployments, svc_new_fan, tmp_path):
