@@ -169,6 +169,8 @@ bench: setup ## gas and scale benchmark on anvil, then the services and the fans
 # the sizes; APE_TEST_ARGS narrows the selection (e.g. a file or `-k jar`).
 .PHONY: fuzz
 fuzz: setup ## the property tests (marker `fuzz`) with the fuzz profile (FAIRGIFT_SEED=N replays a run)
+	@tools/compile-contracts
 	@start=$$(date +%s); status=0; \
-	FAIRGIFT_HYPOTHESIS_PROFILE=fuzz ape test -m fuzz $(APE_TEST_ARGS) || status=$$?; \
+	FAIRGIFT_HYPOTHESIS_PROFILE=fuzz ape test --network ethereum:local:foundry -m fuzz $(APE_TEST_ARGS) \
+	  || status=$$?; \
 	echo "fuzz wall time: $$(( $$(date +%s) - start )) s"; exit $$status

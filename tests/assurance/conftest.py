@@ -5,8 +5,26 @@ A test module whose tests are hostile-environment cases sets `pytestmark = pytes
 every such case that runs is counted (by outcome) in the summary.
 """
 
+import machinery
 import pytest
 from machinery import STATS
+
+
+def pytest_configure(config):
+    """Progress lines of the state machines go to the terminal, around pytest's output capture."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def sink(line: str) -> None:
+        terminal = config.pluginmanager.getplugin("terminalreporter")
+        if terminal is None:
+            return
+        if capture is None:
+            terminal.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(line)
+
+    machinery.progress_sink = sink
 
 
 def pytest_runtest_logreport(report):

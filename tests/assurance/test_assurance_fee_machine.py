@@ -3,15 +3,32 @@
 Random sequences of schedule (including above the cap), cancel, time travel (including to the
 exact second before and at `effectiveAt`) and intruder calls, against an exact Python model.
 After every step: the fee in force and the pending change equal the model; the fee never exceeds
-the cap; the fee never rises except to a value announced by `FeeChangeScheduled` at least
-`FEE_CHANGE_DELAY` earlier; the split of any amount equals `fairgift.fees.split`.
+the cap; the split of any amount equals `fairgift.fees.split`; and, independently of the model,
+from the public record alone (`machinery.FeeWatch`): the fee only ever rises to the value of the
+live `FeeChangeScheduled` announcement, once its date has come, at least `FEE_CHANGE_DELAY` after
+the block that announced it.
+
+`FAIRGIFT_PLANTED_FAILURE=fee-never-rises` (a test-only switch) adds a deliberately false property,
+"the fee never rises above its initial value", for the replay test (test_assurance_replay.py): it
+fails once an increase has been scheduled and its date has come, i.e. it depends on chain time.
 """
+
+import os
 
 import ape
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
-from machinery import ChainMachine, Reader, assert_rejected, run_machine, view
+from machinery import (
+    ANVIL_ONLY,
+    ChainMachine,
+    FeeWatch,
+    LogTail,
+    Reader,
+    assert_rejected,
+    run_machine,
+    view,
+)
 
 from fairgift.fees import FeeSchedule, split
 from tests.constants import DELAY, MAX_FEE_BPS
@@ -31,6 +48,7 @@ gaps = st.one_of(
     st.integers(1, 3 * 24 * 3600),
     st.sampled_from([1, DELAY - 1, DELAY, DELAY + 1, 30 * 24 * 3600]),
 )
+PLANTED_FAILURE = os.environ.get("FAIRGIFT_PLANTED_FAILURE", "") == "fee-never-rises"
 
 
 class FeeMachine(ChainMachine):
@@ -41,9 +59,12 @@ class FeeMachine(ChainMachine):
     def __init__(self):
         super().__init__()
         self.model = FeeSchedule(INITIAL_BPS, MAX_FEE_BPS, DELAY)  # the one fee model, fairgift.fees
-        # (newBps, effectiveAt, scheduledAt) of every FeeChangeScheduled seen, and a decrease log.
-        self.announced: list[tuple[int, int, int]] = []
-        self.last_seen = (self.now(), INITIAL_BPS)
+        start = Reader()
+        pending = start.call(self.harness, "pendingFee")
+        start.run()
+        assert pending.value == (0, 0)  # every example starts with nothing announced
+        self.watch = FeeWatch("fee", INITIAL_BPS, start.timestamp, DELAY)
+        self.events = LogTail(self.harness, start.number + 1)
 
     @rule(bps=bps_values)
     def schedule(self, bps):
@@ -57,16 +78,16 @@ class FeeMachine(ChainMachine):
                 error_args=(bps, MAX_FEE_BPS),
             )
             return
+        at = self.pin_next_block()
         tx = self.harness.scheduleFee(bps, sender=self.controller)
-        old = self.model.current(tx.timestamp)
-        if self.model.schedule(bps, tx.timestamp):
+        assert tx.timestamp == at
+        old = self.model.current(at)
+        if self.model.schedule(bps, at):
             assert tx.events == [self.harness.FeeChanged(oldBps=old, newBps=bps)]
         else:
-            effective_at = tx.timestamp + DELAY
             assert tx.events == [
-                self.harness.FeeChangeScheduled(oldBps=old, newBps=bps, effectiveAt=effective_at)
+                self.harness.FeeChangeScheduled(oldBps=old, newBps=bps, effectiveAt=at + DELAY)
             ]
-            self.announced.append((bps, effective_at, tx.timestamp))
 
     @rule()
     def cancel(self):
@@ -94,7 +115,7 @@ class FeeMachine(ChainMachine):
         """Land exactly one second before, or exactly at, the pending increase's date."""
         target = self.model.effective_at + offset
         if target > self.now():
-            self.chain.mine(timestamp=target)
+            self.mine_at(target)
 
     @rule(bps=bps_values, cancel=st.booleans())
     def intruder_is_rejected(self, bps, cancel):
@@ -117,23 +138,24 @@ class FeeMachine(ChainMachine):
     def fee_matches_model_and_never_rises_early(self):
         reads = Reader()
         fee_read, pending_read = reads.call(self.harness, "feeBps"), reads.call(self.harness, "pendingFee")
+        self.events.request(reads)
         now = reads.run().timestamp
         fee = fee_read.value
         assert fee == self.model.current(now)
         assert fee <= MAX_FEE_BPS
         assert pending_read.value == self.model.pending(now)
-        # Independently of the model: a rise is only ever to a value announced by
-        # FeeChangeScheduled, and only once its full delay has passed.
-        _, last_fee = self.last_seen
-        if fee > last_fee:
-            assert any(
-                bps == fee and at <= now and at - scheduled_at >= DELAY
-                for bps, at, scheduled_at in self.announced
-            ), f"fee rose {last_fee} -> {fee} at {now} without a matured announcement"
-        self.last_seen = (now, fee)
+        # Independently of the model, from the public record alone: every event since the last
+        # step, then the fee now (machinery.FeeWatch).
+        self.watch.feed(self.events.events())
+        self.watch.observe(now, fee)
+        if PLANTED_FAILURE:
+            assert fee <= INITIAL_BPS, (
+                f"planted failure (FAIRGIFT_PLANTED_FAILURE=fee-never-rises): {fee} at {now}"
+            )
 
 
 @pytest.mark.fuzz
+@pytest.mark.anvil_only(ANVIL_ONLY)
 def test_fee_primitive_state_machine(project, owner, stranger):
     harness = owner.deploy(project.FeeHarness, owner, INITIAL_BPS)
     FeeMachine.harness, FeeMachine.controller, FeeMachine.intruder = harness, owner, stranger

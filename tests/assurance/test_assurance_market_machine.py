@@ -1,8 +1,19 @@
 """Stateful property test of the creator market: launches (with and without an initial buy, and a
 rejected second launch), buys and sells by several traders with exact, too-tight and loose slippage
-bounds and deadlines, sells to zero, token transfers, solo round trips, withdrawals (own and
-pushed), payouts, treasury changes, protocol and creator fee schedules, time travel and intruders,
-against the exact model of fairgift/curve.py.
+bounds and deadlines, sells to zero, token transfers, solo round trips, sandwiches, withdrawals (own
+and pushed), payouts, treasury changes, protocol and creator fee schedules, time travel and
+intruders, against the exact model of fairgift/curve.py.
+
+Several curves take part: every example runs on one of four markets, chosen by hypothesis: the
+default curve, `basePrice = 0`, a very large slope (2^96, the constructor's bound: almost every
+supply takes the area through its 512-bit `mulDiv` branch) and a flat, very expensive curve
+(`basePrice = 2^96`, `slope = 0`: every supply takes that branch). Trade sizes are fitted to each
+curve so that the traders' funds cover them.
+
+A sandwiching actor (an outsider, the token's creator or the treasury in office) front-runs a fan
+who uses the tooling's default limit (`fairgift.sandwich.safe_limit`), with the front-run size that
+pays best against a naive 1% tolerance (or a random one), then trades back: the attacker never
+gains (a sale may lose a fee unit or two to rounding, never the fan: the fan still gets its quote).
 
 After every step, for every launched token: `reserveOf == curve.area(supply)` (the exact model) and
 covers selling the whole supply; `totalSupply == supplyOf == Σ holders' balances`; the marginal
@@ -18,9 +29,20 @@ import ape
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
-from machinery import ChainMachine, FeeScheduleModel, Reader, assert_rejected, run_machine
+from machinery import (
+    ANVIL_ONLY,
+    ChainMachine,
+    FeeScheduleModel,
+    FeeWatch,
+    LogTail,
+    Reader,
+    assert_rejected,
+    covered,
+    run_machine,
+)
 
-from fairgift.curve import Curve
+from fairgift.curve import MAX_SUPPLY, Curve
+from fairgift.sandwich import Attacker, Trade, exposure, safe_limit
 from tests.constants import (
     BASE_PRICE,
     DELAY,
@@ -33,7 +55,14 @@ from tests.constants import (
 )
 
 PROTOCOL_BPS = 250
-FUNDS = 10**30
+FUNDS = 10**36  # quote units per trader: enough for the expensive curves' largest trades
+# (basePrice, slope, the largest trade in base units): each curve's trades stay within FUNDS.
+CURVES = [
+    (BASE_PRICE, SLOPE, 10**24),  # the default curve
+    (0, SLOPE, 10**24),  # free at supply 0
+    (BASE_PRICE, 2**96, 10**19),  # a very large slope: the 512-bit branch from ~4e9 base units on
+    (2**96, 0, 10**22),  # flat and very expensive: the 512-bit branch at every supply
+]
 
 token_amounts = st.one_of(
     st.integers(1, 1000 * TOKEN),
@@ -44,16 +73,21 @@ gaps = st.one_of(st.integers(1, 3 * 24 * 3600), st.sampled_from([DELAY - 1, DELA
 
 
 class MarketMachine(ChainMachine):
-    market = usdc = owner = intruder = None
+    usdc = owner = intruder = outsider = None
     project = None
+    markets: list = []  # one CreatorMarket per curve of CURVES
+    predictions: list = []  # per market: predictToken(creator) per creator
     creators: list = []
-    traders: list = []  # every account that may hold tokens (creators included)
+    traders: list = []  # who trades in the rules (creators and fans)
     treasuries: list = []
+    # The example's market, chosen by `first_launch`:
+    market = curve = None
     predicted: list = []  # predictToken(creator) per creator
-    curve = Curve(BASE_PRICE, SLOPE)
+    max_trade = 0
 
     def __init__(self):
         super().__init__()
+        self.holders = [*self.traders, self.outsider, *self.treasuries]  # who may hold tokens
         self.protocol_fee = FeeScheduleModel(PROTOCOL_BPS, MAX_PROTOCOL_FEE_BPS, DELAY)
         self.creator_fee = {}  # token -> FeeScheduleModel
         self.launched = set()  # creator indexes
@@ -63,12 +97,18 @@ class MarketMachine(ChainMachine):
         self.treasury = str(self.treasuries[0].address)
         self.payout = {}
         self.tokens = {}  # token address -> CreatorToken contract
+        self.events = None  # set with the market, in first_launch
+        self.fee_watches = []
 
     # ------------------------------------------------------------------ helpers
 
     def fees_at(self, token: str, at: int) -> tuple[int, int]:
         creator_fee = self.creator_fee.get(token)
         return self.protocol_fee.current(at), creator_fee.current(at) if creator_fee else 0
+
+    def fit(self, amount: int) -> int:
+        """A trade size within this curve's largest trade (deterministic in the drawn size)."""
+        return amount if amount <= self.max_trade else 1 + amount % self.max_trade
 
     def creator_of(self, token: str) -> str:
         return str(self.creators[self.predicted.index(token)].address)
@@ -151,7 +191,7 @@ class MarketMachine(ChainMachine):
         initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]),
     )
     def launch(self, creator, fee, initial):
-        who, token = self.creators[creator], self.predicted[creator]
+        who, token, initial = self.creators[creator], self.predicted[creator], self.fit(initial)
         if creator in self.launched:
             assert_rejected(
                 self.market,
@@ -182,13 +222,37 @@ class MarketMachine(ChainMachine):
         )
         self.launched.add(creator)
         self.tokens[token] = self.project.CreatorToken.at(token)
+        self.fee_watches.append(
+            FeeWatch(
+                f"creator fee of {token}",
+                fee,
+                at,
+                DELAY,
+                scheduled="CreatorFeeChangeScheduled",
+                changed="CreatorFeeChanged",
+                cancelled="CreatorFeeChangeCancelled",
+                match={"token": token},
+            )
+        )
         if q:
             assert before - int(self.usdc.balanceOf(who)) == q.total
             self.book(token, q, str(who.address), initial, True)
 
-    @initialize(fee=st.integers(0, MAX_CREATOR_FEE_BPS), initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]))
-    def first_launch(self, fee, initial):
-        """Every example starts with one launched token, so trading rules apply from step one."""
+    @initialize(
+        curve=st.integers(0, len(CURVES) - 1),
+        fee=st.integers(0, MAX_CREATOR_FEE_BPS),
+        initial=st.sampled_from([0, 1, TOKEN, 50 * TOKEN]),
+    )
+    def first_launch(self, curve, fee, initial):
+        """Every example picks one market (one curve) and starts with one launched token, so
+        trading rules apply from step one."""
+        base_price, slope, self.max_trade = CURVES[curve]
+        self.market, self.curve = self.markets[curve], Curve(base_price, slope)
+        self.predicted = self.predictions[curve]
+        start = Reader().run()
+        self.events = LogTail(self.market, start.number + 1)
+        self.fee_watches = [FeeWatch("protocol fee", PROTOCOL_BPS, start.timestamp, DELAY)]
+        covered(f"market: curve basePrice={base_price} slope={slope}")
         self.launch(0, fee, initial)
 
     @rule(creator=st.integers(0, 2), fee=st.integers(MAX_CREATOR_FEE_BPS + 1, 2**16 - 1))
@@ -218,7 +282,7 @@ class MarketMachine(ChainMachine):
         late=st.sampled_from([0, 0, 0, 5, -1]),
     )
     def buy(self, trader, creator, amount, slack, late):
-        trader, token = self.traders[trader], self.predicted[creator]
+        trader, token, amount = self.traders[trader], self.predicted[creator], self.fit(amount)
         if creator not in self.launched:
             assert_rejected(
                 self.market,
@@ -301,6 +365,7 @@ class MarketMachine(ChainMachine):
         trader, token = self.traders[trader], self.predicted[creator]
         if creator not in self.launched:
             return
+        steps = [self.fit(amount) for amount in steps]
         start = int(self.usdc.balanceOf(trader))
         paid = sum(self.do_buy(trader, token, amount) for amount in steps)
         received = self.do_sell(trader, token, sum(steps))
@@ -309,7 +374,7 @@ class MarketMachine(ChainMachine):
 
     @rule(trader=st.integers(0, 4), creator=st.integers(0, 2), amount=token_amounts)
     def buy_then_sell(self, trader, creator, amount):
-        trader, token = self.traders[trader], self.predicted[creator]
+        trader, token, amount = self.traders[trader], self.predicted[creator], self.fit(amount)
         if creator not in self.launched:
             return
         paid = self.do_buy(trader, token, amount)
@@ -322,12 +387,86 @@ class MarketMachine(ChainMachine):
         token = self.predicted[creator]
         if creator not in self.launched:
             return
-        for holder in self.traders:
+        for holder in self.holders:
             held = self.holdings[(str(holder.address), token)]
             if held:
                 self.do_sell(holder, token, held)
         assert self.supply[token] == 0
         assert int(self.market.reserveOf(token)) == 0
+
+    # ------------------------------------------------------------------ sandwiches
+
+    @rule(
+        role=st.sampled_from(list(Attacker)),
+        fan=st.integers(3, 4),
+        creator=st.integers(0, 2),
+        amount=token_amounts,
+        is_buy=st.booleans(),
+        size=token_amounts,
+    )
+    def sandwich(self, role, fan, creator, amount, is_buy, size):
+        """An attacker front-runs a fan who trades at the tooling's default limit, then trades back."""
+        fan, token, amount = self.traders[fan], self.predicted[creator], self.fit(amount)
+        if creator not in self.launched:
+            return
+        attacker = {
+            Attacker.OUTSIDER: self.outsider,
+            Attacker.CREATOR: self.creators[creator],
+            Attacker.TREASURY: next(t for t in self.treasuries if str(t.address) == self.treasury),
+        }[role]
+        if not is_buy:  # the fan sells tokens it holds; the attacker needs tokens to sell first
+            for who in (fan, attacker):
+                if self.holdings[(str(who.address), token)] < amount:
+                    self.do_buy(who, token, amount)
+        if is_buy and self.supply[token] + amount > MAX_SUPPLY:
+            return
+        fan_at = self.now() + 2  # the front-run lands at now + 1, the fan's trade right after
+        trade = Trade(self.curve, self.supply[token], amount, *self.fees_at(token, fan_at), is_buy)
+        limit = safe_limit(trade)
+        best = exposure(trade, limit.cap, attackers=[role]).best  # what a naive 1% would pay it
+        x = best.front_run if best else self.fit(size)
+        if not is_buy:
+            x = min(x, self.holdings[(str(attacker.address), token)])
+        elif self.supply[token] + x + amount > MAX_SUPPLY:
+            return
+        alone = trade.quote_at(trade.supply)
+        earned_alone = {
+            Attacker.OUTSIDER: 0,
+            Attacker.CREATOR: alone.creator_fee,
+            Attacker.TREASURY: alone.protocol_fee,
+        }
+
+        def wealth():
+            return int(self.usdc.balanceOf(attacker)) + self.credit[str(attacker.address)]
+
+        before = wealth()
+        if x:
+            (self.do_buy if is_buy else self.do_sell)(attacker, token, x, slack=0)
+        # The fan's trade at its default limit: through if the moved price is within it, else rejected.
+        moved_at = self.now() + 1
+        protocol_bps, creator_bps = self.fees_at(token, moved_at)
+        if is_buy:
+            moved = self.curve.quote_buy(self.supply[token], amount, protocol_bps, creator_bps)
+            passed = self.do_buy(fan, token, amount, slack=limit.limit - moved.total) is not None
+        else:
+            moved = self.curve.quote_sell(self.supply[token], amount, protocol_bps, creator_bps)
+            passed = self.do_sell(fan, token, amount, slack=moved.total - limit.limit) is not None
+        if x:
+            (self.do_sell if is_buy else self.do_buy)(attacker, token, x, slack=0)
+        profit = wealth() - before - (earned_alone[role] if passed else 0)
+        if not passed:
+            covered("market: sandwich at the default limit, the fan's trade rejected")
+            assert profit <= 0
+        elif is_buy:
+            covered("market: sandwich at the default limit, the fan's buy went through")
+            assert profit <= 0, f"{role} gained {profit} sandwiching a buy at the default limit"
+        else:
+            covered("market: sandwich at the default limit, the fan's sale went through")
+            # A sale at its exact quote can leave a unit or two of fee rounding to an attacker,
+            # never at the fan's expense.
+            assert profit <= 0 or moved.total >= alone.total, (
+                f"{role} gained {profit} sandwiching a sale; the fan got {moved.total} < {alone.total}"
+            )
 
     # ------------------------------------------------------------------ withdrawals and powers
 
@@ -382,8 +521,10 @@ class MarketMachine(ChainMachine):
                 error_args=(bps, MAX_PROTOCOL_FEE_BPS),
             )
             return
+        at = self.pin_next_block()
         tx = self.market.scheduleProtocolFee(bps, sender=self.owner)
-        self.protocol_fee.schedule(bps, tx.timestamp)
+        assert tx.timestamp == at
+        self.protocol_fee.schedule(bps, at)
 
     @rule(
         creator=st.integers(0, 2),
@@ -423,8 +564,10 @@ class MarketMachine(ChainMachine):
                 error_args=(bps, MAX_CREATOR_FEE_BPS),
             )
         else:
+            at = self.pin_next_block()
             tx = self.market.scheduleCreatorFee(token, bps, sender=who)
-            self.creator_fee[token].schedule(bps, tx.timestamp)
+            assert tx.timestamp == at
+            self.creator_fee[token].schedule(bps, at)
 
     @rule(creator=st.integers(0, 2))
     def cancel_creator_fee(self, creator):
@@ -450,7 +593,7 @@ class MarketMachine(ChainMachine):
     @precondition(lambda self: self.protocol_fee.effective_at > self.now() + 1)
     @rule(offset=st.sampled_from([-1, 0]))
     def to_fee_boundary(self, offset):
-        self.chain.mine(timestamp=self.protocol_fee.effective_at + offset)
+        self.mine_at(self.protocol_fee.effective_at + offset)
 
     @rule(which=st.integers(0, 3))
     def intruder_rejected(self, which):
@@ -475,6 +618,9 @@ class MarketMachine(ChainMachine):
     def solvent_and_exact(self):
         reads = Reader()
         held = reads.call(self.usdc, "balanceOf", self.market)
+        protocol_fee = reads.call(self.market, "protocolFeeBps")
+        creator_fees = {t: reads.call(self.market, "creatorFeeBps", t) for t in self.tokens}
+        self.events.request(reads)
         credit_reads = {
             str(a.address): reads.call(self.market, "balanceOf", a)
             for a in [*self.creators, *self.treasuries]
@@ -486,12 +632,12 @@ class MarketMachine(ChainMachine):
                 reads.call(self.market, "reserveOf", token),
                 reads.call(self.market, "supplyOf", token),
                 reads.call(contract, "totalSupply"),
-                [reads.call(contract, "balanceOf", t) for t in self.traders],
+                [reads.call(contract, "balanceOf", t) for t in self.holders],
                 reads.call(self.market, "priceAt", supply),
                 reads.call(self.market, "priceAt", supply + 1),
                 reads.call(self.market, "quoteSell", token, supply) if supply else None,
             )
-        reads.run()
+        now = reads.run().timestamp
         reserves = 0
         for token, (reserve, supply_of, total, balances, price, next_price, sell_all) in per_token.items():
             supply = self.supply[token]
@@ -501,28 +647,53 @@ class MarketMachine(ChainMachine):
                 net, pf, cf = sell_all.value
                 assert net + pf + cf == reserve.value
             assert supply_of.value == total.value == supply == sum(b.value for b in balances)
-            for t, b in zip(self.traders, balances, strict=True):
+            for t, b in zip(self.holders, balances, strict=True):
                 assert b.value == self.holdings[(str(t.address), token)]
             assert price.value == self.curve.price_at(supply) <= next_price.value
             reserves += reserve.value
+            if 2 * TOKEN * self.curve.base_price + self.curve.slope * supply > MAX_SUPPLY:
+                covered("market: area through its 512-bit branch")
         for key, read in credit_reads.items():
             assert read.value == self.credit[key], f"credit of {key}"
         assert held.value == reserves + sum(r.value for r in credit_reads.values())
+        # Every fee equals its model and, from the public record alone, never rises early.
+        assert protocol_fee.value == self.protocol_fee.current(now)
+        for token, read in creator_fees.items():
+            assert read.value == self.creator_fee[token].current(now)
+        events = self.events.events()
+        protocol_watch, *creator_watches = self.fee_watches
+        protocol_watch.feed(events)
+        protocol_watch.observe(now, protocol_fee.value)
+        for watch in creator_watches:
+            watch.feed(events)
+            watch.observe(now, creator_fees[watch.match["token"]].value)
 
 
 @pytest.mark.fuzz
-def test_market_state_machine(project, accounts, owner, treasury, usdc):
-    market = owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
-    creators = [accounts[2], accounts[6], accounts[7]]
-    traders = [*creators, accounts[3], accounts[8]]
-    for trader in traders:
-        usdc.mint(trader, FUNDS, sender=owner)
-        usdc.approve(market, MAX_UINT, sender=trader)
-    MarketMachine.market, MarketMachine.usdc, MarketMachine.owner = market, usdc, owner
+@pytest.mark.anvil_only(ANVIL_ONLY)
+def test_market_state_machine(project, accounts, owner, treasury, creators, fans, stranger, attacker, usdc):
+    third_creator, second_treasury = accounts.generate_test_account(), accounts.generate_test_account()
+    for extra in (third_creator, second_treasury):
+        owner.transfer(extra, 10**18)
+    markets = [
+        owner.deploy(project.CreatorMarket, owner, usdc, treasury, PROTOCOL_BPS, base_price, slope)
+        for base_price, slope, _ in CURVES
+    ]
+    all_creators = [*creators, third_creator]
+    traders = [*all_creators, *fans[:2]]
+    treasuries = [treasury, second_treasury]
+    for who in [*traders, attacker, *treasuries]:
+        held = int(usdc.balanceOf(who))
+        if held < FUNDS:
+            usdc.mint(who, FUNDS - held, sender=owner)
+        for market in markets:
+            usdc.approve(market, MAX_UINT, sender=who)
+    MarketMachine.usdc, MarketMachine.owner = usdc, owner
     MarketMachine.project = project
-    MarketMachine.intruder = accounts[4]
-    MarketMachine.creators = creators
+    MarketMachine.intruder, MarketMachine.outsider = stranger, attacker
+    MarketMachine.markets = markets
+    MarketMachine.predictions = [[str(m.predictToken(c)) for c in all_creators] for m in markets]
+    MarketMachine.creators = all_creators
     MarketMachine.traders = traders
-    MarketMachine.treasuries = [treasury, accounts[5]]
-    MarketMachine.predicted = [str(market.predictToken(c)) for c in creators]
+    MarketMachine.treasuries = treasuries
     run_machine(MarketMachine)
