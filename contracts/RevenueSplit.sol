@@ -161,7 +161,14 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
 
     function _releasable(address token, address payee, uint16 bps) private view returns (uint256) {
         uint256 received = _balanceOfSelf(token) + totalReleased[token];
-        return _entitled(received, bps) - released[token][payee];
+        uint256 entitled = _entitled(received, bps);
+        uint256 paid = released[token][payee];
+        // A balance can shrink without a release (a stablecoin admin's wipe): then a payee may
+        // have been paid more than its share of the smaller total, and nothing is due (as in
+        // `release`), rather than an underflow that makes this view revert.
+        unchecked {
+            return entitled > paid ? entitled - paid : 0;
+        }
     }
 
     /// @dev `floor(received * bps / TOTAL_BPS)`, exact for any `received`: the 512-bit path only for

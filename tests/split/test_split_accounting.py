@@ -127,3 +127,23 @@ def test_entitlements_exact_beyond_2_240(project, band_split, owner, split_payee
     paid = [band_split.release(huge, p, sender=stranger).return_value for p in split_payees]
     assert paid == [received * s // 10_000 for s in shares]
     assert huge.balanceOf(band_split) == received - sum(paid) < len(split_payees)
+
+
+def test_a_wiped_balance_leaves_nothing_due_not_a_panic(project, band_split, owner, split_payees, stranger):
+    """A stablecoin admin can shrink a split's balance without a release (a wipe). A payee already
+    paid more than its share of the smaller total is owed nothing: `releasable` reads 0 (it used to
+    revert with an arithmetic underflow, found by the split state machine) and `release` reverts
+    with `NothingToRelease`; the others are still paid their share of what is left."""
+    wusd = owner.deploy(project.WipeableToken, owner)
+    wusd.mint(band_split, 1_000 * USDC, sender=owner)
+    band_split.release(wusd, split_payees[0], sender=stranger)  # 500 paid of 1,000
+    wusd.wipe(band_split, 300 * USDC, sender=owner)  # 200 left: the total seen is now 700
+    assert band_split.releasable(wusd, split_payees[0]) == 0  # entitled 350 < 500 paid
+    with ape.reverts(band_split.NothingToRelease, token=wusd, payee=split_payees[0]):
+        band_split.release(wusd, split_payees[0], sender=stranger)
+    assert band_split.releasable(wusd, split_payees[1]) == 700 * USDC * 3333 // 10_000
+    tx = band_split.release(wusd, split_payees[2], sender=stranger)
+    assert tx.events == [
+        band_split.Released(token=wusd, payee=split_payees[2], amount=700 * USDC * 1667 // 10_000),
+        wusd.Transfer(**{"from": band_split, "to": split_payees[2], "value": 700 * USDC * 1667 // 10_000}),
+    ]
