@@ -638,19 +638,8 @@ class IndexSource:
             return []
         query = sa.select(
             e.contract, e.address, e.name, e.args, e.block, e.log_index, e.tx, e.timestamp
-        ).where(e.deployment == self.index.key, e.block <= stop, sa.or_(*clauses))
-        if start is not None:
-            query = query.where(e.block >= start)
-        if before is not None:
-            query = query.where(
-                sa.or_(e.block < before[0], sa.and_(e.block == before[0], e.log_index < before[1]))
-            )
-        if newest_first:
-            query = query.order_by(e.block.desc(), e.log_index.desc())
-        else:
-            query = query.order_by(e.block, e.log_index)
-        if limit is not None:
-            query = query.limit(limit)
+        ).where(e.deployment == self.index.key, sa.or_(*clauses))
+        query = _window(query, e, start, stop, newest_first, before, limit)
         loads = _arguments
         with self.index.db.read() as conn:
             # plain tuples straight into Events: this is the hot loop of every indexed read
@@ -672,25 +661,14 @@ class IndexSource:
     def _select_tips(self, start, stop, arg_filters, newest_first, before, limit) -> list[Event]:
         t = index_tips.c
         query = sa.select(t.address, t.args, t.block, t.log_index, t.tx, t.timestamp).where(
-            t.deployment == self.index.key, t.block <= stop
+            t.deployment == self.index.key
         )
         for arg, column in (("creator", t.creator), ("fan", t.fan), ("token", t.token)):
             if arg in arg_filters:
                 value = arg_filters[arg]
                 values = value if isinstance(value, list | tuple | set | frozenset) else [value]
                 query = query.where(column.in_([canon(v) for v in values]))
-        if start is not None:
-            query = query.where(t.block >= start)
-        if before is not None:
-            query = query.where(
-                sa.or_(t.block < before[0], sa.and_(t.block == before[0], t.log_index < before[1]))
-            )
-        if newest_first:
-            query = query.order_by(t.block.desc(), t.log_index.desc())
-        else:
-            query = query.order_by(t.block, t.log_index)
-        if limit is not None:
-            query = query.limit(limit)
+        query = _window(query, t, start, stop, newest_first, before, limit)
         with self.index.db.read() as conn:
             rows = _driver_rows(conn, query)
         try:
@@ -701,6 +679,27 @@ class IndexSource:
             Event("TipJar", address, "Tipped", args, block, log_index, tx, timestamp)
             for (address, _, block, log_index, tx, timestamp), args in zip(rows, decoded, strict=True)
         ]
+
+
+def _window(query, columns, start: int | None, stop: int, newest_first: bool, before, limit):
+    """`query` over a table with `block` and `log_index` columns, limited to the blocks
+    [start, stop], to the events before `before` (a (block, log_index) cursor), in chain order
+    (or newest first) and to `limit` rows: the one window of every indexed read."""
+    query = query.where(columns.block <= stop)
+    if start is not None:
+        query = query.where(columns.block >= start)
+    if before is not None:
+        block, log_index = before
+        query = query.where(
+            sa.or_(columns.block < block, sa.and_(columns.block == block, columns.log_index < log_index))
+        )
+    if newest_first:
+        query = query.order_by(columns.block.desc(), columns.log_index.desc())
+    else:
+        query = query.order_by(columns.block, columns.log_index)
+    if limit is not None:
+        query = query.limit(limit)
+    return query
 
 
 class _CursorMoved(Exception):

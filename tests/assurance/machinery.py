@@ -4,7 +4,7 @@
   sized for `make test`) and `fuzz` (`make fuzz`). `FAIRGIFT_EXAMPLES` / `FAIRGIFT_STEPS` override
   the sizes.
 - Every run uses one seed for all its machines: `FAIRGIFT_SEED=N` if set, else a fresh one drawn
-  at random and printed (in the summary, and in the note of any failure), so each run tries new
+  at random and printed (as each machine starts, in the summary, and in the note of any failure), so each run tries new
   sequences and any failure replays exactly with `FAIRGIFT_SEED=N` and the same sizes.
 - Deterministic given the seed: no step depends on wall-clock time or machine speed.
   `run_machine` drives the chain's clock (`driven_clock`: every example starts from a block at
@@ -45,9 +45,13 @@ STEPS_ENV = "FAIRGIFT_STEPS"
 STEP_DELAY_ENV = "FAIRGIFT_STEP_DELAY"
 
 # Examples x steps per state machine. `ci` keeps the four machines to a few minutes of `make test`.
+# `fuzz` is sized for a run a developer can wait for: about an hour for the four machines and the
+# replay proof on 2 busy cores (a machine's example of 50 steps takes 2 to 19 s there). It was
+# 1,000 x 50, which is about 15 hours on such a machine and so was never run to the end; a longer
+# campaign sets FAIRGIFT_EXAMPLES (e.g. 1000) and prints progress every minute all the same.
 PROFILE_SIZES = {
     "ci": (12, 20),
-    "fuzz": (1_000, 50),
+    "fuzz": (150, 50),
 }
 
 _COMMON = dict(
@@ -621,6 +625,14 @@ def run_machine(machine_cls: type[ChainMachine]) -> None:
     global _last_progress
     cls = hypothesis_seed(run_seed())(type(machine_cls.__name__, (machine_cls,), {}))
     _last_progress = started = time.monotonic()
+    if progress_sink is not None:
+        # Printed before the first example, so a run that is killed, or that shrinks a failure for
+        # a long time, can already be replayed from this line.
+        s = active_settings()
+        progress_sink(
+            f"  {machine_cls.__name__}: starting, up to {s.max_examples:,} examples x "
+            f"{s.stateful_step_count} steps; {replay_hint()}"
+        )
     with driven_clock(), prompt_receipts():
         try:
             run_state_machine_as_test(cls, settings=active_settings())
