@@ -4,8 +4,9 @@
   sized for `make test`) and `fuzz` (`make fuzz`). `FAIRGIFT_EXAMPLES` / `FAIRGIFT_STEPS` override
   the sizes.
 - Every run uses one seed for all its machines: `FAIRGIFT_SEED=N` if set, else a fresh one drawn
-  at random and printed (as each machine starts, in the summary, and in the note of any failure), so each run tries new
-  sequences and any failure replays exactly with `FAIRGIFT_SEED=N` and the same sizes.
+  at random and printed (as each machine starts, in the summary, and in the note of any failure),
+  so each run tries new sequences and any failure replays exactly with `FAIRGIFT_SEED=N` and the
+  same sizes.
 - Deterministic given the seed: no step depends on wall-clock time or machine speed.
   `run_machine` drives the chain's clock (`driven_clock`: every example starts from a block at
   `START_TIMESTAMP`, and every block is mined exactly one second after the previous one unless a
