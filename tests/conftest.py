@@ -19,6 +19,7 @@ from ape_ethereum.trace import Trace
 
 from tests.constants import USDC
 from tests.helpers.in_process import distinct_snapshot_ids, exact_return_values
+from tests.helpers.seeded_draws import use_local_constants
 
 TESTS = Path(__file__).resolve().parent
 ORDER_ENV = "FAIRGIFT_TEST_ORDER"
@@ -74,6 +75,7 @@ def _check_imports():
 
 def pytest_configure(config):
     _check_imports()
+    use_local_constants(False)  # hypothesis's draws depend on their seed alone (issue 14)
     order = os.environ.get(ORDER_ENV, "").strip()
     kind, _, seed = order.partition(":")
     if kind not in ("", "reverse", "random") or (seed and (kind != "random" or not seed.isdigit())):

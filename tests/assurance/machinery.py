@@ -620,6 +620,20 @@ def prompt_receipts(poll_seconds: float = 0.002):
         Eth.wait_for_transaction_receipt = original
 
 
+# Keyed accounts of the machines, each machine its own range of the test mnemonic's indexes.
+MACHINE_ACCOUNTS_FIRST_INDEX = {"jar": 1_000, "market": 1_010, "split": 1_020}
+
+
+def machine_accounts(accounts, machine: str, count: int) -> list:
+    """`count` keyed test accounts at fixed indexes of the test mnemonic, the same addresses in
+    every session: `accounts.generate_test_account()` takes the session's next index, so a
+    machine's accounts (and what its examples do) would depend on what ran before it in the
+    session, and a failure of a full `make fuzz` would not replay in a run of its one file."""
+    first = MACHINE_ACCOUNTS_FIRST_INDEX[machine]
+    container = accounts.containers["test"]
+    return [container.generate_account(index=first + i) for i in range(count)]
+
+
 def run_machine(machine_cls: type[ChainMachine]) -> None:
     """Run `machine_cls` with the active profile and the run's seed, on the driven clock; a
     failure carries the environment that replays it."""

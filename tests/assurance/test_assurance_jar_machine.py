@@ -38,6 +38,7 @@ from machinery import (
     Reader,
     assert_rejected,
     covered,
+    machine_accounts,
     revert_data,
     run_machine,
 )
@@ -848,7 +849,7 @@ def test_jar_state_machine(project, accounts, owner, treasury, creators, fans, r
     usdt = owner.deploy(project.NoReturnToken)
     late = owner.deploy(project.TestToken, "LATE", 18)
     rejecting = owner.deploy(project.RevertingReceiver, owner)
-    second_treasury = accounts.generate_test_account()
+    (second_treasury,) = machine_accounts(accounts, "jar", 1)
     owner.transfer(second_treasury, 10**18)
     tokens = [usdc, dai, big, usdt, late]
     for token in tokens:

@@ -38,6 +38,7 @@ from machinery import (
     Reader,
     assert_rejected,
     covered,
+    machine_accounts,
     run_machine,
 )
 
@@ -672,7 +673,7 @@ class MarketMachine(ChainMachine):
 @pytest.mark.fuzz
 @pytest.mark.anvil_only(ANVIL_ONLY)
 def test_market_state_machine(project, accounts, owner, treasury, creators, fans, stranger, attacker, usdc):
-    third_creator, second_treasury = accounts.generate_test_account(), accounts.generate_test_account()
+    third_creator, second_treasury = machine_accounts(accounts, "market", 2)
     for extra in (third_creator, second_treasury):
         owner.transfer(extra, 10**18)
     markets = [

@@ -25,7 +25,15 @@ import pytest
 from eth_utils import to_checksum_address
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
-from machinery import ANVIL_ONLY, ChainMachine, Reader, assert_rejected, covered, run_machine
+from machinery import (
+    ANVIL_ONLY,
+    ChainMachine,
+    Reader,
+    assert_rejected,
+    covered,
+    machine_accounts,
+    run_machine,
+)
 
 from fairgift.fees import split as fee_split
 from tests.constants import MAX_UINT, ZERO_ADDRESS
@@ -377,7 +385,7 @@ def test_split_state_machine(project, accounts, owner, creator, fan, stranger, a
             if int(token.allowance(fan, jar)):
                 token.approve(jar, 0, sender=fan)
             token.approve(jar, MAX_UINT, sender=fan)
-    keyed = [accounts.generate_test_account() for _ in range(KEYED)]
+    keyed = machine_accounts(accounts, "split", KEYED)
     for account in keyed:
         owner.transfer(account, 10**18)
     SplitMachine.factory, SplitMachine.project, SplitMachine.owner, SplitMachine.jar = (
