@@ -38,7 +38,9 @@ from machinery import (
     Reader,
     assert_rejected,
     covered,
+    driven_clock,
     machine_accounts,
+    prompt_receipts,
     revert_data,
     run_machine,
 )
@@ -380,12 +382,19 @@ class JarMachine(ChainMachine):
         )
         sent_message = "changed" if case == "other message" else message
         args = (fan, sent_creator, token, amount, sent_message, valid_after, valid_before, salt, v, r, s)
+        # The nonce the jar derives from what is sent: hypothesis may draw a salt it drew before,
+        # and a fan's nonce is used once (the token checks it after the dates, before the signer).
+        sent_nonce = tip_authorization_nonce(sent_creator, sent_message, salt)
+        used = {(str(a[0].address), tip_authorization_nonce(a[1], a[4], a[7])) for a in self.authorizations}
         if not self.allowed[str(token.address)]:
             failure = "TokenNotAllowed", (token,)
         elif case == "not yet valid":
             failure = "AuthorizationNotYetValid", (valid_after,)
         elif case == "expired":
             failure = "AuthorizationExpired", (valid_before,)
+        elif (who, sent_nonce) in used:
+            covered("jar: an authorization nonce the fan already used")
+            failure = "AuthorizationAlreadyUsed", (who, sent_nonce)
         elif case.startswith("other"):
             # The nonce the jar derives differs, so the recovered signer is some unrelated address.
             got = revert_data(self.jar, "tipWithAuthorization", *args, sender=self.relayer)
@@ -840,9 +849,9 @@ def _plain(value):
     return int(value) if isinstance(value, int) else value
 
 
-@pytest.mark.fuzz
-@pytest.mark.anvil_only(ANVIL_ONLY)
-def test_jar_state_machine(project, accounts, owner, treasury, creators, fans, relayer, stranger, usdc):
+@pytest.fixture
+def jar_world(project, accounts, owner, treasury, creators, fans, relayer, stranger, usdc):
+    """The contracts and actors every `JarMachine` example starts from (set on the class)."""
     jar = owner.deploy(project.TipJar, owner, treasury, INITIAL_BPS)
     dai = owner.deploy(project.TestToken, "DAI", 18)
     big = owner.deploy(project.TestToken, "BIG", 36)
@@ -882,4 +891,28 @@ def test_jar_state_machine(project, accounts, owner, treasury, creators, fans, r
         to_checksum_address("0x" + "00" * 18 + "beef"),
         to_checksum_address("0x" + "00" * 18 + "cafe"),
     ]
+
+
+@pytest.mark.fuzz
+@pytest.mark.anvil_only(ANVIL_ONLY)
+def test_jar_state_machine(jar_world):
     run_machine(JarMachine)
+
+
+@pytest.mark.anvil_only(ANVIL_ONLY)
+def test_a_salt_drawn_twice_is_a_used_authorization(jar_world):
+    """Found by `make fuzz` (seed 1456497575): hypothesis drew one salt for two valid EIP-3009 tips
+    of one fan to one creator; the token rightly refused the second (`AuthorizationAlreadyUsed`),
+    which the machine did not expect. The two steps of that falsifying example, replayed."""
+    salt = bytes.fromhex("4552341f3e7a7653deb702f037585278b5974a93f6d7ee4335eabf5aded415f3")
+    with driven_clock(), prompt_receipts():
+        state = JarMachine()
+        try:
+            for _ in range(2):
+                state.tip_with_authorization(
+                    fan=0, creator=0, amount=(103_853_057_554, 741_547), salt=salt, case="valid"
+                )
+                state.books_balance()
+            assert len(state.authorizations) == 1  # the second was refused, and moved nothing
+        finally:
+            state.teardown()
