@@ -164,7 +164,7 @@ bench: setup ## gas and scale benchmark on anvil, then the services and the fans
 	ape run bench $(BENCH_ARGS)
 
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile
-# (150 examples x 50 steps per state machine; about an hour on 2 cores). A run prints its seed; replay a
+# (300 examples x 50 steps per state machine; about an hour on 2 cores). A run prints its seed; replay a
 # failure exactly with `make fuzz FAIRGIFT_SEED=<seed>`. FAIRGIFT_EXAMPLES / FAIRGIFT_STEPS override
 # the sizes; APE_TEST_ARGS narrows the selection (e.g. a file or `-k jar`).
 .PHONY: fuzz
