@@ -129,7 +129,8 @@ contract RevenueSplit is IRevenueSplit, ReentrancyGuardTransient {
             paid := sload(paidSlot)
         }
         uint256 entitled = _entitled(_balanceOfSelf(token) + total, bps);
-        // Entitlements only grow, so `entitled >= paid`; equal means nothing is due.
+        // Nothing is due when equal, or below after a balance shrank without a release (a stablecoin
+        // admin's wipe: see `_releasable`).
         if (entitled <= paid) revert NothingToRelease(token, payee);
         unchecked {
             amount = entitled - paid;
