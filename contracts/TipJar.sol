@@ -105,8 +105,9 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
         if (treasury_ == address(0) || treasury_ == address(this)) revert InvalidTreasury(treasury_);
         _treasury = treasury_;
         emit TreasurySet(treasury_);
-        // `BatchTips` writes `_credits` and `nonceBitmap` by slot number (its Yul functions cannot
-        // take a storage pointer), so a storage layout that moved them must not build. All of this
+        // `BatchTips` writes `_credits` and `nonceBitmap` by slot number (a Yul function sees no
+        // variable of its caller: a storage pointer would have to be passed down through them,
+        // which changes the code and its gas), so a storage layout that moved them must not build. All of this
         // is constant: when the slots agree the optimizer removes it (the init code is the same as
         // without it); when they differ the constructor always reverts, the optimizer drops the
         // immutables' assignments and solc stops with "Some immutables were read from but never
@@ -342,7 +343,8 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
         uint256 before = _selfBalance(token);
         uint256 total;
         uint256 fees;
-        // What every item needs, in memory (`BatchTips`' layout: words 6 and 7 are its own).
+        // What every item needs, in memory (`BatchTips`' layout: words 6 and 7 are its own); the
+        // items themselves are run by `BatchTips.run`, compiled into this contract.
         uint256[9] memory context = [
             uint256(_domainSeparatorV4()),
             uint256(TIP_TYPEHASH),

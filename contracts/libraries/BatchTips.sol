@@ -52,14 +52,16 @@ import {ITipJar} from "../interfaces/ITipJar.sol";
 ///         `nonceBitmap[fan][word]` at `NONCE_BITMAP_SLOT`, as Solidity lays out nested mappings.
 library BatchTips {
     /// @dev The slot of `TipJar._credits` (`mapping(address => mapping(address => uint256))`).
-    /// Yul functions cannot read a caller's storage pointer, so the slot is a constant here; the
-    /// jar's constructor reverts if its `_credits.slot` is another.
+    /// A Yul function sees no variable of its caller, so the slot is a constant here (passing a
+    /// storage pointer down through the Yul functions would change the code and its gas); the
+    /// jar's constructor makes a jar whose `_credits.slot` is another fail to compile.
     uint256 internal constant CREDITS_SLOT = 7;
     /// @dev The slot of `TipJar.nonceBitmap` (`mapping(address => mapping(uint256 => uint256))`),
     /// checked by the jar's constructor as `CREDITS_SLOT` is.
     uint256 internal constant NONCE_BITMAP_SLOT = 10;
 
-    /// @dev Word offsets in `context` (see the layout above).
+    /// @dev Byte offsets of the words of `context` (see the layout above; the domain separator is
+    /// word 0, read as `mload(ctx)`).
     uint256 private constant _CTX_TYPEHASH = 0x20;
     uint256 private constant _CTX_FEE_BPS = 0x40;
     uint256 private constant _CTX_TIPPED = 0x60;
