@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -36,6 +35,7 @@ from fairgift import events, fees
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, ZERO_ADDRESS, FairGift
 from fairgift.api.tips import MAX_GIFT_ID
+from fairgift.chain import Reads
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
 from fairgift.gifts import Gift
@@ -76,53 +76,6 @@ class Resolved:
     address: str
     name: str | None  # the catalogue's name, if registered
     label: str
-
-
-class Reads:
-    """View calls sent to the node as one JSON-RPC batch, all at one block, decoded with the
-    contracts' own ABIs. (A call through Ape costs several round trips: a code check, the chain
-    id, then the call; a creator page needs about twenty reads, so this is what keeps it fast.)"""
-
-    def __init__(self, web3, block: int):
-        self.web3, self.block = web3, block
-        self._calls: list[tuple[str, bytes, list[str]]] = []
-
-    def add(self, contract, method: str, *args) -> int:
-        """Queue `contract.method(*args)`; returns the position of its result."""
-        abi = next(
-            m for m in contract.contract_type.view_methods if m.name == method and len(m.inputs) == len(args)
-        )
-        types = [i.canonical_type for i in abi.inputs]
-        selector = keccak(text=f"{method}({','.join(types)})")[:4]
-        data = selector + abi_encode(types, list(args))
-        self._calls.append((str(contract.address), data, [o.canonical_type for o in abi.outputs]))
-        return len(self._calls) - 1
-
-    def run(self) -> list:
-        requests = [
-            ("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(self.block)])
-            for to, data, _ in self._calls
-        ]
-        batch = getattr(self.web3.provider, "make_batch_request", None)
-        if batch is None:  # the in-process chain takes no batches: one call each, at the same block
-            responses = [self._one(call, block) for (_method, (call, block)) in requests]
-        else:
-            responses = batch(requests) if requests else []
-        results = []
-        for (to, _data, outputs), response in zip(self._calls, responses, strict=True):
-            if "error" in response:
-                raise FairGiftError(f"reading {to}: {response['error'].get('message', response['error'])}")
-            values = abi_decode(outputs, bytes.fromhex(response["result"].removeprefix("0x")))
-            results.append(values[0] if len(values) == 1 else tuple(values))
-        self._calls = []
-        return results
-
-    def _one(self, call: dict, block: str) -> dict:
-        """One eth_call, answered as a batch reply would be ({"result": hex} or {"error": ...})."""
-        try:
-            return {"result": "0x" + bytes(self.web3.eth.call(call, int(block, 16))).hex()}
-        except Exception as err:  # noqa: BLE001 - reported like a batch's error reply
-            return {"error": {"message": str(err)}}
 
 
 class Page:
