@@ -34,11 +34,10 @@ from starlette.staticfiles import StaticFiles
 from fairgift import events, fees
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, ZERO_ADDRESS, FairGift
-from fairgift.api.tips import MAX_GIFT_ID
 from fairgift.chain import Reads
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
-from fairgift.gifts import Gift
+from fairgift.gifts import parse_quantity
 from fairgift.platforms import PLATFORMS
 
 STATIC = Path(__file__).with_name("static")
@@ -46,6 +45,7 @@ RECENT_LIMIT = 20  # tips and gifts on a page, newest first; older ones page in
 MAX_MESSAGE_CHARS = 280  # what the page lets a fan write (the relayer may bound it further)
 TIP_VALID_SECONDS = 30 * 60  # a gasless tip's deadline: time for the relayer to batch and land it
 TOKEN_DECIMALS = 18  # creator tokens (CreatorToken)
+MAX_GIFT_QUANTITY = 10_000  # of one gift in one send from the page
 
 # Revert inputs that are amounts of the stablecoin (shown as "2.50 USDC" in messages).
 _USD_INPUTS = frozenset({"totalCost", "maxCost", "netProceeds", "minProceeds", "amount", "maxAmount"})
@@ -179,8 +179,7 @@ class Page:
     def fee(self) -> dict:
         """The tip jar's fee for the next transaction (at the chain's clock now), its cap and any
         scheduled rise: the jar's stored schedule read once per block, evaluated by the fee model."""
-        jar = self.fg.jar
-        schedule = self._schedule("jar", jar, ("feeBps",), ("pendingFee",), "MAX_FEE_BPS")
+        schedule = self._schedule("jar")
         now = self.now()
         bps = schedule.current(now)
         pending_bps, effective_at = schedule.pending(now)
@@ -202,25 +201,10 @@ class Page:
             "pending": pending,
         }
 
-    def _schedule(self, key: str, contract, current: tuple, pending: tuple, cap: str) -> fees.FeeSchedule:
-        """A fee's schedule as the fee model holds it: `contract.<current>()` and
-        `contract.<pending>()` (method name and arguments) read once per block."""
-
-        def read():
-            reads = self.reads()
-            for call in (current, pending):
-                reads.add(contract, *call)
-            if f"limits:{key}" not in self._static:
-                reads.add(contract, cap)
-                reads.add(contract, "FEE_CHANGE_DELAY")
-            values = reads.run()
-            if len(values) == 4:
-                self._static[f"limits:{key}"] = (int(values[2]), int(values[3]))
-            return int(values[0]), (int(values[1][0]), int(values[1][1]))
-
-        bps, (pending_bps, effective_at) = self._per_block(("fee", key), read)
-        cap_bps, delay = self._static[f"limits:{key}"]
-        return fees.FeeSchedule.from_reads(bps, (pending_bps, effective_at), cap_bps, delay)
+    def _schedule(self, target: str, token: str | None = None) -> fees.FeeSchedule:
+        """A fee's schedule (`FairGift.fee_schedule`) read once per block."""
+        block = self.reads().block
+        return self._per_block(("fee", target, token), lambda: self.fg.fee_schedule(target, token, block))
 
     def gifts(self) -> list[dict]:
         decimals = self.fg.stable.decimals
@@ -235,28 +219,9 @@ class Page:
         ]
 
     def _catalogue(self) -> dict:
-        """The jar's live gift catalogue ({id: Gift}) as `FairGift.gifts` reads it (ids from 1
-        until three empty ones in a row; retired gifts left out), read in batches of 16."""
-        return self._per_block("gifts", self._read_catalogue)
-
-    def _read_catalogue(self) -> dict:
-        catalogue, misses, first = {}, 0, 1
-        while misses < 3 and first < MAX_GIFT_ID:
-            reads = self.reads()
-            ids = range(first, min(first + 16, MAX_GIFT_ID))
-            for gift_id in ids:
-                reads.add(self.fg.jar, "gift", gift_id)
-            for gift_id, (name, price) in zip(ids, reads.run(), strict=True):
-                if not name and int(price) == 0:
-                    misses += 1
-                    if misses == 3:
-                        break
-                    continue
-                misses = 0
-                if int(price) > 0:
-                    catalogue[gift_id] = Gift(gift_id, str(name), int(price))
-            first += 16
-        return catalogue
+        """The jar's live gift catalogue ({id: Gift}, `FairGift.gifts`) read once per block."""
+        block = self.reads().block
+        return self._per_block("gifts", lambda: self.fg.gifts(block))
 
     def token_of(self, creator: str) -> str | None:
         if creator not in self._tokens:
@@ -286,16 +251,8 @@ class Page:
         curve = self._once("curve", self.fg.curve)
         price = curve.price_at(supply)
         now = self.now()
-        protocol_bps = self._schedule(
-            "protocol", market, ("protocolFeeBps",), ("pendingProtocolFee",), "MAX_PROTOCOL_FEE_BPS"
-        ).current(now)
-        creator_bps = self._schedule(
-            f"creator:{token}",
-            market,
-            ("creatorFeeBps", token),
-            ("pendingCreatorFee", token),
-            "MAX_CREATOR_FEE_BPS",
-        ).current(now)
+        protocol_bps = self._schedule("protocol").current(now)
+        creator_bps = self._schedule("creator", token).current(now)
         symbol = meta["symbol"]
         return {
             "address": token,
@@ -452,19 +409,15 @@ class Page:
         found = catalogue.get(int(text)) if text.isdigit() else None
         if found is None:
             try:  # by name, or the API's one-line error listing the catalogue
-                found = self.fg.find_gift(gift)
+                found = self.fg.find_gift(gift, catalogue)
             except FairGiftError as err:
                 raise PageError(_sentence(str(err)), 400, "unknown_gift") from err
-        gift_id, name, price_usd6 = found.gift_id, found.name, found.price_usd6
+        gift_id, name = found.gift_id, found.name
         try:
-            quantity = int(str(quantity).strip())
-        except ValueError as err:
-            raise PageError(
-                f"the quantity {str(quantity)[:20]!r} is not a whole number", 400, "quantity"
-            ) from err
-        if not 1 <= quantity <= 10_000:
-            raise PageError("send between 1 and 10,000 of a gift at a time", 400, "quantity")
-        units = price_usd6 * quantity * 10 ** (self.fg.stable.decimals - 6)
+            quantity = parse_quantity(quantity, MAX_GIFT_QUANTITY)
+        except FairGiftError as err:
+            raise PageError(str(err), 400, "quantity") from err
+        units = found.amount_in(self.fg.stable.decimals, quantity)
         return gift_id, name, quantity, units
 
     def quote_gift(self, who: str, gift, quantity) -> dict:
