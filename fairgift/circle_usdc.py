@@ -172,7 +172,9 @@ def deploy(
         proxy.changeAdmin(admin_address, sender=deployer)
         from ape import chain
 
-        token = chain.contracts.instance_at(proxy.address, contract_type=contract_type("FiatTokenV2_2", linked))
+        token = chain.contracts.instance_at(
+            proxy.address, contract_type=contract_type("FiatTokenV2_2", linked)
+        )
         _initialize(
             token,
             deployer,
@@ -184,7 +186,9 @@ def deploy(
             addr["lost_and_found"],
         )
         token.configureMinter(addr["minter"], minter_allowance, sender=master_minter)
-    log.info(f"Circle's USDC  {token.address} (implementation {implementation.address}, admin {admin_address})")
+    log.info(
+        f"Circle's USDC  {token.address} (implementation {implementation.address}, admin {admin_address})"
+    )
     return CircleUSDC(
         token=token,
         proxy=proxy,

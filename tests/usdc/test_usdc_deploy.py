@@ -37,7 +37,9 @@ def test_the_admin_cannot_call_the_token(real_usdc, usdc_proxy_admin):
         real_usdc.balanceOf(usdc_proxy_admin, sender=usdc_proxy_admin)  # a call: the admin has no ether
 
 
-def test_neither_the_proxy_nor_the_implementation_can_be_initialised_again(real_usdc, circle_usdc, circle, stranger):
+def test_neither_the_proxy_nor_the_implementation_can_be_initialised_again(
+    real_usdc, circle_usdc, circle, stranger
+):
     implementation = fiat_token.at(circle_usdc.implementation)
     for token in (real_usdc, implementation):
         with ape.reverts("FiatToken: contract is already initialized"):

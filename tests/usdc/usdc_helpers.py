@@ -37,7 +37,9 @@ def name_version_domain(token, chain_id: int) -> dict:
 
 def separator_of(domain: dict) -> bytes:
     """The EIP-712 domain separator of `domain` (name, version, chainId, verifyingContract)."""
-    typehash = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+    typehash = keccak(
+        text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    )
     return keccak(
         encode(
             ["bytes32", "bytes32", "bytes32", "uint256", "address"],
