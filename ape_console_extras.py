@@ -4,7 +4,7 @@ Preloaded names: `fg` (fairgift.api.FairGift), `jar`, `market`, `factory`, `usdc
 `fairgift`, `ledger`, `report`, and helpers `usd(units)` -> "2.50 USDC", `parse(text)` -> base
 units, `fmt(units, decimals, symbol)`. Without a deployment on the chain, only the helpers load,
 and `deploy()` creates one. Ape's `accounts[i]` is a keystore account; the chain's funded test
-accounts are `accounts.test_accounts[i]` (the README's console lines, run verbatim by
+accounts are `accounts.test_accounts[i]` (the console lines of docs/using.md, run verbatim by
 tests/tooling/test_tooling_cli_surface.py, use those). `make console` starts it with the
 project's environment (nothing written to the home folder).
 """
