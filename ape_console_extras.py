@@ -10,11 +10,14 @@ project's environment (nothing written to the home folder).
 """
 
 import fairgift
-from fairgift import ledger, report
+from fairgift import events, ledger, report
 from fairgift.amounts import format_amount as fmt
 from fairgift.amounts import parse_amount
 from fairgift.api import FairGift
 from fairgift.errors import FairGiftError
+from fairgift.index import current_source
+
+events.set_index_finder(current_source)  # the console's readers use the index when it is current
 
 
 def ape_init_extras(chain, accounts):
