@@ -89,9 +89,8 @@ def test_node_reset_and_git_forget_the_names():
 
 
 def _account_command():
-    from fairgift.cli import (
-        account_option,
-    )  # new in this change: imported here, so only its test fails before
+    # new in this change: imported here, so that before it only this test fails
+    from fairgift.scripting import account_option
 
     @click.command()
     @account_option()
