@@ -7,13 +7,13 @@
 """
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
 from fairgift import deploy as fg_deploy
 from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
 from fairgift.deployments import is_local_network
 from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS
-from fairgift.scripting import clean_errors, echo, sender, show_progress
+from fairgift.scripting import account_option, clean_errors, echo, sender, show_progress
 
 
 @click.command(
@@ -24,7 +24,7 @@ from fairgift.scripting import clean_errors, echo, sender, show_progress
     "that persists, run `make node` and pass --network ethereum:local:node.",
 )
 @network_option(default="ethereum:local:foundry")
-@account_option(prompt=False)
+@account_option()
 @click.option("--fresh", is_flag=True, help="Deploy anew even if this chain has a deployment.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (public networks).")
 @click.option("--stablecoin", help="The USD stablecoin's address (required on public networks).")
