@@ -69,7 +69,7 @@ node_modules:
 # changed (Ape alone leaves the importers of an edited library or base contract stale).
 TEST_PROVIDERS ?= anvil in-process
 IN_PROCESS_TESTS ?= tests/jar tests/market tests/split tests/bench $(wildcard tests/test_*.py) \
-	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py)
+	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py eip712.py)
 IN_PROCESS_MARKERS ?= not anvil_only and not slow
 
 test: setup ## run the test suite on anvil, then its fast areas in-process; prints wall times

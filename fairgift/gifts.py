@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fairgift.errors import FairGiftError
+
 USD6 = 10**6
 
 
@@ -38,6 +40,20 @@ def amount_in(price_usd6: int, quantity: int, decimals: int) -> int:
     if decimals < 6:
         raise ValueError("tokens with fewer than 6 decimals are not accepted")
     return price_usd6 * quantity * 10 ** (decimals - 6)
+
+
+def parse_quantity(value, maximum: int | None = None) -> int:
+    """How many of a gift: a whole number from 1 (to `maximum`), from an int or its text."""
+    text = str(value).strip()
+    try:
+        quantity = int(text)
+    except ValueError:
+        raise FairGiftError(f"quantity {text[:20]!r} is not a whole number") from None
+    if quantity < 1:
+        raise FairGiftError(f"quantity must be at least 1, not {quantity}")
+    if maximum is not None and quantity > maximum:
+        raise FairGiftError(f"send between 1 and {maximum:,} of a gift at a time")
+    return quantity
 
 
 def seed_catalogue(jar, sender, gifts: tuple[Gift, ...] = DEFAULT_GIFTS) -> list:

@@ -13,8 +13,9 @@ amount needed) when `approve=True`, the default, and explained otherwise; each o
 the `fairgift.api` logger and listed in the result's `notes`.
 
 By concern: `accounts` (who), `base` (the deployment, tokens, checks), `tips` (tips, gifts,
-signed tips), `market` (creator tokens), `splits` (splits and releases), `payouts` (withdrawals),
-`admin` (fee changes and cancellations, minting), `status` (the deployment and its tokens),
+signed tips, the gift catalogue), `market` (creator tokens), `splits` (splits and releases),
+`payouts` (withdrawals), `fees` (every fee's schedule, read one way), `admin` (fee changes and
+cancellations, minting), `status` (the deployment and its tokens),
 `history` (tips received, every fee's history), `balances` (what an account holds), `quotes` (what
 an operation would cost, sending nothing).
 """
