@@ -50,6 +50,7 @@ def check_usdc(address: str) -> UsdcFacts:
         ("name()", "string"),
         ("symbol()", "string"),
         ("version()", "string"),
+        ("DOMAIN_SEPARATOR()", "bytes32"),
     ):
         answers[signature] = _call(web3, address, signature, kind)
     missing = [s for s, value in answers.items() if value is None]
