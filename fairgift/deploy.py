@@ -17,6 +17,7 @@ from pathlib import Path
 from eth_utils import is_address, to_checksum_address
 
 from fairgift.amounts import format_bps, parse_amount, parse_bps
+from fairgift.creators import catalogue_path
 from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
 from fairgift.deployments import (
     PERSISTENT_HINT,
@@ -247,6 +248,11 @@ def execute(p: Plan, deployer, project=None) -> Deployed:
     record = Deployment(p.chain_id, p.genesis, start, contracts, p.network)
     path = p.store.save(record)
     log.info(f"recorded in {path}")
+    # The names beside the record were another deployment's creators (`fairgift.creators`).
+    names = catalogue_path(path)
+    if names.exists():
+        names.unlink()
+        log.info(f"removed {names}: its names were the replaced deployment's creators")
     return Deployed(record, False, path, created)
 
 

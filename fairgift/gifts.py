@@ -2,8 +2,9 @@
 of a gift in a token (mirrors the contract).
 
 Prices are US dollars with 6 decimals (`priceUsd6`), rounded from what the same TikTok LIVE gifts
-cost in coins at about $0.0105 per coin (see the README's platform figures): a Rose is 1 coin, a
-Lion 29,999 coins, a Universe 44,999 coins. Ids start at 1; a price of 0 retires a gift.
+cost in coins at about $0.0105 per coin (see the platform figures in the README and
+docs/using.md): a Rose is 1 coin, a Lion 29,999 coins, a Universe 44,999 coins. Ids start at 1;
+a price of 0 retires a gift.
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ ape run deploy --network base:sepolia:node --account me --treasury 0x… [--yes]
 """
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
 from fairgift import deploy as fg_deploy
-from fairgift.cli import clean_errors, echo, sender, show_progress
 from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
 from fairgift.deployments import is_local_network
 from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS
+from fairgift.scripting import account_option, clean_errors, echo, sender, show_progress
 
 
 @click.command(
@@ -25,7 +25,7 @@ from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS
     "that persists, run `make node` and pass --network ethereum:local:node.",
 )
 @network_option(default="ethereum:local:foundry")
-@account_option(prompt=False)
+@account_option()
 @click.option("--fresh", is_flag=True, help="Deploy anew even if this chain has a deployment.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (public networks).")
 @click.option(

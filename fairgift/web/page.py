@@ -2,7 +2,7 @@
 
 `routes(service)` gives the HTML pages (`/` lists creators, `/c/<name or address>` is a
 creator's page), the static files (`/static/…`: one stylesheet, one script, no build step, no
-Ethereum library) and the JSON endpoints the page uses (listed in the README). The page never
+Ethereum library) and the JSON endpoints the page uses (listed in docs/page.md). The page never
 computes a rule: every figure it shows (fee in force, what the creator receives, the platforms'
 share, a gift's price, a trade's quote and its sandwich-safe limit) and every message it asks the
 wallet to sign or send (the jar's EIP-712 `Tip`, an EIP-2612 permit, the calldata of `tip`,

@@ -269,13 +269,13 @@ def run_page_bench(
             rows["busy_index_warm"] = measure_loads(browser, f"{base}/c/busy", loads)
             rows["quiet"] = measure_loads(browser, f"{base}/c/quiet", loads, new_block)
             service.index = None
-            events.set_index_finder(lambda _fg: None)  # no index anywhere: the page scans the chain
+            previous = events.set_index_finder(None)  # no index anywhere: the page scans the chain
             try:
                 rows["busy_scan"] = measure_loads(
                     browser, f"{base}/c/busy", min(loads, SCAN_LOADS), new_block
                 )
             finally:
-                events.set_index_finder(None)
+                events.set_index_finder(previous)
                 service.index = index
     finally:
         db.dispose()
