@@ -242,7 +242,7 @@ def test_unknown_tip_and_routes(svc_client):
     res = svc_client.get("/api/tips/'; select 1;--")
     assert res.status_code == 404 and "error" in res.json()
     res = svc_client.get("/api/nothing-here")
-    assert res.status_code == 404 and res.json() == {"error": "Not Found"}
+    assert res.status_code == 404 and res.json() == {"error": "Not Found", "code": "not_found"}
     assert svc_client.put("/api/tips", json={}).status_code == 405
 
 
