@@ -152,6 +152,8 @@ HOSTILE = [
 def test_hostile_request_is_a_4xx_in_the_one_shape(
     served, creators, method, path, body, content_type, status
 ):
+    if not served.alive():  # a request before this one killed it (the old code): judge this one alone
+        served.start()
     creator = creators[0].address
     path = path.replace("CREATOR", creator)
     if body is not None:

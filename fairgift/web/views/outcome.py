@@ -4,6 +4,8 @@ revert's data as one line a fan can act on, with a code the page's script acts o
 
 from __future__ import annotations
 
+import logging
+
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
@@ -12,6 +14,8 @@ from fairgift.errors import describe_revert
 from fairgift.web.http import HttpError
 from fairgift.web.views.reader import Reader
 from fairgift.web.views.text import TOKEN_DECIMALS, one_line
+
+logger = logging.getLogger("fairgift.web")
 
 # Revert inputs that are amounts of the stablecoin (shown as "2.50 USDC" in messages).
 USD_INPUTS = frozenset({"totalCost", "maxCost", "netProceeds", "minProceeds", "amount", "maxAmount"})
@@ -107,7 +111,11 @@ class Outcomes:
                 return self.explain(data)
             if isinstance(err.args and err.args[-1], str) and str(err.args[-1]).startswith("0x"):
                 return self.explain(str(err.args[-1]))
-            return one_line(str(err)) or "the transaction failed", "reverted"
+            text = one_line(str(err))
+            if "://" in text:  # a transport error can name the node's URL (a hosted RPC's key)
+                logger.warning("replaying %s: %s", tx_hash, text)
+                text = ""
+            return text or "the transaction failed", "reverted"
         return "the transaction failed (it succeeds when replayed: ran out of gas?)", "reverted"
 
     def _error_table(self) -> dict[bytes, tuple[str, list[str], list[str]]]:
