@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from fairgift.errors import FairGiftError
-from fairgift.relayer.tips import Rejected
+from fairgift.relayer import Rejected
 from fairgift.web.http import HttpError, from_rejected
 from fairgift.web.routes import all_routes
 from fairgift.web.views import Views

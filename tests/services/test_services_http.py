@@ -178,3 +178,27 @@ def test_the_same_requests_well_formed_are_served(served, creators):
     assert got == 200 and answer["code"] == "reverted"
     log = served.log_text()
     assert "Traceback" not in log
+
+
+def test_the_reader_refuses_deep_nesting_without_recursing():
+    """Past the size cap too (a service configured with a larger one): 300,000 `[` are refused by a
+    loop, under a recursion limit as high as the serving process runs with, before any parsing."""
+    import sys
+
+    from fairgift.web.http import MAX_DEPTH, HttpError, parse_json
+
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved, 1_000_000))
+    try:
+        for body in (b"[" * 300_000, b'{"a": ' * 300_000, b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1)):
+            with pytest.raises(HttpError) as refused:
+                parse_json(body)
+            assert refused.value.status == 400 and "nested deeper than" in refused.value.reason
+        # brackets inside strings are text, not nesting
+        assert parse_json(b'{"m": "' + b"[" * 1000 + b'\\" ]"}') == {"m": "[" * 1000 + '" ]'}
+        value, depth = parse_json(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH), 1  # the deepest allowed
+        while value:
+            value, depth = value[0], depth + 1
+        assert value == [] and depth == MAX_DEPTH
+    finally:
+        sys.setrecursionlimit(saved)

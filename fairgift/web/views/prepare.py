@@ -12,8 +12,9 @@ from eth_utils import is_address, to_checksum_address
 
 from fairgift.amounts import format_amount
 from fairgift.api import DEADLINE_SECONDS
+from fairgift.relayer import Rejected
 from fairgift.relayer.prepare import prepare_tip
-from fairgift.relayer.tips import Rejected, address, uint
+from fairgift.relayer.tips import address, uint
 from fairgift.web.http import HttpError, from_rejected
 from fairgift.web.views.quotes import Quotes
 from fairgift.web.views.text import TOKEN_DECIMALS, transaction
