@@ -137,6 +137,7 @@ HOSTILE = [
         None,
         400,
     ),
+    ("superscript gift id", "GET", "/api/quote/gift?creator=CREATOR&gift=%C2%B2", None, None, 400),
     ("NaN", "POST", "/api/explain", b'{"data": NaN}', "application/json", 400),
     ("?limit=abc", "GET", "/api/creators/CREATOR/tips?limit=abc", None, None, 400),
     ("?limit=-1", "GET", "/api/creators/CREATOR/tips?limit=-1", None, None, 400),

@@ -4,7 +4,7 @@ fixed indexes of the test mnemonic, and EIP-712 signing with the domain USDC rea
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-from fairgift.signing import typed_message
+from fairgift.eip712 import PERMIT, RECEIVE_WITH_AUTHORIZATION, typed_message
 
 JAR_FEE_BPS = 500
 PROTOCOL_BPS = 250
@@ -57,29 +57,15 @@ def separator_of(domain: dict) -> bytes:
 def permit(domain, owner, spender, value: int, nonce: int, deadline: int):
     return typed_message(
         domain,
-        {
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ]
-        },
+        PERMIT,
         {"owner": str(owner), "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline},
     )
 
 
 def receive_authorization(domain, from_, to, value: int, valid_after: int, valid_before: int, nonce: bytes):
-    fields = ["from:address", "to:address", "value:uint256", "validAfter:uint256", "validBefore:uint256"]
     return typed_message(
         domain,
-        {
-            "ReceiveWithAuthorization": [
-                *({"name": f.split(":")[0], "type": f.split(":")[1]} for f in fields),
-                {"name": "nonce", "type": "bytes32"},
-            ]
-        },
+        RECEIVE_WITH_AUTHORIZATION,
         {
             "from": str(from_),
             "to": str(to),

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from fairgift.relayer.tips import TIP_TYPE
+from fairgift.eip712 import TIP
 from fairgift.web.http import HttpError
 
 
@@ -27,7 +27,7 @@ def routes(service, views) -> list[Route]:
             "jar": relayer.reader.jar,
             "relayer": relayer.sender,
             "domain": relayer.reader.jar_domain(),
-            "tipType": TIP_TYPE,
+            "tipType": TIP.type_string,
             "maxMessageBytes": cfg.max_message_bytes,
             "minValiditySeconds": cfg.min_validity,
             "batchSize": cfg.batch_size,

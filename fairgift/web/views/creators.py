@@ -80,8 +80,7 @@ class Creators:
     def fee(self) -> dict:
         """The tip jar's fee for the next transaction (at the chain's clock now), its cap and any
         scheduled rise: the jar's stored schedule read once per block, evaluated by the fee model."""
-        jar = self.fg.jar
-        schedule = self.reader.schedule("jar", jar, ("feeBps",), ("pendingFee",), "MAX_FEE_BPS")
+        schedule = self.reader.schedule("jar")
         now = self.reader.now()
         bps = schedule.current(now)
         pending_bps, effective_at = schedule.pending(now)
@@ -133,16 +132,8 @@ class Creators:
         curve = self.reader.once("curve", self.fg.curve)
         price = curve.price_at(supply)
         now = self.reader.now()
-        protocol_bps = self.reader.schedule(
-            "protocol", market, ("protocolFeeBps",), ("pendingProtocolFee",), "MAX_PROTOCOL_FEE_BPS"
-        ).current(now)
-        creator_bps = self.reader.schedule(
-            f"creator:{token}",
-            market,
-            ("creatorFeeBps", token),
-            ("pendingCreatorFee", token),
-            "MAX_CREATOR_FEE_BPS",
-        ).current(now)
+        protocol_bps = self.reader.schedule("protocol").current(now)
+        creator_bps = self.reader.schedule("creator", token).current(now)
         symbol = meta["symbol"]
         return {
             "address": token,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fairgift import fees
 from fairgift.amounts import format_amount, parse_amount
 from fairgift.errors import FairGiftError
+from fairgift.gifts import parse_quantity
 from fairgift.platforms import PLATFORMS
 from fairgift.web.http import HttpError
 from fairgift.web.views.creators import Creators
@@ -61,37 +62,22 @@ class Quotes:
         return self.fg.usd(units - units % step)
 
     def gift(self, gift, quantity) -> tuple[int, str, int, int]:
+        """(id, name, quantity, price in base units) of a gift of the live catalogue, by id or name."""
         text = str(gift).strip()
+        if len(text) > 64:  # no id or name is this long (and int() of 5,000 digits would raise)
+            raise HttpError(400, f"unknown gift {text[:20]!r}…", "unknown_gift")
         catalogue = self.reader.gift_catalogue()
-        # (a short ASCII number only: int() of 5,000 digits or of "²" would raise, not answer 400)
-        found = catalogue.get(int(text)) if text.isascii() and text.isdigit() and len(text) < 10 else None
-        if found is None:
-            try:  # by name, or the API's one-line error listing the catalogue
-                found = self.fg.find_gift(gift)
-            except FairGiftError as err:
-                raise HttpError(400, one_line(str(err)), "unknown_gift") from err
-        gift_id, name, price_usd6 = found.gift_id, found.name, found.price_usd6
+        try:  # by id or name, or the API's one-line error listing the catalogue
+            found = self.fg.find_gift(text, catalogue)
+        except FairGiftError as err:
+            raise HttpError(400, one_line(str(err)), "unknown_gift") from err
+        except ValueError as err:  # a digit int() does not take ("²")
+            raise HttpError(400, f"unknown gift {text!r}", "unknown_gift") from err
         try:
-            quantity = int(str(quantity).strip())
-        except ValueError as err:
-            raise HttpError(
-                400,
-                f"the quantity {str(quantity)[:20]!r} is not a whole number",
-                "quantity",
-            ) from err
-        if not 1 <= quantity <= MAX_GIFT_QUANTITY:
-            raise HttpError(400, f"send between 1 and {MAX_GIFT_QUANTITY:,} of a gift at a time", "quantity")
-        units = price_usd6 * quantity * 10 ** (self.fg.stable.decimals - 6)
-        return gift_id, name, quantity, units
-
-    def quote_gift(self, who: str, gift, quantity) -> dict:
-        creator = self.creators.resolve(who)
-        gift_id, name, quantity, units = self.gift(gift, quantity)
-        return {
-            "creator": creator.address,
-            "gift": {"id": gift_id, "name": name, "quantity": quantity},
-            **self.breakdown(units),
-        }
+            quantity = parse_quantity(quantity, MAX_GIFT_QUANTITY)
+        except FairGiftError as err:
+            raise HttpError(400, str(err), "quantity") from err
+        return found.gift_id, found.name, quantity, found.amount_in(self.fg.stable.decimals, quantity)
 
     def trade_units(self, token: str, amount) -> int:
         symbol = self.reader.once(f"meta:{token}", lambda: self.reader.token_meta(token))["symbol"]

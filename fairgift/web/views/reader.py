@@ -1,74 +1,22 @@
-"""Reads for the views: view calls batched at one block, and what was read cached until the next.
+"""What every view reads through: the chain at one block, cached until the next.
 
-`Reads` sends view calls to the node as one JSON-RPC batch at one block (the in-process chain takes
-no batches: one call each, at the same block). `Reader` is what every view reads through: the block
-a request reads at (one cheap `eth_blockNumber` per request decides whether what was read is still
-current), values fixed for the deployment's life read once, a fee's schedule, the jar's gift
-catalogue, a creator's launched token. Chain access is serialized by `lock`: Ape objects are shared
-by the service's threads.
+The block a request reads at (one cheap `eth_blockNumber` per request decides whether what was read
+is still current), values fixed for the deployment's life read once, the fees' schedules
+(`FairGift.fee_schedule`), the jar's gift catalogue (`FairGift.gifts`) and a creator's launched
+token, all read with `fairgift.chain.Reads` (view calls batched at one block). Chain access is
+serialized by `lock`: Ape objects are shared by the service's threads.
 """
 
 from __future__ import annotations
 
 import threading
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
 from fairgift import fees
 from fairgift.api import ZERO_ADDRESS, FairGift
-from fairgift.api.tips import MAX_GIFT_ID
+from fairgift.chain import Reads
 from fairgift.creators import Catalogue
-from fairgift.errors import FairGiftError
-from fairgift.gifts import Gift
-
-
-class Reads:
-    """View calls sent to the node as one JSON-RPC batch, all at one block, decoded with the
-    contracts' own ABIs. (A call through Ape costs several round trips: a code check, the chain
-    id, then the call; a creator page needs about twenty reads, so this is what keeps it fast.)"""
-
-    def __init__(self, web3, block: int):
-        self.web3, self.block = web3, block
-        self._calls: list[tuple[str, bytes, list[str]]] = []
-
-    def add(self, contract, method: str, *args) -> int:
-        """Queue `contract.method(*args)`; returns the position of its result."""
-        abi = next(
-            m for m in contract.contract_type.view_methods if m.name == method and len(m.inputs) == len(args)
-        )
-        types = [i.canonical_type for i in abi.inputs]
-        selector = keccak(text=f"{method}({','.join(types)})")[:4]
-        data = selector + abi_encode(types, list(args))
-        self._calls.append((str(contract.address), data, [o.canonical_type for o in abi.outputs]))
-        return len(self._calls) - 1
-
-    def run(self) -> list:
-        requests = [
-            ("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(self.block)])
-            for to, data, _ in self._calls
-        ]
-        batch = getattr(self.web3.provider, "make_batch_request", None)
-        if batch is None:  # the in-process chain takes no batches: one call each, at the same block
-            responses = [self._one(call, block) for (_method, (call, block)) in requests]
-        else:
-            responses = batch(requests) if requests else []
-        results = []
-        for (to, _data, outputs), response in zip(self._calls, responses, strict=True):
-            if "error" in response:
-                raise FairGiftError(f"reading {to}: {response['error'].get('message', response['error'])}")
-            values = abi_decode(outputs, bytes.fromhex(response["result"].removeprefix("0x")))
-            results.append(values[0] if len(values) == 1 else tuple(values))
-        self._calls = []
-        return results
-
-    def _one(self, call: dict, block: str) -> dict:
-        """One eth_call, answered as a batch reply would be ({"result": hex} or {"error": ...})."""
-        try:
-            return {"result": "0x" + bytes(self.web3.eth.call(call, int(block, 16))).hex()}
-        except Exception as err:  # noqa: BLE001 - reported like a batch's error reply
-            return {"error": {"message": str(err)}}
 
 
 class Reader:
@@ -128,49 +76,16 @@ class Reader:
             self._now = int(self.web3.eth.get_block("pending")["timestamp"])
         return self._now
 
-    def schedule(self, key: str, contract, current: tuple, pending: tuple, cap: str) -> fees.FeeSchedule:
-        """A fee's schedule as the fee model holds it: `contract.<current>()` and
-        `contract.<pending>()` (method name and arguments) read once per block."""
-
-        def read():
-            reads = self.reads()
-            for call in (current, pending):
-                reads.add(contract, *call)
-            if f"limits:{key}" not in self._static:
-                reads.add(contract, cap)
-                reads.add(contract, "FEE_CHANGE_DELAY")
-            values = reads.run()
-            if len(values) == 4:
-                self._static[f"limits:{key}"] = (int(values[2]), int(values[3]))
-            return int(values[0]), (int(values[1][0]), int(values[1][1]))
-
-        bps, (pending_bps, effective_at) = self.per_block(("fee", key), read)
-        cap_bps, delay = self._static[f"limits:{key}"]
-        return fees.FeeSchedule.from_reads(bps, (pending_bps, effective_at), cap_bps, delay)
+    def schedule(self, target: str, token: str | None = None) -> fees.FeeSchedule:
+        """A fee's schedule (`FairGift.fee_schedule`: "jar", "protocol", or "creator" of `token`)
+        read once per block."""
+        block = self.reads().block
+        return self.per_block(("fee", target, token), lambda: self.fg.fee_schedule(target, token, block))
 
     def gift_catalogue(self) -> dict:
-        """The jar's live gift catalogue ({id: Gift}) as `FairGift.gifts` reads it (ids from 1
-        until three empty ones in a row; retired gifts left out), read in batches of 16."""
-        return self.per_block("gifts", self._read_gift_catalogue)
-
-    def _read_gift_catalogue(self) -> dict:
-        catalogue, misses, first = {}, 0, 1
-        while misses < 3 and first < MAX_GIFT_ID:
-            reads = self.reads()
-            ids = range(first, min(first + 16, MAX_GIFT_ID))
-            for gift_id in ids:
-                reads.add(self.fg.jar, "gift", gift_id)
-            for gift_id, (name, price) in zip(ids, reads.run(), strict=True):
-                if not name and int(price) == 0:
-                    misses += 1
-                    if misses == 3:
-                        break
-                    continue
-                misses = 0
-                if int(price) > 0:
-                    catalogue[gift_id] = Gift(gift_id, str(name), int(price))
-            first += 16
-        return catalogue
+        """The jar's live gift catalogue ({id: Gift}, `FairGift.gifts`) read once per block."""
+        block = self.reads().block
+        return self.per_block("gifts", lambda: self.fg.gifts(block))
 
     def token_of(self, creator: str) -> str | None:
         if creator not in self._tokens:
