@@ -79,6 +79,15 @@ class Quotes:
             raise HttpError(400, str(err), "quantity") from err
         return found.gift_id, found.name, quantity, found.amount_in(self.fg.stable.decimals, quantity)
 
+    def quote_gift(self, who: str, gift, quantity) -> dict:
+        creator = self.creators.resolve(who)
+        gift_id, name, quantity, units = self.gift(gift, quantity)
+        return {
+            "creator": creator.address,
+            "gift": {"id": gift_id, "name": name, "quantity": quantity},
+            **self.breakdown(units),
+        }
+
     def trade_units(self, token: str, amount) -> int:
         symbol = self.reader.once(f"meta:{token}", lambda: self.reader.token_meta(token))["symbol"]
         try:
