@@ -12,9 +12,9 @@ from pathlib import Path
 import click
 from ape.cli import account_option, network_option
 
-from fairgift.cli import clean_errors, command_class, echo, sender, show_progress
 from fairgift.safe import owner_calls
 from fairgift.safe.proposals import ProposalStore, normalise_id
+from fairgift.scripting import clean_errors, command_class, echo, sender, show_progress
 
 FOLDER_ENV = "FAIRGIFT_SAFE_DIR"  # where proposals are kept (default out/safe/ at the project root)
 
