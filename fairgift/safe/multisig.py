@@ -12,7 +12,7 @@ from eth_utils import to_checksum_address
 from fairgift.api.accounts import ZERO_ADDRESS, address_of
 from fairgift.api.base import Result
 from fairgift.errors import FairGiftError, translated
-from fairgift.safe.contracts import SAFE_VERSION, safe_at
+from fairgift.safe.contracts import safe_at, safe_version
 from fairgift.safe.owner_calls import OwnerCall
 from fairgift.safe.proposals import Proposal, ProposalStore
 
@@ -38,6 +38,7 @@ class Multisig:
         from ape import chain
 
         self.safe = safe_at(address)
+        self.version = safe_version(self.safe)
         self.address = to_checksum_address(self.safe.address)
         self.chain_id = int(chain.chain_id)
         self.store = store
@@ -65,7 +66,7 @@ class Multisig:
         from eip712.common import create_safe_tx_def
 
         safe_tx = create_safe_tx_def(
-            version=SAFE_VERSION, contract_address=self.address, chain_id=self.chain_id
+            version=self.version, contract_address=self.address, chain_id=self.chain_id
         )
         return safe_tx(
             to=to, value=0, data=data, operation=CALL, safeTxGas=0, baseGas=0, gasPrice=0,
@@ -81,7 +82,7 @@ class Multisig:
             self.safe.getTransactionHash(to, 0, data, CALL, 0, 0, 0, ZERO_ADDRESS, ZERO_ADDRESS, nonce)
         )
         if bytes(calculate_hash(self.message(to, data, nonce).signable_message)) != onchain:
-            raise FairGiftError(f"the Safe {self.address} hashes transactions unlike Safe v{SAFE_VERSION}")
+            raise FairGiftError(f"the Safe {self.address} hashes transactions unlike Safe v{self.version}")
         return onchain
 
     def _sign(self, proposal: Proposal, signer) -> Proposal:
@@ -215,8 +216,8 @@ class Multisig:
             receipt = self.safe.execTransaction(
                 proposal.to, 0, data, CALL, 0, 0, 0, ZERO_ADDRESS, ZERO_ADDRESS, signatures, sender=sender
             )
-        if not list(receipt.decode_logs(self.safe.ExecutionSuccess)):
-            raise FairGiftError(f"{proposal.id}: the Safe reports the call failed (tx {receipt.txn_hash})")
+        # With safeTxGas and gasPrice 0 the Safe reverts (GS013) when the call fails, so a mined
+        # execTransaction is a call that succeeded.
         proposal.executed_tx = str(receipt.txn_hash)
         self.store.save(proposal)
         return Result(

@@ -9,6 +9,7 @@ import pytest
 
 from fairgift.errors import FairGiftError
 from fairgift.safe import owner_calls
+from fairgift.safe.contracts import deploy_safe
 from fairgift.safe.multisig import Multisig
 from fairgift.safe.proposals import ProposalStore
 from tests.constants import DELAY
@@ -185,3 +186,23 @@ def test_proposing_for_a_contract_the_safe_does_not_own_is_refused(safe_fg, mult
         multisig.propose(owner_calls.schedule_fee(safe_fg, "8%"), safe_signers[0])
     with pytest.raises(FairGiftError, match="has no pending owner"):
         owner_calls.accept_ownership(safe_fg)
+
+
+def test_a_safe_v1_3_0_owns_the_market_the_same_way(safe_fg, owner, safe_signers, stranger, proposals):
+    """Safe's app deployed v1.3.0 on L2s for years: its SafeTx hash and signatures are the same."""
+    older = deploy_safe(owner, safe_signers, 2, version="1.3.0")
+    assert older.VERSION() == "1.3.0"
+    multisig, (a, b, c) = Multisig(older.address, proposals), safe_signers
+    owner_calls.send(owner_calls.transfer_ownership(safe_fg, older.address, "market"), owner)
+    execute_through(multisig, owner_calls.accept_ownership(safe_fg, "market"), a, b, stranger)
+    assert safe_fg.market.owner() == older.address
+    assert int(safe_fg.market.protocolFeeBps()) < 500
+    execute_through(multisig, owner_calls.schedule_fee(safe_fg, "5%", "protocol"), b, c, stranger)
+    assert safe_fg.market.pendingProtocolFee()[0] == 500
+
+
+def test_what_is_not_a_safe_is_refused(safe_fg, proposals):
+    with pytest.raises(FairGiftError, match="does not answer as a Safe"):
+        Multisig(safe_fg.jar.address, proposals)
+    with pytest.raises(FairGiftError, match="no contract at"):
+        Multisig("0x000000000000000000000000000000000000dEaD", proposals)
