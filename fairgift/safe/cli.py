@@ -10,11 +10,11 @@ import os
 from pathlib import Path
 
 import click
-from ape.cli import account_option, network_option
+from ape.cli import network_option
 
 from fairgift.safe import owner_calls
 from fairgift.safe.proposals import ProposalStore, normalise_id
-from fairgift.scripting import clean_errors, command_class, echo, sender, show_progress
+from fairgift.scripting import account_option, clean_errors, command_class, echo, sender, show_progress
 
 FOLDER_ENV = "FAIRGIFT_SAFE_DIR"  # where proposals are kept (default out/safe/ at the project root)
 
@@ -46,7 +46,7 @@ def _command(group, name, help_text, account=True):
     def decorator(fn):
         fn = clean_errors(fn)
         if account:
-            fn = account_option(prompt=False)(fn)
+            fn = account_option()(fn)
         fn = network_option()(fn)
         return group.command(name, cls=command_class(), help=help_text, short_help=help_text)(fn)
 

@@ -38,6 +38,7 @@ ARGS_OF = {"BENCH_ARGS": ("bench",), "DEMO_ARGS": ("demo",), "SERVE_ARGS": ("fai
 PROJECT_FOLDERS = ("contracts", "fairgift", "tests", "tools", "scripts", "bots", "docs")
 PATH_SPAN = re.compile(rf"^(?:{'|'.join(PROJECT_FOLDERS)})/[\w./-]*$")
 DOTTED_SPAN = re.compile(r"^fairgift(?:\.\w+)+(?::\w+)?")
+BARE_MODULE_SPAN = re.compile(r"^[\w-]+\.py$")  # `ledger.py`, as the README's map names modules
 ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.S)
 README_MAX_LINES = 200  # the issue's promise: a README a newcomer reads in one sitting
 
@@ -149,6 +150,15 @@ def missing_dotted(text: str) -> str | None:
     return "no such module"
 
 
+@cache
+def python_file_names() -> set[str]:
+    """The name of every Python file of the project (a bare `ledger.py` must be one of them)."""
+    files = [*ROOT.glob("*.py")]
+    for folder in PROJECT_FOLDERS:
+        files += (ROOT / folder).rglob("*.py")
+    return {f.name for f in files}
+
+
 @pytest.mark.parametrize("path", doc_files(), ids=name)
 def test_named_paths_and_modules_exist(path):
     wrong = []
@@ -156,6 +166,9 @@ def test_named_paths_and_modules_exist(path):
         if PATH_SPAN.match(span) and not any(part.startswith(".") for part in span.split("/")):
             if not (ROOT / span).exists():
                 wrong.append(f"{name(path)}:{line}: `{span}` does not exist")
+        elif BARE_MODULE_SPAN.match(span):
+            if span not in python_file_names():
+                wrong.append(f"{name(path)}:{line}: no Python file of the project is named {span}")
         elif match := DOTTED_SPAN.match(span):
             if why := missing_dotted(match.group(0)):
                 wrong.append(f"{name(path)}:{line}: `{span}`: {why}")
@@ -168,6 +181,8 @@ def test_stale_names_are_found():
     assert missing_dotted("fairgift.events.NoSuchReader") == "fairgift.events defines no NoSuchReader"
     assert missing_dotted("fairgift.nowhere.thing") == "fairgift defines no nowhere"
     assert missing_dotted("fairgiftx.thing") == "no such module"
+    assert {"ledger.py", "solc-shim.js"} & python_file_names() == {"ledger.py"}
+    assert BARE_MODULE_SPAN.match("ledger.py") and not BARE_MODULE_SPAN.match("fairgift/ledger.py")
 
 
 # ------------------------------------------------------------------------------ the shell blocks
