@@ -73,7 +73,7 @@ def test_a_fee_rise_through_a_safe_from_the_cli(safe_cli, safe_fg, chain):
 
     outsider = error_line(safe_cli("schedule-fee", "8%", "--safe", safe, "--account", OUTSIDER))
     assert "is not an owner of the Safe" in outsider
-    direct = error_line(safe_cli("schedule-fee", "8%"))  # the deployer alone no longer can
+    direct = error_line(safe_cli("schedule-fee", "8%", "--account", "TEST::0"))  # the deployer no longer can
     assert f"only the owner {safe}" in direct
 
     assert f"proposed {safe}-1" in ok(safe_cli("schedule-fee", "8%", "--safe", safe, "--account", A))
