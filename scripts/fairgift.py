@@ -8,12 +8,19 @@ import functools
 from pathlib import Path
 
 import click
-from ape.cli import account_option, network_option
+from ape.cli import network_option
 
-from fairgift import report
+from fairgift import events, report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
-from fairgift.cli import clean_errors, command_class, echo, sender, show_progress
 from fairgift.errors import FairGiftError
+from fairgift.index import current_source
+from fairgift.safe import cli as safe_cli
+from fairgift.safe import owner_calls
+from fairgift.scripting import account_option, clean_errors, command_class, echo, sender, show_progress
+
+# Every reader of these commands (tips, fees, ledger, balances, the pages of `serve`) reads the
+# index when it is current for the deployment, else scans the chain.
+events.set_index_finder(current_source)
 
 # --slippage of buy/sell and their quotes (fairgift.api.market.trade_bound, fairgift.sandwich).
 BUY_SLIPPAGE_HELP = (
@@ -52,7 +59,7 @@ def _with_progress(fn):
 
 
 def with_account(fn):
-    return account_option(prompt=False)(fn)
+    return account_option()(fn)
 
 
 @command("status", "Addresses, fees in force, pending changes, caps, treasury, tokens, gifts.")
@@ -107,8 +114,12 @@ def withdraw(network, account, for_, token):
     show_default=True,
     help="The tip jar's fee, the market's protocol fee, or your token's creator fee.",
 )
-def schedule_fee(network, account, fee, target):
+@click.option("--safe", metavar="ADDRESS", help=safe_cli.SAFE_HELP)
+def schedule_fee(network, account, fee, target, safe):
     fg = FairGift.connect()
+    if safe:  # jar or protocol: proposed to the Safe that owns the contract (fairgift.safe)
+        echo(safe_cli.propose_text(owner_calls.schedule_fee(fg, fee, target), safe, account, network))
+        return
     who = sender(account, network, "change a fee")
     echo(fg.schedule_fee(who, fee, target=target).summary)
 
@@ -188,8 +199,18 @@ def mint(network, account, to, amount):
     echo(fg.mint(sender(account, network, "mint"), to, amount).summary)
 
 
-@command("ledger", "The creators' ledger from events; CSV, platform comparison and charts in out/.")
-@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
+@command(
+    "ledger",
+    "The creators' ledger from events; CSV, platform comparison and charts in out/<chain id>-<hash>/.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The outputs go to a folder of their own in it, one per deployment: <out>/<chain id>-<hash>/.",
+)
 @click.option(
     "--report/--no-report", "with_report", default=True, help="Also the platform comparison and the charts."
 )
@@ -307,8 +328,12 @@ def release(network, account, split_address, payee, token):
 )
 @with_account
 @click.option("--target", type=click.Choice(["jar", "protocol", "creator"]), default="jar", show_default=True)
-def cancel_fee(network, account, target):
+@click.option("--safe", metavar="ADDRESS", help=safe_cli.SAFE_HELP)
+def cancel_fee(network, account, target, safe):
     fg = FairGift.connect()
+    if safe:
+        echo(safe_cli.propose_text(owner_calls.cancel_fee(fg, target), safe, account, network))
+        return
     who = sender(account, network, "cancel a fee rise")
     echo(fg.cancel_fee(who, target=target).summary)
 
@@ -349,3 +374,4 @@ def creators(network, action, args, label):
 from fairgift.web.cli import register as _register_services  # noqa: E402
 
 _register_services(cli)
+safe_cli.register(cli)  # `safe …` and `owner …`: a Safe as owner (fairgift/safe/)

@@ -20,15 +20,13 @@ load of the other rows, so the service reads everything afresh each time: the co
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import socket
 import statistics
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from fairgift.bench.harness import chromium, serving
 
 log = logging.getLogger("fairgift.bench")
 
@@ -40,76 +38,13 @@ TARGET_RENDER_MS = 300
 TARGET_BYTES = 100 * 1024
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@contextmanager
-def serving(app):
-    """`app` served by uvicorn in a thread on a free port; yields the base URL."""
-    import uvicorn
-
-    sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the page's server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-@contextmanager
-def chromium(root: Path):
-    """The headless Chromium unpacked by `tools/install-chromium`, its temp files under .local/."""
-    from playwright.sync_api import sync_playwright
-
-    binary = root / ".local/chromium/chromium"
-    if not binary.is_file():
-        raise RuntimeError(f"{binary} is missing: run `make setup`")
-    tmp = root / ".local" / f"browser-tmp-{os.getpid()}"
-    (tmp / "home").mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(
-        HOME=str(tmp / "home"), TMPDIR=str(tmp), FONTCONFIG_FILE=str(binary.parent / "fonts/fonts.conf")
-    )
-    saved = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(tmp)  # the driver makes the browser profile under its TMPDIR
-    try:
-        playwright = sync_playwright().start()
-    finally:
-        if saved is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved
-    try:
-        browser = playwright.chromium.launch(executable_path=str(binary), headless=True, env=env)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int = BATCH) -> int:
     """`tips` signed tips from `fans` to `creator`, landed `batch` at a time by `relayer`; returns
     how many landed."""
     from eth_keys import keys
 
-    from fairgift.batch import BatchTip, compact
-    from fairgift.relayer.tips import domain_separator, eip712_digest, tip_struct_hash
+    from fairgift import eip712
+    from fairgift.batch import BatchTip
     from fairgift.signing import domain_of
 
     usdc = project.MockUSDC.at(fg.usdc.address)
@@ -117,9 +52,7 @@ def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int 
         usdc.mint(fan, 10**6 * 10**6, sender=owner)
         fg.usdc.approve(fg.jar, 2**256 - 1, sender=fan)
     domain = domain_of(fg.jar)
-    separator = domain_separator(
-        domain["name"], domain["version"], domain["chainId"], domain["verifyingContract"]
-    )
+    separator = eip712.domain_separator(domain)
     token, deadline = fg.usdc.address, fg.now() + 86_400
     signers = {
         fan.address: keys.PrivateKey(bytes.fromhex(fan.private_key.removeprefix("0x"))) for fan in fans
@@ -133,11 +66,11 @@ def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int 
         message = f"tip #{i + 1}: thanks for the stream!"
         nonce = nonces[fan]
         nonces[fan] += 1
-        digest = eip712_digest(
-            separator, tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
+        digest = eip712.digest(
+            separator, eip712.tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
         )
         sig = signers[fan].sign_msg_hash(digest)
-        r, vs = compact(sig.v + 27, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"))
+        r, vs = eip712.compact(sig.v + 27, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"))
         items.append(BatchTip(fan, creator, amount, nonce, deadline, r, vs, message))
         if len(items) == batch or i == tips - 1:
             landed += _send_batch(fg, relayer, token, items)
@@ -271,13 +204,13 @@ def run_page_bench(
             rows["busy_index_warm"] = measure_loads(browser, f"{base}/c/busy", loads)
             rows["quiet"] = measure_loads(browser, f"{base}/c/quiet", loads, new_block)
             service.index = None
-            events.set_index_finder(lambda _fg: None)  # no index anywhere: the page scans the chain
+            previous = events.set_index_finder(None)  # no index anywhere: the page scans the chain
             try:
                 rows["busy_scan"] = measure_loads(
                     browser, f"{base}/c/busy", min(loads, SCAN_LOADS), new_block
                 )
             finally:
-                events.set_index_finder(None)
+                events.set_index_finder(previous)
                 service.index = index
     finally:
         db.dispose()
