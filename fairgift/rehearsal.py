@@ -192,9 +192,9 @@ def differences(target: NetworkProfile, result: Rehearsal) -> list[str]:
         else "fund the deployer and the relayer with ETH on the network; fans bring their own USDC"
     )
     return [
-        f"gas price: anvil's base fee here ({result.base_fee / GWEI:g} gwei at the end); on {target.label} the "
-        f"network's, with a priority fee of {gas.priority_fee() / GWEI:g} gwei and at most "
-        f"{gas.ceiling_gwei} gwei in all from the relayer (fairgift.networks), for the "
+        f"gas price: anvil's base fee here ({result.base_fee / GWEI:g} gwei at the end); "
+        f"on {target.label} the network's, with a priority fee of {gas.priority_fee() / GWEI:g} gwei "
+        f"and at most {gas.ceiling_gwei} gwei in all from the relayer (fairgift.networks), for the "
         f"{result.gas_used:,} gas this story used (FairGift's deployment included)",
         f"confirmations: Ape waited {result.confirmations} after each transaction on 1 s blocks here; "
         f"there the blocks are the network's, the index waits {target.index_confirmations} blocks and "

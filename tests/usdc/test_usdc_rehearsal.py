@@ -3,7 +3,6 @@ as a subprocess (it starts its own anvil with Base's chain id), and its refusals
 
 import json
 import subprocess
-import sys
 
 import pytest
 
@@ -18,7 +17,7 @@ BASE_USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
 @pytest.mark.slow
 def test_make_rehearse_base_runs_the_story_against_usdc_at_its_canonical_address(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "ape", "run", "rehearse", "base", "--out", str(tmp_path)],
+        ["ape", "run", "rehearse", "base", "--out", str(tmp_path)],
         cwd=ROOT,
         env=tool_env(),
         capture_output=True,
