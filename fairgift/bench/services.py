@@ -335,7 +335,6 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
             t // len(fans),
             deadline,
         )
-        r, s = item.signature.rs_bytes
         bodies.append(
             {
                 "chainId": domain["chainId"],
@@ -349,7 +348,7 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
                     "nonce": str(item.nonce),
                     "deadline": str(item.deadline),
                 },
-                "signature": "0x" + (r + s + bytes([item.signature.v])).hex(),
+                "signature": "0x" + item.signature.to_bytes().hex(),
             }
         )
     log.info(
