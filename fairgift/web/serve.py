@@ -58,7 +58,7 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
     server = _Server(config)
     service.start()
     echo(f"FairGift service on http://{host}:{port} (chain {service.chain_id}, jar {service.fg.jar.address})")
-    from fairgift.web.page import page_urls
+    from fairgift.web.views.creators import page_urls
 
     for line in page_urls(service, f"http://{host}:{port}"):
         echo(line)
