@@ -257,6 +257,7 @@ def test_two_serve_processes_on_one_postgres(
         for p in procs:
             p.kill()
     print(f"tips posted per process: {posted_to}; lease holder {first_pid} killed after tip {kill_after}")
+    assert "Traceback" not in logs(), logs()
 
     with db.read() as conn:
         tips = conn.execute(sa.select(relay_tips)).all()
