@@ -20,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from svc_process import ROOT, ape_env, free_port
+from fairgift.bench.harness import ROOT, ape_env, free_port
 
 
 class RedisServer:

@@ -8,15 +8,16 @@ with SIGKILL mid-flow; then two `ape run fairgift serve` processes on one Postgr
 import os
 import random
 import re
+import threading
 import time
 
 import pytest
 import sqlalchemy as sa
 from svc_helpers import tip_body
-from svc_process import ServiceProcess, post
 from svc_servers import RedisServer, SilverbackProcess, silverback_env, start_postgres
 
 from fairgift.batch import batch_args, sign_tip
+from fairgift.bench.harness import ServeProcess, post
 from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index.db import Database
@@ -65,6 +66,7 @@ def handled_blocks(text: str) -> int:
     return len(re.findall(r"new_block\[block=0x[0-9a-f]+\] - \d", text))
 
 
+@pytest.mark.slow  # 1.5-2 min on this 2-core machine under load: three Silverback processes boot
 def test_index_runner_and_two_workers_on_redis_and_postgres(
     owner, fans, creators, relayer, svc_deployments, svc_fg, svc_mock_usdc, pg_server, tmp_path
 ):
@@ -180,6 +182,7 @@ def lease_holder_pid(db: Database) -> int | None:
     return None if holder is None else int(holder.split(":")[1])
 
 
+@pytest.mark.slow  # about 1 min: two `ape run fairgift serve` processes boot, one twice
 def test_two_serve_processes_on_one_postgres(
     svc_deployments, svc_fg, creators, svc_new_fan, pg_server, tmp_path
 ):
@@ -209,7 +212,7 @@ def test_two_serve_processes_on_one_postgres(
     procs = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-        procs.append(ServiceProcess(chain.provider.uri, svc_deployments, db_url, tmp_path / name, args))
+        procs.append(ServeProcess(chain.provider.uri, svc_deployments, db_url, tmp_path / name, args))
     db = Database(db_url, create=False)
 
     def logs() -> str:
@@ -236,8 +239,12 @@ def test_two_serve_processes_on_one_postgres(
 
     kill_after = rng.randrange(TIPS // 4, TIPS // 2)
     try:
-        for p in procs:
-            p.start()
+        starting = [threading.Thread(target=p.start) for p in procs]  # both at once: ape boots slowly
+        for t in starting:
+            t.start()
+        for t in starting:
+            t.join()
+        assert all(p.alive() for p in procs), logs()
         for i in range(kill_after):
             post_tip(i)
         wait_for(lambda: lease_holder_pid(db) is not None, "a batcher", 30, logs)
@@ -247,8 +254,10 @@ def test_two_serve_processes_on_one_postgres(
         first_pid = holder.proc.pid
         for i in range(kill_after, TIPS):
             post_tip(i)
-            if i == kill_after + 10:
-                holder.start()  # back, behind the load balancer: the lease stays with the other
+            if i == kill_after + 10:  # back behind the load balancer (posts skip it until it answers)
+                restart = threading.Thread(target=holder.start)
+                restart.start()
+        restart.join()  # the lease stays with the other one
         wait_for(lambda: open_tips(db) == 0, "every tip settled", 180, logs)
         assert other.alive() and holder.alive(), logs()
         assert lease_holder_pid(db) == other.proc.pid, logs()
@@ -300,8 +309,6 @@ def test_one_lease_when_two_batchers_race_for_it_on_postgres(svc_fg, relayer, pg
     """Two batchers read an expired lease at the same moment (each stops right after its read
     until the other has read too, or for 3 s): only one may take it. Before the lease was read
     FOR UPDATE, both did on PostgreSQL (READ COMMITTED lets both updates through)."""
-    import threading
-
     from sqlalchemy import event
 
     from fairgift.relayer import Relayer, RelayerConfig
