@@ -33,6 +33,7 @@ import msgspec
 import sqlalchemy as sa
 
 from fairgift.events import CLONES, CONTRACT_TYPES, Event, ScanSource, checksum, matches, parse_names
+from fairgift.index.commits import Commits
 from fairgift.index.db import Database, deployment_key, u256_sum
 from fairgift.index.schema import (
     index_blocks,
@@ -111,6 +112,7 @@ class Index:
         self._lock = threading.Lock()
         self._again = threading.Event()
         self._has_tips = False
+        self.commits = Commits()  # signalled after every sync that moved the cursor (live readers)
 
     @property
     def scan(self) -> ScanSource:
@@ -177,6 +179,8 @@ class Index:
                 self._again.clear()
                 result = self._sync_once(to_block, progress)
                 total = result if total is None else _merge(total, result)
+                if result.events or result.reorg is not None or result.stop >= result.start:
+                    self.commits.notify()
                 if not self._again.is_set():
                     return total
         finally:

@@ -10,16 +10,17 @@ creators   GET /api/creators[/{creator}[/tips]]    the catalogue, a page's state
 quotes     GET /api/quote/{tip,gift,buy,sell}      figures as the fan types
 tx         GET /api/tx/{hash}                      what a sent transaction did
 explain    POST /api/explain                       a revert's data as one line
+overlay    GET /overlay/{creator}[/events]         the stream overlay and its server-sent events
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from fairgift.web.routes import creators, explain, health, pages, prepare, quotes, relayer, tips, tx
+from fairgift.web.routes import creators, explain, health, overlay, pages, prepare, quotes, relayer, tips, tx
 from fairgift.web.views import Views
 
 
 def all_routes(service, views: Views) -> list[BaseRoute]:
-    modules = (health, relayer, prepare, tips, creators, quotes, tx, explain, pages)
+    modules = (health, relayer, prepare, tips, creators, quotes, tx, explain, overlay, pages)
     return [route for module in modules for route in module.routes(service, views)]
