@@ -39,7 +39,7 @@ def test_dashboard_shows_what_fans_sent_and_withdraws_the_jar(
     tab, page = open_studio(open_tab, page_creator)
 
     expect(page.locator("#jar-credits")).to_contain_text(page_fg.usd(credit))
-    expect(page.locator("#totals")).to_contain_text("2 tips and gifts (1 gifts) from 2 fans")
+    expect(page.locator("#totals")).to_contain_text("2 tips and gifts (1 gift) from 2 fans")
     expect(page.locator("#tips-list .msg").first).to_have_text("two hearts")
     expect(page.locator("#tips-list")).to_contain_text("2 × Heart")
     expect(page.locator("#tips-list .msg").nth(1)).to_have_text("first tip <b>bold?</b>")  # text, not markup

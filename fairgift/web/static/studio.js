@@ -205,7 +205,7 @@
   function renderFans() {
     const t = data.totals;
     const sums = t.by_token.map((s) => `${s.net_text} to you (${s.sent_text} sent, ${s.fee_text} fees)`).join("; ");
-    setText("totals", t.count ? `${t.count} tips and gifts (${t.gifts} gifts) from ${t.fans} fans: ${sums}.` : "No tips or gifts yet.");
+    setText("totals", t.count ? `${t.count} tips and gifts (${t.gifts} gift${t.gifts === 1 ? "" : "s"}) from ${t.fans} fan${t.fans === 1 ? "" : "s"}: ${sums}.` : "No tips or gifts yet.");
     $("csv").href = `/api/studio/${encodeURIComponent(data.creator.address)}/tips.csv`;
     drawChart(data.days);
     $("supporters").replaceChildren(...data.supporters.map((s) => {
