@@ -13,8 +13,12 @@ from fairgift.web.http import HttpError
 
 
 class StreamSlots:
-    def __init__(self, per_client: int = 4, total: int = 200):
-        self.per_client, self.total = per_client, total
+    """`per_client` and `total` open streams at most; each ends after `max_seconds` (the browser
+    reconnects at once and resumes from its Last-Event-ID: no connection is held for ever, and a
+    restarted or added process gets its share of the viewers)."""
+
+    def __init__(self, per_client: int = 4, total: int = 200, max_seconds: float = 1800.0):
+        self.per_client, self.total, self.max_seconds = per_client, total, max_seconds
         self._open: Counter[str] = Counter()
         self._lock = threading.Lock()
 

@@ -1,63 +1,13 @@
 """The stream overlay (`/overlay/<creator>`): alerts fed by server-sent events as the index commits
 blocks, one at a time, with the options in the URL; the chain is the judge of what was sent."""
 
-import threading
 import time
 
 import pytest
+from overlay_env import open_overlay, shown, tipped_ids, wait_until
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.anvil_only("the overlay follows the test chain's anvil")
-
-OBS = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture
-def follower(page_service):
-    """What the index bot does inside `serve`: index each new block as it comes (here by asking
-    every 20 ms; the bot is told by the node's websocket)."""
-    stop = threading.Event()
-
-    def run():
-        while not stop.is_set():
-            try:
-                page_service.index.sync()
-            except Exception:  # noqa: BLE001 - a node hiccup: the next round retries, as the bot does
-                pass
-            stop.wait(0.02)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(10)
-
-
-def open_overlay(open_tab, query: str = ""):
-    tab = open_tab(wallet=False, viewport=OBS)
-    tab.open("/overlay/ava" + query)
-    return tab
-
-
-def wait_until(tab, expression: str, timeout: float = 20.0):
-    """Poll `expression` in the page until it is truthy (the CSP forbids wait_for_function's eval)."""
-    deadline = time.monotonic() + timeout
-    while not tab.page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        time.sleep(0.02)
-
-
-def shown(tab) -> list[str]:
-    return [entry["id"] for entry in tab.page.evaluate("window.__overlay.shown")]
-
-
-def tipped_ids(page_fg, receipts) -> list[str]:
-    ids = []
-    for receipt in receipts:
-        for log in receipt.decode_logs(page_fg.jar.Tipped):
-            ids.append(f"{log.block_number}:{log.log_index}")
-    return ids
 
 
 def test_tip_and_gift_appear_in_order_one_at_a_time(open_tab, follower, page_fg, page_creator, page_fan):
@@ -132,8 +82,28 @@ def test_background_is_transparent(open_tab, follower, page_fg, page_creator, pa
 
 def test_bad_options_are_refused_with_a_reason(open_tab):
     tab = open_tab(wallet=False)
-    for query, words in (("?duration=0", "?duration"), ("?kinds=all", "?kinds"), ("?min=abc", "?min")):
+    for query, words in (
+        ("?duration=0", "?duration"),
+        ("?kinds=all", "?kinds"),
+        ("?min=abc", "?min"),
+        ("?since=soon", "?since"),
+    ):
         answer = tab.context.request.get(tab.base_url + "/overlay/ava" + query)
         assert answer.status == 400 and words in answer.text()
     assert tab.context.request.get(tab.base_url + "/overlay/nobody").status == 404
     assert tab.context.request.get(tab.base_url + "/overlay/nobody/events").status == 404
+
+
+def test_goal_bar_counts_from_its_start(open_tab, follower, page_fg, page_creator, page_fan):
+    before = page_fg.tip(page_fan, page_creator, "4", "before the stream").receipts[-1]
+    start = page_fg.chain.blocks[before.block_number].timestamp + 1
+    page_fg.chain.mine(timestamp=start)  # the stream starts a second after that tip
+    page_fg.tip(page_fan, page_creator, "2", "early")
+    tab = open_overlay(open_tab, f"?duration=1&goal=10&since={start}&label=tonight")
+    text = tab.page.locator("#goal-text")
+    expect(text).to_have_text("2 of 10 USDC tonight")  # the tip before `since` is not counted
+    page_fg.gift(page_fan, page_creator, "Heart", quantity=3)
+    page_fg.tip(page_fan, page_creator, "0.5")
+    expect(text).to_have_text("5.50 of 10 USDC tonight")
+    width = tab.page.evaluate("document.getElementById('goal-fill').style.width")
+    assert width == "55%"

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
+import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,13 +30,16 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from fairgift.web.guard import client_key
-from fairgift.web.http import HttpError, query_int, query_text
+from fairgift.web.http import HttpError, path_text, query_int, query_text
 from fairgift.web.routes.pages import STATIC, content_security_policy, state_json
 from fairgift.web.streams import StreamSlots
 from fairgift.web.views.alerts import Alerts, format_id, parse_id
 
+log = logging.getLogger("fairgift.overlay")
+
 HEARTBEAT = 15.0  # seconds between comments on a quiet stream
 RETRY_MS = 1000  # how soon a browser reconnects after the stream ends
+RETRY_ON_ERROR = 2.0  # seconds before a stream reads again after a failed read
 POLL_WITHOUT_INDEX = 1.0  # seconds between reads when no index in this process signals commits
 _DECIMAL = re.compile(r"^\d{1,18}(\.\d{1,18})?$")
 
@@ -51,9 +56,19 @@ def overlay_options(request: Request) -> dict:
         if text and not _DECIMAL.match(text):
             raise HttpError(400, f"?{name} must be an amount such as 2.50, not {text[:40]!r}")
         options[name] = text or None
-    options["since"] = query_int(request, "since", 0, 0, 10**11)
+    options["since"] = query_since(request)
     options["label"] = query_text(request, "label", "", 40)
     return options
+
+
+def query_since(request: Request) -> int:
+    """?since: a unix time in seconds (0: no goal bar), or 400."""
+    text = query_text(request, "since", "", 20).strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise HttpError(400, f"?since must be a unix time in seconds, such as 1767225600, not {text[:20]!r}")
+    return int(text)
 
 
 def sse(event: str, data: dict, event_id: str | None = None) -> str:
@@ -76,19 +91,23 @@ def routes(service, views) -> list[Route]:
 
     async def overlay_page(request: Request) -> Response:
         options = overlay_options(request)
-        who = request.path_params["creator"]
+        who = path_text(request, "creator")
         resolved = await run_in_threadpool(views.run, views.creators.resolve, who)
         state = {"creator": who, "label": resolved.label, "address": resolved.address, "options": options}
         text = template.replace("{{state}}", state_json(state))
         return HTMLResponse(text, headers=headers)
 
     async def overlay_events(request: Request) -> Response:
-        who = request.path_params["creator"]
-        since = query_int(request, "since", 0, 0, 10**11)
+        who = path_text(request, "creator")
+        since = query_since(request)
         resolved = await run_in_threadpool(views.run, views.creators.resolve, who)
         if not alerts.available():
             raise HttpError(503, "live alerts need the index (serve without --no-index)", "no_index")
-        resume = parse_id(request.headers.get("last-event-id"))
+        # the browser's own reconnection sends Last-Event-ID; a page that had to open a new
+        # EventSource (after a refusal, which ends the old one for good) sends ?after=
+        resume = parse_id(request.headers.get("last-event-id")) or parse_id(
+            query_text(request, "after", "", 30)
+        )
         client = client_key(request.scope, trusted)
         slots.take(client)
         return StreamingResponse(
@@ -102,6 +121,7 @@ def routes(service, views) -> list[Route]:
         )
 
     async def stream(creator: str, position, since: int, client: str):
+        ends = time.monotonic() + slots.max_seconds
         try:
             commits = getattr(alerts.index(), "commits", None)
             now = await run_in_threadpool(alerts.position)
@@ -115,18 +135,26 @@ def routes(service, views) -> list[Route]:
                 yield sse("goal", await run_in_threadpool(alerts.raised, creator, since, position))
             while True:
                 seen = commits.generation if commits is not None else 0
-                found, skipped = await run_in_threadpool(alerts.after, creator, position)
+                try:
+                    found, skipped = await run_in_threadpool(alerts.after, creator, position)
+                except Exception as err:  # noqa: BLE001 - the node or the database hiccuped: keep the stream
+                    log.warning("overlay stream for %s: %s: %s; retrying", creator, type(err).__name__, err)
+                    await asyncio.sleep(RETRY_ON_ERROR)
+                    continue
                 if skipped:
                     yield sse("skipped", {"count": skipped})
                 for alert in found:
                     yield sse("alert", alert, alert["id"])
                     position = parse_id(alert["id"])
+                left = ends - time.monotonic()
+                if left <= 0:
+                    return  # the browser reconnects with its Last-Event-ID (see StreamSlots)
                 if commits is not None:
-                    woke = await commits.wait(seen, HEARTBEAT)
+                    woke = await commits.wait(seen, min(HEARTBEAT, left))
                 else:
-                    await asyncio.sleep(POLL_WITHOUT_INDEX)
+                    await asyncio.sleep(min(POLL_WITHOUT_INDEX, left))
                     woke = True
-                if not woke:
+                if not woke and time.monotonic() < ends:
                     yield ": heartbeat\n\n"
         finally:
             slots.give_back(client)

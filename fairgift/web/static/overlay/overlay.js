@@ -90,21 +90,39 @@
     if (!showing && queue.length) show(queue.shift());
   }
 
-  let url = `/overlay/${encodeURIComponent(state.creator)}/events`;
-  if (opts.since) url += `?since=${opts.since}`;
-  const source = new EventSource(url);
-  source.addEventListener("hello", () => {
-    log.connected += 1;
-    document.body.dataset.ready = "1";
-  });
-  source.addEventListener("goal", (e) => {
-    if (!opts.goal) return;
-    const data = JSON.parse(e.data);
-    goal = { target: units(opts.goal), raised: units(data.raised_value), upto: data.upto, symbol: data.symbol };
-    drawGoal();
-  });
-  source.addEventListener("alert", (e) => {
-    const alert = JSON.parse(e.data);
+  // The browser reconnects by itself after a dropped connection (with Last-Event-ID); a refusal
+  // (429, 503) ends an EventSource for good, so the page opens a new one, resuming with ?after=.
+  let lastId = "";
+  function connect() {
+    const query = new URLSearchParams();
+    if (opts.since) query.set("since", opts.since);
+    if (lastId) query.set("after", lastId);
+    const text = query.toString();
+    const source = new EventSource(`/overlay/${encodeURIComponent(state.creator)}/events${text ? "?" + text : ""}`);
+    const track = (e) => {
+      if (e.lastEventId) lastId = e.lastEventId;
+    };
+    source.addEventListener("hello", (e) => {
+      track(e);
+      log.connected += 1;
+      document.body.dataset.ready = "1";
+    });
+    source.addEventListener("goal", (e) => {
+      if (!opts.goal) return;
+      const data = JSON.parse(e.data);
+      goal = { target: units(opts.goal), raised: units(data.raised_value), upto: data.upto, symbol: data.symbol };
+      drawGoal();
+    });
+    source.addEventListener("alert", (e) => {
+      track(e);
+      receive(JSON.parse(e.data));
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+    });
+  }
+
+  function receive(alert) {
     if (seen.has(alert.id)) return;
     seen.add(alert.id);
     log.received += 1;
@@ -115,5 +133,7 @@
     if (!wanted(alert)) return;
     queue.push(alert);
     next();
-  });
+  }
+
+  connect();
 })();
