@@ -1,5 +1,6 @@
 """`GET /api/creators` (the named creators), `/api/creators/{creator}` (a page's state) and
-`/api/creators/{creator}/tips?before=BLOCK:LOG&limit=N` (older tips and gifts, newest first)."""
+`/api/creators/{creator}/tips?before=BLOCK:LOG&limit=N` (older tips and gifts, newest first) and
+`/api/creators/{creator}/balances?fan=0x…` (what a connected fan holds: the stablecoin, the token)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,13 @@ def routes(service, views: Views) -> list[Route]:
 
         return await answer(views, read)
 
+    async def balances(request: Request) -> JSONResponse:
+        fan = query_text(request, "fan", "", 64)
+        return await answer(views, views.balances.of, request.path_params["creator"], fan)
+
     return [
         Route("/api/creators", listing, methods=["GET"]),
         Route("/api/creators/{creator}", state, methods=["GET"]),
         Route("/api/creators/{creator}/tips", older_tips, methods=["GET"]),
+        Route("/api/creators/{creator}/balances", balances, methods=["GET"]),
     ]
