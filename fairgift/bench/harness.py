@@ -42,7 +42,8 @@ def serving(app, timeout: float = 30.0):
     import uvicorn
 
     sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    # (as `serve` does: X-Forwarded-For is the guard's to believe or not, not uvicorn's)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -165,6 +165,7 @@ def run_page_bench(
     from fairgift.index import Index
     from fairgift.index.db import Database
     from fairgift.web.app import create_app
+    from fairgift.web.guard import UNLIMITED
     from fairgift.web.service import Service, ServiceConfig
 
     root = project_root()
@@ -189,7 +190,7 @@ def run_page_bench(
     started = time.perf_counter()
     synced = index.sync()
     index_s = time.perf_counter() - started
-    service = Service(fg, db, config=ServiceConfig(relay=False))
+    service = Service(fg, db, config=ServiceConfig(relay=False, limits=UNLIMITED))
     service.index, service.creators = index, catalogue
     rows = {}
 

@@ -359,7 +359,8 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
         sb.store.folder,
         f"sqlite:///{sb.workdir / 'relay.sqlite3'}",
         sb.workdir,
-        ["--no-index"],
+        # capacity is measured without the request-level limit (8 clients on one address)
+        ["--no-index", "--client-rate", "100000", "--client-burst", "100000", "--global-rate", "100000"],
         chain_id=sb.chain.chain_id,
     )
     serve.start(timeout=120)

@@ -79,12 +79,14 @@ def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, r
     from fairgift.index import Index
     from fairgift.index.db import Database
     from fairgift.relayer import Relayer, RelayerConfig
+    from fairgift.web.guard import UNLIMITED
     from fairgift.web.service import Service, ServiceConfig
 
     fg = page_deployment.fg
     catalogue = Catalogue.for_record(fg.record, fg.store)
     catalogue.add("ava", page_creator.address, "Ava")
-    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
+    # (the request-level limit has its own tests; the page's are about the page)
+    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01), limits=UNLIMITED)
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
     service = Service(fg, db, config=config)
     service.relayer = Relayer(db, service.deployment, fg.jar, relayer, config.relayer)
