@@ -136,7 +136,18 @@ class Creators:
         price = curve.price_at(supply)
         now = self.reader.now()
         protocol_bps = self.reader.schedule("protocol").current(now)
-        creator_bps = self.reader.schedule("creator", token).current(now)
+        creator_schedule = self.reader.schedule("creator", token)
+        creator_bps = creator_schedule.current(now)
+        # A scheduled rise of the creator's fee is shown to fans as soon as it is scheduled.
+        rise_bps, rise_at = creator_schedule.pending(now)
+        rise = None
+        if rise_at:
+            rise = {
+                "bps": rise_bps,
+                "text": format_bps(rise_bps),
+                "effective_at": rise_at,
+                "date": FairGift.date(rise_at),
+            }
         symbol = meta["symbol"]
         return {
             "address": token,
@@ -152,7 +163,9 @@ class Creators:
             "protocol_fee_bps": protocol_bps,
             "protocol_fee_text": format_bps(protocol_bps),
             "creator_fee_bps": creator_bps,
-            "creator_fee_text": format_bps(creator_bps),
+            "creator_fee_text": format_bps(creator_bps)
+            + (f", rising to {rise['text']} on {rise['date']}" if rise else ""),
+            "creator_fee_pending": rise,
             "tolerance_text": TOLERANCE_TEXT,
         }
 
