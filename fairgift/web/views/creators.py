@@ -7,9 +7,10 @@ block, cached until the next); the page computes nothing itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eth_utils import is_address, to_checksum_address
+from web3.exceptions import TransactionNotFound
 
 from fairgift import events
 from fairgift.amounts import format_amount, format_bps
@@ -20,7 +21,15 @@ from fairgift.platforms import PLATFORMS
 from fairgift.web.http import HttpError
 from fairgift.web.views.icons import gift_icon
 from fairgift.web.views.reader import Reader
-from fairgift.web.views.text import TOKEN_DECIMALS, TOLERANCE_TEXT, days, short
+from fairgift.web.views.text import (
+    MAX_FULL_CHARS,
+    TOKEN_DECIMALS,
+    TOLERANCE_TEXT,
+    clip,
+    days,
+    message_fields,
+    short,
+)
 
 RECENT_LIMIT = 20  # tips and gifts on a page, newest first; older ones page in
 MAX_RECENT = 100  # the most one request for older tips returns
@@ -192,14 +201,42 @@ class Creators:
                     # how many: exact (amount / the gift's price at that log, see `_recent_rows`)
                     "quantity": (row.quantity or None) if row.gift_id else None,
                     "icon": gift_icon(row.gift) if row.gift_id else None,
-                    "message": row.message,
+                    **message_fields(row.message),
                     "time": row.timestamp,
                     "date": FairGift.date(row.timestamp) if row.timestamp else "",
                     "tx": row.tx,
                     "cursor": f"{row.block}:{row.log_index}",
                 }
             )
+            if items[-1]["truncated"]:  # where the whole message is
+                items[-1]["full"] = f"/api/creators/{creator}/tips/{row.tx}/{row.log_index}"
         return {"items": items, "more": more}
+
+    def one_tip(self, creator: str, tx_hash: str, log_index: int) -> dict:
+        """The tip (or gift) to `creator` logged at `log_index` of `tx_hash`, with its whole
+        message (neutralised; at most MAX_FULL_CHARS characters), or 404."""
+        web3 = self.fg.chain.provider.web3
+        try:
+            web3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            raise HttpError(404, f"no mined transaction {tx_hash[:12]}…", "not_found") from None
+        receipt = self.fg.chain.provider.get_receipt(tx_hash)
+        for log in receipt.decode_logs(self.fg.jar.Tipped):
+            if (
+                int(log.log_index) == log_index
+                and to_checksum_address(str(log.contract_address)) == self.fg.jar.address
+                and to_checksum_address(str(log.creator)) == creator
+            ):
+                info = self.fg.token_info(str(log.token))
+                return {
+                    "fan": to_checksum_address(str(log.fan)),
+                    "amount": str(int(log.amount)),
+                    "amount_text": info.fmt(int(log.amount)),
+                    **message_fields(log.message, MAX_FULL_CHARS),
+                    "tx": tx_hash,
+                    "cursor": f"{int(log.block_number)}:{log_index}",
+                }
+        raise HttpError(404, "no tip to this creator there", "not_found")
 
     def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[TipRow]:
         """The newest `limit` Tipped events to `creator` before `cursor`, as `fairgift.history`
@@ -231,7 +268,8 @@ class Creators:
                 ("gift-sets", newest),
                 lambda: (source or events.source(self.fg)).events("TipJar.GiftSet", to_block=newest),
             )
-        return tip_rows([*catalogue, *found], lambda token: self.fg.token_info(token).decimals)
+        rows = tip_rows([*catalogue, *found], lambda token: self.fg.token_info(token).decimals)
+        return [replace(row, message=clip(row.message)) for row in rows]  # cached: no 40 KB kept
 
     def state(self, who: str) -> dict:
         """Everything the creator page shows at first render, in one document."""
@@ -263,10 +301,12 @@ def parse_cursor(before) -> tuple[int, int] | None:
     if before in (None, ""):
         return None
     try:
-        block, index = str(before).split(":")
-        return int(block), int(index)
+        block, index = (int(part) for part in str(before).split(":"))
     except ValueError as err:
         raise HttpError(400, "bad cursor", "bad_request") from err
+    if not (0 <= block < 2**63 and 0 <= index < 2**31):  # what the index's integer columns hold
+        raise HttpError(400, "bad cursor", "bad_request")
+    return block, index
 
 
 def walk_back(source, fg, limit: int, cursor: tuple[int, int] | None, creator: str) -> list:
