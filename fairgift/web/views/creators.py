@@ -259,10 +259,12 @@ def parse_cursor(before) -> tuple[int, int] | None:
     if before in (None, ""):
         return None
     try:
-        block, index = str(before).split(":")
-        return int(block), int(index)
+        block, index = (int(part) for part in str(before).split(":"))
     except ValueError as err:
         raise HttpError(400, "bad cursor", "bad_request") from err
+    if not (0 <= block < 2**63 and 0 <= index < 2**31):  # what the index's integer columns hold
+        raise HttpError(400, "bad cursor", "bad_request")
+    return block, index
 
 
 def walk_back(source, fg, limit: int, cursor: tuple[int, int] | None, creator: str) -> list:
