@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eth_utils import is_address, to_checksum_address
+from web3.exceptions import TransactionNotFound
 
 from fairgift import events
 from fairgift.amounts import format_amount, format_bps
@@ -18,7 +19,15 @@ from fairgift.creators import Catalogue
 from fairgift.platforms import PLATFORMS
 from fairgift.web.http import HttpError
 from fairgift.web.views.reader import Reader
-from fairgift.web.views.text import TOKEN_DECIMALS, TOLERANCE_TEXT, days, short
+from fairgift.web.views.text import (
+    MAX_FULL_CHARS,
+    TOKEN_DECIMALS,
+    TOLERANCE_TEXT,
+    clip,
+    days,
+    message_fields,
+    short,
+)
 
 RECENT_LIMIT = 20  # tips and gifts on a page, newest first; older ones page in
 MAX_RECENT = 100  # the most one request for older tips returns
@@ -188,14 +197,42 @@ class Creators:
                     "amount_text": info.fmt(int(row["amount"])),
                     "fee_text": info.fmt(int(row["fee"])),
                     "gift": names.get(gift_id, f"gift #{gift_id}") if gift_id else None,
-                    "message": row["message"],
+                    **message_fields(row["message"]),
                     "time": row["timestamp"],
                     "date": FairGift.date(row["timestamp"]) if row["timestamp"] else "",
                     "tx": row["tx"],
                     "cursor": f"{row['block']}:{row['log_index']}",
                 }
             )
+            if items[-1]["truncated"]:  # where the whole message is
+                items[-1]["full"] = f"/api/creators/{creator}/tips/{row['tx']}/{row['log_index']}"
         return {"items": items, "more": more}
+
+    def one_tip(self, creator: str, tx_hash: str, log_index: int) -> dict:
+        """The tip (or gift) to `creator` logged at `log_index` of `tx_hash`, with its whole
+        message (neutralised; at most MAX_FULL_CHARS characters), or 404."""
+        web3 = self.fg.chain.provider.web3
+        try:
+            web3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            raise HttpError(404, f"no mined transaction {tx_hash[:12]}…", "not_found") from None
+        receipt = self.fg.chain.provider.get_receipt(tx_hash)
+        for log in receipt.decode_logs(self.fg.jar.Tipped):
+            if (
+                int(log.log_index) == log_index
+                and to_checksum_address(str(log.contract_address)) == self.fg.jar.address
+                and to_checksum_address(str(log.creator)) == creator
+            ):
+                info = self.fg.token_info(str(log.token))
+                return {
+                    "fan": to_checksum_address(str(log.fan)),
+                    "amount": str(int(log.amount)),
+                    "amount_text": info.fmt(int(log.amount)),
+                    **message_fields(log.message, MAX_FULL_CHARS),
+                    "tx": tx_hash,
+                    "cursor": f"{int(log.block_number)}:{log_index}",
+                }
+        raise HttpError(404, "no tip to this creator there", "not_found")
 
     def _gift_names(self) -> list[dict]:
         return [{"id": g.gift_id, "name": g.name} for g in self.reader.gift_catalogue().values()]
@@ -220,7 +257,7 @@ class Creators:
                 "amount": int(e.args["amount"]),
                 "fee": int(e.args["fee"]),
                 "gift_id": int(e.args["giftId"]),
-                "message": str(e.args["message"]),
+                "message": clip(e.args["message"]),  # the rows are cached: no 40 KB kept
                 "timestamp": int(e.timestamp),
                 "tx": e.tx,
                 "block": e.block,
