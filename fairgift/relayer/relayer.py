@@ -61,6 +61,14 @@ ZERO = "0x0000000000000000000000000000000000000000"
 EXPIRES_CAP = 2**62
 
 
+class _Duplicate(Exception):
+    """The tip being queued is already in the queue (posted twice at once): answered as a retry."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
 @dataclass
 class RelayerConfig:
     """Batching and abuse limits (every field has a `serve` option)."""
@@ -162,13 +170,31 @@ class Relayer:
         if tip.permit is not None:
             permit_nonce = self._check_permit(tip, now_chain)
 
+        try:
+            self._queue(tip, tip_id, permit_nonce, balance, allowance)
+        except sa.exc.IntegrityError:
+            # the same tip posted at the same moment (its twin committed first): idempotent too
+            existing = self.status(tip_id)
+            if existing is None:
+                raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already queued") from None
+            return {"id": tip_id, "status": existing["status"], "duplicate": True}
+        except _Duplicate as twin:
+            return {"id": tip_id, "status": twin.status, "duplicate": True}
+        self.wake.set()
+        return {"id": tip_id, "status": QUEUED}
+
+    def _queue(self, tip: SignedTip, tip_id: str, permit_nonce, balance: int, allowance: int) -> None:
+        """Queue `tip` in one write transaction, after the checks that need the queue."""
+        cfg = self.config
         with self.db.write() as conn:
             t = relay_tips.c
             clash = conn.execute(
-                sa.select(t.id).where(
+                sa.select(t.id, t.status).where(
                     t.deployment == self.deployment, t.fan == tip.fan, t.nonce == str(tip.nonce)
                 )
             ).first()
+            if clash is not None and clash.id == tip_id:  # its twin, queued since the check above
+                raise _Duplicate(clash.status)
             if clash is not None:
                 raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already queued (tip {clash.id})")
             now = _now()
@@ -240,8 +266,6 @@ class Relayer:
                     attempts=0,
                 )
             )
-        self.wake.set()
-        return {"id": tip_id, "status": QUEUED}
 
     def _check_permit(self, tip: SignedTip, now_chain: int) -> int:
         permit = tip.permit
