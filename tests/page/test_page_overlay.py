@@ -23,7 +23,7 @@ def test_tip_and_gift_appear_in_order_one_at_a_time(open_tab, follower, page_fg,
     assert page.locator("#alert-icon").is_hidden()  # a plain tip has no gift icon
     expect(page.locator("#alert-what")).to_have_text("sent 3 × Heart")
     expect(page.locator("#alert-amount")).to_have_text("3.00 USDC")
-    expect(page.locator("#alert-icon")).to_have_attribute("src", "/static/overlay/gifts/heart.svg")
+    expect(page.locator("#alert-icon")).to_have_attribute("src", "/static/gifts/heart.svg")
     assert page.evaluate("document.getElementById('alert-icon').naturalWidth") > 0  # the SVG loaded
     assert box.count() == 1
     expected = tipped_ids(page_fg, [tip, gift])

@@ -6,8 +6,9 @@ An alert's `id` is `"<block>:<log index>"`: it totally orders a creator's tips, 
 it. Only what the index has committed is read (never the live tail past its cursor), so a replay
 after a reconnection sees exactly the same events in the same order.
 
-A fan's message is text only: control and bidi characters replaced as everywhere
-(`fairgift.display.safe_text`), cut to `MESSAGE_COLUMNS`; the page writes it as text, never markup.
+A fan's message is text only: control and bidi characters replaced and cut to `MESSAGE_CHARS` by
+the rule every page uses (`fairgift.web.views.text.shown`); the page writes it as text, never
+markup. Gift icons come from `fairgift.web.views.icons` (SVGs the service serves).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fairgift import events
-from fairgift.display import cut, safe_text
-from fairgift.web.views.text import short
+from fairgift.web.views.icons import gift_icon
+from fairgift.web.views.text import short, shown
 
-MESSAGE_COLUMNS = 140  # an alert is read in a few seconds on stream
+MESSAGE_CHARS = 140  # an alert is read in a few seconds on stream
 MAX_REPLAY = 100  # the most alerts one read returns; older ones after a long absence are skipped
 END_OF_BLOCK = 2**31 - 1  # a log index after every real one: "everything in this block"
-ICONS = frozenset({"rose", "heart", "lion", "universe"})  # static/overlay/gifts/<name>.svg
 
 
 def parse_id(text: str | None) -> tuple[int, int] | None:
@@ -36,14 +36,6 @@ def parse_id(text: str | None) -> tuple[int, int] | None:
 
 def format_id(position: tuple[int, int]) -> str:
     return f"{position[0]}:{position[1]}"
-
-
-def icon_url(gift_id: int, name: str | None) -> str | None:
-    """The gift's icon, served by the service (one place to switch to another icon set)."""
-    if not gift_id:
-        return None
-    slug = (name or "").strip().lower()
-    return f"/static/overlay/gifts/{slug if slug in ICONS else 'gift'}.svg"
 
 
 class Alerts:
@@ -117,15 +109,15 @@ class Alerts:
             "kind": "gift" if gift_id else "tip",
             "fan": fan,
             "fan_short": short(fan),
-            "gift": cut(safe_text(name), 40) if name else None,
+            "gift": shown(name, 40) if name else None,
             "gift_id": gift_id,
             "quantity": quantity,
-            "icon": icon_url(gift_id, name),
+            "icon": gift_icon(name) if gift_id else None,
             "amount": str(amount),
             "amount_value": str(Decimal(amount).scaleb(-info.decimals)),  # plain, for ?min=
             "amount_text": info.fmt(amount),
             "symbol": info.symbol,
-            "message": cut(safe_text(args.get("message", "")), MESSAGE_COLUMNS),
+            "message": shown(args.get("message", ""), MESSAGE_CHARS),
             "block": event.block,
             "time": int(event.timestamp),
         }
