@@ -114,12 +114,24 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _sign_tip(key: bytes, separator: bytes, fan, creator, token, amount, message, nonce, deadline):
-    from fairgift.relayer.tips import Signature, SignedTip, eip712_digest, tip_struct_hash
+    from fairgift import eip712
+    from fairgift.relayer.tips import SignedTip
 
-    digest = eip712_digest(separator, tip_struct_hash(fan, creator, token, amount, message, nonce, deadline))
+    digest = eip712.digest(
+        separator, eip712.tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
+    )
     sig = keys.PrivateKey(key).sign_msg_hash(digest)
     return SignedTip(
-        0, "", fan, creator, token, amount, message, nonce, deadline, Signature(27 + sig.v, sig.r, sig.s)
+        0,
+        "",
+        fan,
+        creator,
+        token,
+        amount,
+        message,
+        nonce,
+        deadline,
+        eip712.Signature(27 + sig.v, sig.r, sig.s),
     )
 
 

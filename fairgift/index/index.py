@@ -32,8 +32,7 @@ from dataclasses import dataclass
 import msgspec
 import sqlalchemy as sa
 
-from fairgift.events import CLONES, CONTRACT_TYPES, Event, ScanSource, matches, parse_names
-from fairgift.events import _checksum as checksum
+from fairgift.events import CLONES, CONTRACT_TYPES, Event, ScanSource, checksum, matches, parse_names
 from fairgift.index.db import Database, deployment_key, u256_sum
 from fairgift.index.schema import (
     index_blocks,

@@ -8,45 +8,20 @@ safe to make from the web server's worker threads. Transactions are built elsewh
 from __future__ import annotations
 
 from eth_abi import decode, encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
-from fairgift.relayer.tips import domain_separator
+from fairgift import chain, eip712
+from fairgift.chain import NoDomain, Read, selector
+from fairgift.errors import FairGiftError
+from fairgift.relayer.tips import Rejected
 
-
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
-
-
-_IS_TOKEN_ALLOWED = _selector("isTokenAllowed(address)")
-_IS_NONCE_USED = _selector("isNonceUsed(address,uint256)")
-_NONCE_BITMAP = _selector("nonceBitmap(address,uint256)")
-_BALANCE_OF = _selector("balanceOf(address)")
-_ALLOWANCE = _selector("allowance(address,address)")
-_NONCES = _selector("nonces(address)")
-_DOMAIN_SEPARATOR = _selector("DOMAIN_SEPARATOR()")
-_EIP712_DOMAIN = _selector("eip712Domain()")
-
-
-class Read:
-    """One read for `ChainReader.batch`: an `eth_call` (decoded to a value) or the block's timestamp."""
-
-    def __init__(self, method: str, to: str, data: str, out: list[str]):
-        self.method, self.to, self.data, self.out = method, to, data, out
-
-    def request(self, block: str) -> tuple[str, list]:
-        if self.method == "eth_getBlockByNumber":
-            return self.method, [block, False]
-        return self.method, [{"to": self.to, "data": self.data}, block]
-
-    def parse(self, result):
-        """The value, or None when the call failed (reverted, no code, undecodable)."""
-        try:
-            if self.method == "eth_getBlockByNumber":
-                return int(result["timestamp"], 16)
-            value = decode(self.out, bytes.fromhex(result[2:] if result.startswith("0x") else result))
-        except Exception:  # noqa: BLE001 - an error reply or bytes that do not decode
-            return None
-        return value[0] if len(value) == 1 else value
+_IS_TOKEN_ALLOWED = selector("isTokenAllowed(address)")
+_IS_NONCE_USED = selector("isNonceUsed(address,uint256)")
+_NONCE_BITMAP = selector("nonceBitmap(address,uint256)")
+_BALANCE_OF = selector("balanceOf(address)")
+_ALLOWANCE = selector("allowance(address,address)")
+_NONCES = selector("nonces(address)")
+_DOMAIN_SEPARATOR = selector("DOMAIN_SEPARATOR()")
 
 
 class ChainReader:
@@ -64,29 +39,9 @@ class ChainReader:
         return decode(out, bytes(raw))
 
     def batch(self, *reads: Read) -> list:
-        """Several reads in one JSON-RPC batch (one round trip to the node), pinned to one block:
-        the first read fixes the block number for all of them. Falls back to one by one where
-        the provider takes no batches."""
-        block = int(self.web3.eth.block_number)
-        make_batch = getattr(self.web3.provider, "make_batch_request", None)
-        if make_batch is not None:
-            try:
-                replies = make_batch([read.request(hex(block)) for read in reads])
-                if isinstance(replies, list) and len(replies) == len(reads):
-                    return [read.parse(r.get("result")) for read, r in zip(reads, replies, strict=True)]
-            except (TypeError, ValueError, NotImplementedError, AttributeError):
-                pass
-        return [read.parse(self._one(read, block)) for read in reads]
-
-    def _one(self, read: Read, block: int):
-        """A read sent alone, through web3's formatters (a raw request is refused by the in-process
-        chain: its eth_call wants a `from`), answered as in a batch reply (None when it failed)."""
-        try:
-            if read.method == "eth_getBlockByNumber":
-                return {"timestamp": hex(self.web3.eth.get_block(block)["timestamp"])}
-            return "0x" + bytes(self.web3.eth.call({"to": read.to, "data": read.data}, block)).hex()
-        except Exception:  # noqa: BLE001 - a revert or a missing contract reads as None, as in a batch
-            return None
+        """Several reads in one JSON-RPC batch (one round trip to the node), pinned to one block
+        (`fairgift.chain.batch`); a failed read is None."""
+        return chain.batch(self.web3, *reads)
 
     def read(self, to: str, selector: bytes, types: list[str], args: list, out: list[str]) -> Read:
         data = selector + (encode(types, args) if types else b"")
@@ -111,29 +66,11 @@ class ChainReader:
 
     def jar_domain(self) -> dict:
         """The jar's EIP-712 domain (ERC-5267)."""
-        return self._domain(self.jar)
-
-    def _domain(self, contract: str) -> dict:
-        _, name, version, chain_id, verifying, _, _ = self._call(
-            contract,
-            _EIP712_DOMAIN,
-            [],
-            [],
-            ["bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"],
-        )
-        return {
-            "name": name,
-            "version": version,
-            "chainId": int(chain_id),
-            "verifyingContract": to_checksum_address(verifying),
-        }
+        return chain.token_domain(self.jar, self.web3)
 
     def jar_separator(self) -> bytes:
         if self.jar not in self._separators:
-            d = self.jar_domain()
-            self._separators[self.jar] = domain_separator(
-                d["name"], d["version"], d["chainId"], d["verifyingContract"]
-            )
+            self._separators[self.jar] = eip712.domain_separator(self.jar_domain())
         return self._separators[self.jar]
 
     def is_token_allowed(self, token: str) -> bool:
@@ -158,11 +95,15 @@ class ChainReader:
         return int(self._call(token, _NONCES, ["address"], [owner], ["uint256"])[0])
 
     def token_domain(self, token: str) -> dict | None:
-        """The token's EIP-712 domain if it implements ERC-5267 `eip712Domain()`, else None."""
+        """The token's EIP-712 domain (`fairgift.chain.token_domain`), None for a token with no
+        EIP-712 domain at all (no permit: the fan approves on chain); `Rejected` 400 for a token
+        whose domain cannot be established or disagrees with its `DOMAIN_SEPARATOR()`."""
         try:
-            return self._domain(token)
-        except Exception:  # noqa: BLE001 - no such function (e.g. some USDC versions)
+            return chain.token_domain(token, self.web3)
+        except NoDomain:
             return None
+        except FairGiftError as err:
+            raise Rejected(400, str(err)) from None
 
     def token_separator(self, token: str) -> bytes:
         """The token's EIP-2612 `DOMAIN_SEPARATOR()` (cached: it depends only on the chain)."""

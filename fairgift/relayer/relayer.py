@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from eth_utils import to_checksum_address
 
+from fairgift import eip712
 from fairgift.batch import batch_args, skip_reason
 from fairgift.index.db import Database
 from fairgift.relayer import faults
@@ -52,14 +53,7 @@ from fairgift.relayer.store import (
     relay_tips,
     relay_txs,
 )
-from fairgift.relayer.tips import (
-    Permit,
-    Rejected,
-    SignedTip,
-    eip712_digest,
-    parse_tip_request,
-    permit_struct_hash,
-)
+from fairgift.relayer.tips import Permit, Rejected, SignedTip, parse_tip_request, signer_of
 
 log = logging.getLogger("fairgift.relayer")
 
@@ -130,7 +124,7 @@ class Relayer:
         if tip.creator in (ZERO, self.reader.jar):
             raise Rejected(400, f"invalid creator {tip.creator}")
         digest = tip.digest(self.reader.jar_separator())
-        signer = tip.signature.recover(digest)
+        signer = signer_of(tip.signature, digest)
         if signer != tip.fan:
             raise Rejected(400, f"bad signature: it was made by {signer}, not by the fan {tip.fan}")
         tip_id = "0x" + digest.hex()
@@ -261,10 +255,11 @@ class Relayer:
             separator = self.reader.token_separator(tip.token)
         except Exception:  # noqa: BLE001 - any failure of the token's view functions
             raise Rejected(400, f"token {tip.token} does not support EIP-2612 permits") from None
-        digest = eip712_digest(
-            separator, permit_struct_hash(tip.fan, self.reader.jar, permit.value, nonce, permit.deadline)
+        digest = eip712.digest(
+            separator,
+            eip712.permit_struct_hash(tip.fan, self.reader.jar, permit.value, nonce, permit.deadline),
         )
-        signer = permit.signature.recover(digest)
+        signer = signer_of(permit.signature, digest)
         if signer != tip.fan:
             raise Rejected(
                 400,
@@ -766,8 +761,6 @@ PERMIT_ABI = {
 
 
 def _signed_from_row(row, chain_id: int, jar: str) -> SignedTip:
-    from fairgift.relayer.tips import Signature
-
     r = int(row.r, 16)
     vs = int(row.vs, 16)
     return SignedTip(
@@ -780,7 +773,7 @@ def _signed_from_row(row, chain_id: int, jar: str) -> SignedTip:
         message=row.message,
         nonce=int(row.nonce),
         deadline=int(row.deadline),
-        signature=Signature(27 + (vs >> 255), r, vs & ((1 << 255) - 1)),
+        signature=eip712.from_compact(r, vs),
     )
 
 
