@@ -44,11 +44,15 @@ setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (ide
 
 # Re-runs only when a pin changes or an install folder is missing: a second `make` installs nothing.
 # A missing node_modules makes the stamp due (FORCE) rather than having a rule of its own, so that
-# `npm ci` runs once when both are due (a rule for node_modules ran it a second time).
+# `npm ci` runs once when both are due (a rule for node_modules ran it a second time). A node_modules
+# that is a link (a git worktree sharing another checkout's install) is left alone: `npm ci` would
+# empty the linked folder, under every tree that shares it, and put a folder in the link's place.
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json $(if $(wildcard node_modules),,FORCE) \
 		| $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	npm ci --no-audit --no-fund --loglevel=error
+	@if [ -L node_modules ]; then \
+	  echo "setup: node_modules links to $$(readlink node_modules), a shared install: no npm ci here"; \
+	else echo "npm ci --no-audit --no-fund --loglevel=error"; npm ci --no-audit --no-fund --loglevel=error; fi
 	@mkdir -p .local && touch $@
 
 $(VENV)/bin/python:
@@ -120,6 +124,13 @@ demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, re
 	@start=$$(date +%s); status=0; \
 	ape run demo $(DEMO_ARGS) || status=$$?; \
 	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
+.PHONY: rehearse
+NETWORK ?= base
+rehearse: setup ## rehearse NETWORK (base, base-sepolia, optimism, arbitrum) on a local anvil with its USDC
+	@start=$$(date +%s); status=0; \
+	ape run rehearse $(NETWORK) || status=$$?; \
+	echo "rehearsal wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # --------------------------------------------------------------------------------- a local chain
 # A persistent anvil for operating FairGift by hand: chain id 31337 on 127.0.0.1:$(NODE_PORT), its

@@ -334,13 +334,23 @@ class Relayer:
         lease = relay_leases.c
         where = sa.and_(lease.sender == self.sender, lease.chain_id == self.chain_id)
         with self.db.write() as conn:
-            row = conn.execute(sa.select(relay_leases).where(where)).first()
+            # FOR UPDATE: on PostgreSQL (READ COMMITTED) two batchers reading an expired lease at
+            # once both took it; the row lock makes the second read the first one's update. SQLite
+            # serialises writers already (BEGIN IMMEDIATE) and is given no FOR UPDATE.
+            row = conn.execute(sa.select(relay_leases).where(where).with_for_update()).first()
             if row is None:
-                conn.execute(
-                    relay_leases.insert().values(
-                        sender=self.sender, chain_id=self.chain_id, holder=self.holder, expires_at=now + ttl
-                    )
-                )
+                try:
+                    with conn.begin_nested():  # two first takers: the second insert fails
+                        conn.execute(
+                            relay_leases.insert().values(
+                                sender=self.sender,
+                                chain_id=self.chain_id,
+                                holder=self.holder,
+                                expires_at=now + ttl,
+                            )
+                        )
+                except sa.exc.IntegrityError:
+                    return False
                 return True
             if row.holder == self.holder or row.expires_at < now or _holder_is_dead(row.holder):
                 conn.execute(

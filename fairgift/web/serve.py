@@ -53,12 +53,20 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
     or None."""
     app = create_app(service)
     config = uvicorn.Config(
-        app, host=host, port=port, access_log=access_log, log_level="warning", lifespan="off"
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level="warning",
+        lifespan="off",
+        # uvicorn would take X-Forwarded-For from any local peer as the client; the guard alone
+        # decides whom to believe (`--trusted-proxies`)
+        proxy_headers=False,
     )
     server = _Server(config)
     service.start()
     echo(f"FairGift service on http://{host}:{port} (chain {service.chain_id}, jar {service.fg.jar.address})")
-    from fairgift.web.page import page_urls
+    from fairgift.web.views.creators import page_urls
 
     for line in page_urls(service, f"http://{host}:{port}"):
         echo(line)

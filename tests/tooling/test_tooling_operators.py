@@ -124,39 +124,63 @@ def test_make_help_names_the_port_of_serve():
     assert "port 8000" in serve and 'SERVE_ARGS="--port 8001"' in serve
 
 
-def _dry_setup(folder, *present) -> list[str]:
-    """The commands `make setup` would run in `folder` holding the pin files and `present`."""
+FAKE_TOOL = """#!/bin/sh
+echo "$(basename "$0") $*" >> "{log}"
+"""
+
+
+def _setup(folder, *present, link=False) -> tuple[list[str], str]:
+    """Run `make setup`'s install rule in `folder` holding the pin files and `present` (made after
+    the pins: up to date), with pip and npm replaced by stand-ins that log their calls: (the calls,
+    make's output). `link`: node_modules is a link to a folder elsewhere, as in a git worktree."""
+    log = folder / "calls.log"
+    log.write_text("")
     for name in ("pyproject.toml", "constraints.txt", "package.json", "package-lock.json"):
         (folder / name).write_text("")
-    for name in present:  # made after the pins: up to date
+    for tool in (".venv/bin/pip", "tools/bin/npm"):  # tools/bin comes first on the Makefile's PATH
+        path = folder / tool
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(FAKE_TOOL.format(log=log))
+        path.chmod(0o755)
+    if link:
+        (folder / "shared").mkdir()
+        (folder / "node_modules").symlink_to(folder / "shared")
+    for name in present:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.mkdir() if name == "node_modules" else path.write_text("")
-    dry = subprocess.run(
-        ["make", "-n", "--no-print-directory", "-f", str(ROOT / "Makefile"), "setup"],
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), ".local/setup.stamp"],
         cwd=folder,
         capture_output=True,
         text=True,
     )
-    assert dry.returncode == 0, dry.stderr
-    return dry.stdout.splitlines()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (folder / ".local/setup.stamp").exists()
+    return log.read_text().splitlines(), done.stdout
 
 
 @pytest.mark.parametrize(
-    "present, npm_ci",
+    "present, npm_ci, pip",
     [
-        ((), 1),  # a fresh clone: the stamp and node_modules are both due
-        ((".venv/bin/python", ".local/setup.stamp"), 1),  # node_modules alone is missing
-        ((".venv/bin/python", "node_modules", ".local/setup.stamp"), 0),  # a second `make`
+        ((".venv/bin/python",), 1, 1),  # a fresh clone: the stamp and node_modules are both due
+        ((".venv/bin/python", ".local/setup.stamp"), 1, 1),  # node_modules alone is missing
+        ((".venv/bin/python", "node_modules", ".local/setup.stamp"), 0, 0),  # a second `make`
     ],
 )
-def test_setup_runs_npm_ci_once(tmp_path, present, npm_ci):
-    commands = _dry_setup(tmp_path, *present)
-    assert sum(line.startswith("npm ci") for line in commands) == npm_ci, commands
-    if not present:
-        assert sum(".venv/bin/pip install" in line for line in commands) == 1, commands
-    if "node_modules" in present:  # a second `make` installs nothing
-        assert not any("pip install" in line for line in commands), commands
+def test_setup_runs_npm_ci_once(tmp_path, present, npm_ci, pip):
+    calls, _ = _setup(tmp_path, *present)
+    assert sum(call.startswith("npm ci") for call in calls) == npm_ci, calls
+    assert sum(call.startswith("pip install") for call in calls) == pip, calls
+
+
+def test_setup_leaves_a_linked_node_modules_alone(tmp_path):
+    """A worktree whose node_modules links to another checkout's: a due stamp installs the Python
+    side and says why npm is skipped (`npm ci` would empty the shared folder for every tree)."""
+    calls, said = _setup(tmp_path, ".venv/bin/python", link=True)
+    assert [call.split()[0] for call in calls] == ["pip"]
+    assert "node_modules links to " in said and "a shared install: no npm ci here" in said
+    assert (tmp_path / "node_modules").is_symlink()
 
 
 # ---------------------------------------------------------------- 4. the demo's first step
