@@ -70,6 +70,7 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
 
     for line in page_urls(service, f"http://{host}:{port}"):
         echo(line)
+    echo(f"creators' studio (connect the creator's wallet): http://{host}:{port}/studio")
     if service.relayer is not None:
         cfg = service.relayer.config
         echo(

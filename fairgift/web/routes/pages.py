@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from fairgift.deployments import LOCAL_CHAIN_IDS
-from fairgift.web.http import HttpError
+from fairgift.web.http import HttpError, path_text
 from fairgift.web.views import Views
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -78,7 +78,10 @@ def routes(service, views: Views) -> list[BaseRoute]:
         return html("index", await run_in_threadpool(views.run, read))
 
     async def creator_page(request: Request) -> Response:
-        who = request.path_params["creator"]
+        try:
+            who = path_text(request, "creator")
+        except HttpError as err:
+            return html("missing", {"error": err.reason}, err.status)
 
         def read():
             started = time.perf_counter()

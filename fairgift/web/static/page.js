@@ -623,12 +623,34 @@
       const what = item.gift ? `sent ${item.gift} (${item.amount_text})` : `tipped ${item.amount_text}`;
       head.append(el("span", short(item.fan), "mono"), el("span", ` ${what}`), el("time", item.date, "muted"));
       li.append(head);
-      if (item.message) li.append(el("p", item.message, "msg"));
+      if (item.message) {
+        const msg = el("p", item.message, "msg");
+        li.append(msg);
+        if (item.truncated && item.full) li.append(wholeMessageButton(item.full, msg));
+      }
       li.dataset.cursor = item.cursor;
       return li;
     });
     if (append) list.append(...rows); else list.replaceChildren(...rows);
     $("recent-empty").hidden = list.children.length > 0;
+  }
+
+  // A long message is cut by the service; its whole text (neutralised too) comes on demand.
+  function wholeMessageButton(path, msg) {
+    const button = el("button", "Show the whole message", "more-text");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const tip = await api(path);
+        msg.textContent = tip.message;
+        button.remove();
+      } catch (err) {
+        button.disabled = false;
+        showError(err);
+      }
+    });
+    return button;
   }
 
   async function refreshRecent() {

@@ -17,6 +17,8 @@ from fairgift.web.views.outcome import Outcomes
 from fairgift.web.views.prepare import Prepare
 from fairgift.web.views.quotes import Quotes
 from fairgift.web.views.reader import Reader
+from fairgift.web.views.studio import Studio
+from fairgift.web.views.studio_prepare import StudioPrepare
 
 
 class Views:
@@ -27,6 +29,8 @@ class Views:
         self.quotes = Quotes(self.creators)
         self.prepare = Prepare(self.quotes)
         self.outcomes = Outcomes(self.reader)
+        self.studio = Studio(self.creators)  # the creator's dashboard
+        self.studio_prepare = StudioPrepare(self.studio)
 
     def run(self, fn, *args):
         """`fn(*args)` under the reader's lock, reading at the chain's latest block (call it from a
