@@ -345,7 +345,7 @@ def creators(network, action, args, label):
         echo(f"  /c/{entry.name:<20} {entry.address}  {entry.label}")
 
 
-# `serve` and `index` (the services: fairgift/web/cli.py)
-from fairgift.web.cli import register as _register_services  # noqa: E402
+# `serve` and `index` (the services: fairgift/serve_commands.py)
+from fairgift.serve_commands import register as _register_services  # noqa: E402
 
 _register_services(cli)

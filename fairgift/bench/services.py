@@ -244,9 +244,9 @@ def measure_index(sb: ServicesBench, creator_addrs: list[str]) -> dict:
     """Catch the index up from nothing on the chain `make_tips` made, then time the top and a
     typical creator's tips and ledger on the index and on the scan (checked equal)."""
     from fairgift import ledger
+    from fairgift.db import Database
     from fairgift.events import ScanSource
     from fairgift.index import Index
-    from fairgift.index.db import Database
 
     db = Database(f"sqlite:///{sb.workdir / 'index.sqlite3'}")
     index = Index(db, sb.fg.record)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from fairgift.index.db import Database, database_url
+from fairgift.db import Database, database_url, deployment_key
 from fairgift.index.index import Index, IndexSource, SyncResult
 
 __all__ = ["Database", "Index", "IndexSource", "SyncResult", "current_source", "open_index"]
@@ -39,7 +39,7 @@ def _database(url: str | None, create: bool) -> Database | None:
 
                 if not Path(url.split("///", 1)[1]).is_file():
                     return None  # never indexed here: do not create an empty database as a side effect
-            _databases[url] = Database(url, create=create)
+            _databases[url] = Database(url)
         return _databases[url]
 
 
@@ -69,13 +69,12 @@ def current_source(fg, db_url: str | None = None) -> IndexSource | None:
         db = _database(db_url, create=False)
         if db is None or not sa.inspect(db.engine).has_table("index_state"):
             return None
-        from fairgift.index.db import deployment_key
-
         key = deployment_key(record)
         with _guard:
             index = _open.get((db.url, key))
         if index is None:
-            index = Index(db, record, project=getattr(fg, "project", None))
+            # a reader: the tables exist (checked above), and a read never creates any
+            index = Index(db, record, project=getattr(fg, "project", None), create=False)
             with _guard:
                 _open[(db.url, key)] = index
         return index.source() if index.is_current() else None

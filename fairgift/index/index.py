@@ -32,9 +32,10 @@ from dataclasses import dataclass
 import msgspec
 import sqlalchemy as sa
 
+from fairgift.db import Database, deployment_key, u256_sum
 from fairgift.events import CLONES, CONTRACT_TYPES, Event, ScanSource, matches, parse_names
 from fairgift.events import _checksum as checksum
-from fairgift.index.db import Database, deployment_key, u256_sum
+from fairgift.index import schema
 from fairgift.index.schema import (
     index_blocks,
     index_events,
@@ -93,9 +94,12 @@ class Index:
         confirmations: int = 0,
         chunk_blocks: int = 2_000,
         project=None,
+        create: bool = True,
     ):
         from ape import chain
 
+        if create:
+            db.create(schema.metadata)
         self.db = db
         self.record = record
         self.key = deployment_key(record)

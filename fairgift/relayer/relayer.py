@@ -34,8 +34,8 @@ import sqlalchemy as sa
 from eth_utils import to_checksum_address
 
 from fairgift.batch import batch_args, skip_reason
-from fairgift.index.db import Database
-from fairgift.relayer import faults
+from fairgift.db import Database
+from fairgift.relayer import faults, store
 from fairgift.relayer.chain import ChainReader
 from fairgift.relayer.store import (
     LANDED,
@@ -96,6 +96,7 @@ class Relayer:
     def __init__(self, db: Database, deployment: str, jar, account, config: RelayerConfig | None = None):
         from ape import chain
 
+        db.create(store.metadata)
         self.db = db
         self.deployment = deployment
         self.jar = jar  # an Ape contract instance: builds the transactions

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairgift.index.db import ADDRESS, HASH, U256, metadata
+from fairgift.db import ADDRESS, HASH, KEY, U256
 
-KEY = sa.String(80)
+metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(metadata)`)
 
 QUEUED, SUBMITTED, LANDED, SKIPPED = "queued", "submitted", "landed", "skipped"
 TIP_STATUSES = (QUEUED, SUBMITTED, LANDED, SKIPPED)

@@ -1,11 +1,11 @@
 """The FairGift web app: the JSON API under `/api` and the fans' pages.
 
     from fairgift.web.app import create_app
-    from fairgift.web.service import Service
+    from fairgift.service import Service
     app = create_app(Service.connect())         # an ASGI app: uvicorn.run(app), or a TestClient
 
 `create_app` only routes; background work (the relayer's batcher, the index bot) is started by
-`fairgift.web.serve`, so a test can drive the app without any thread running.
+`fairgift.serve`, so a test can drive the app without any thread running.
 
 The pages come from `fairgift/web/page.py: routes(service) -> list[BaseRoute]` (the page's own
 module), mounted after the API.
@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import BaseRoute
 
+from fairgift.service import Service
 from fairgift.web import api
-from fairgift.web.service import Service
 
 log = logging.getLogger("fairgift.web")
 

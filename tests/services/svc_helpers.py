@@ -146,7 +146,7 @@ def check_u256_sum(db):
     """`u256_sum` on `db` adds uint256 values (stored as decimal text) exactly."""
     import sqlalchemy as sa
 
-    from fairgift.index.db import u256_sum
+    from fairgift.db import u256_sum
     from fairgift.index.schema import index_tips
 
     values = [2**256 - 1, 2**255 + 3, 10**70, 1, 2**63]

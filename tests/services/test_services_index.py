@@ -10,11 +10,11 @@ from svc_helpers import activity, check_u256_sum
 
 from fairgift import events
 from fairgift.api import FairGift
+from fairgift.db import Database
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 from fairgift.events import ScanSource
 from fairgift.index import Index, current_source, open_index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events, index_features, index_tips
 from fairgift.ledger import TipGroup
 from tests.constants import USDC
