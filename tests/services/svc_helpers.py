@@ -147,8 +147,10 @@ def check_u256_sum(db):
     import sqlalchemy as sa
 
     from fairgift.db import u256_sum
+    from fairgift.index import schema
     from fairgift.index.schema import index_tips
 
+    db.create(schema.metadata)  # the index's tables, as `Index` creates them
     values = [2**256 - 1, 2**255 + 3, 10**70, 1, 2**63]
     with db.write() as conn:
         conn.execute(
