@@ -15,6 +15,9 @@ from fairgift.amounts import format_amount as fmt
 from fairgift.amounts import parse_amount
 from fairgift.api import FairGift
 from fairgift.errors import FairGiftError
+from fairgift.index import register_event_source
+
+register_event_source()  # events read from the index when it is current for the deployment
 
 
 def ape_init_extras(chain, accounts):

@@ -14,6 +14,10 @@ from fairgift import report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
 from fairgift.cli import clean_errors, command_class, echo, sender, show_progress
 from fairgift.errors import FairGiftError
+from fairgift.index import register_event_source
+
+# Every command reads events from the index when it is current for the deployment (else the chain).
+register_event_source()
 
 # --slippage of buy/sell and their quotes (fairgift.api.market.trade_bound, fairgift.sandwich).
 BUY_SLIPPAGE_HELP = (

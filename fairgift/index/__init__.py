@@ -9,8 +9,11 @@ The schema (`schema.py`) and the queries are SQLAlchemy Core: SQLite by default
 (`.local/fairgift.sqlite3`, WAL), PostgreSQL given `FAIRGIFT_DB_URL`. The follower that keeps it
 current is a Silverback bot (`fairgift.index.follow`, `bots/index.py`).
 
-`current_source(fg)` is what `fairgift.events.source(fg)` asks: the index's event source when an
-index of that deployment exists and is current, else None (the caller then scans the chain).
+`current_source(fg)` is the index's event source for `fg`'s deployment when an index of it exists
+and is current, else None (the caller then scans the chain). `register_event_source()` hands it to
+`fairgift.events` (`events.set_index_finder`), so that `events.source(fg)` reads the index: the
+entry points call it (`scripts/fairgift.py`, the console's extras); `fairgift.events` never
+imports the index.
 """
 
 from __future__ import annotations
@@ -18,10 +21,19 @@ from __future__ import annotations
 import logging
 import threading
 
+from fairgift import events
 from fairgift.db import Database, database_url, deployment_key
 from fairgift.index.index import Index, IndexSource, SyncResult
 
-__all__ = ["Database", "Index", "IndexSource", "SyncResult", "current_source", "open_index"]
+__all__ = [
+    "Database",
+    "Index",
+    "IndexSource",
+    "SyncResult",
+    "current_source",
+    "open_index",
+    "register_event_source",
+]
 
 log = logging.getLogger("fairgift.index")
 
@@ -81,3 +93,9 @@ def current_source(fg, db_url: str | None = None) -> IndexSource | None:
     except Exception as err:  # noqa: BLE001 - an unreachable or broken index must never break a reader
         log.warning("index not used (%s); scanning the chain instead", err)
         return None
+
+
+def register_event_source() -> None:
+    """Make `fairgift.events.source(fg)` read the index when it is current for `fg` (this
+    process's registration of `current_source` as the events' index finder)."""
+    events.set_index_finder(current_source)

@@ -24,6 +24,8 @@ from fairgift.db import ADDRESS, HASH, KEY, U256
 
 metadata = sa.MetaData()  # the index's tables, created by `Index` (`Database.create(metadata)`)
 
+TIPS = "tips"  # index_features: index_tips holds every indexed Tipped event
+
 index_state = sa.Table(
     "index_state",
     metadata,
