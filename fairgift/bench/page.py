@@ -109,7 +109,7 @@ def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int 
     from eth_keys import keys
 
     from fairgift.batch import BatchTip, compact
-    from fairgift.relayer.tips import domain_separator, eip712_digest, tip_struct_hash
+    from fairgift.relayer.signed_tip import domain_separator, eip712_digest, tip_struct_hash
     from fairgift.signing import domain_of
 
     usdc = project.MockUSDC.at(fg.usdc.address)

@@ -114,7 +114,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _sign_tip(key: bytes, separator: bytes, fan, creator, token, amount, message, nonce, deadline):
-    from fairgift.relayer.tips import Signature, SignedTip, eip712_digest, tip_struct_hash
+    from fairgift.relayer.signed_tip import Signature, SignedTip, eip712_digest, tip_struct_hash
 
     digest = eip712_digest(separator, tip_struct_hash(fan, creator, token, amount, message, nonce, deadline))
     sig = keys.PrivateKey(key).sign_msg_hash(digest)

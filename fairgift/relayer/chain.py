@@ -10,7 +10,7 @@ from __future__ import annotations
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 
-from fairgift.relayer.tips import domain_separator
+from fairgift.relayer.signed_tip import domain_separator
 
 
 def _selector(signature: str) -> bytes:

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from fairgift.relayer.tips import Rejected, address, uint
+from fairgift.relayer.signed_tip import Rejected, address, uint
 
 log = logging.getLogger("fairgift.api")
 

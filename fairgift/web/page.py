@@ -624,7 +624,7 @@ class Page:
         # deadline on the chain's clock, and a permit when the jar's allowance does not cover this
         # tip plus the fan's tips still queued.
         from fairgift.relayer.prepare import prepare_tip
-        from fairgift.relayer.tips import Rejected
+        from fairgift.relayer.signed_tip import Rejected
 
         try:
             prepared = prepare_tip(

@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 from svc_helpers import tip_body
 
+from fairgift.relayer.signed_tip import eip712_digest, tip_struct_hash
 from fairgift.relayer.store import relay_tips, relay_txs
-from fairgift.relayer.tips import eip712_digest, tip_struct_hash
 from tests.constants import USDC
 
 
