@@ -37,7 +37,7 @@ class Relayer:
         self.jar = jar  # an Ape contract instance: builds the transactions
         self.account = account  # an Ape account (test account, or a keystore account set to autosign)
         self.sender = to_checksum_address(str(account.address))
-        self.config = config or RelayerConfig()
+        self._config = config or RelayerConfig()
         self.web3 = chain.provider.web3
         self.store = RelayStore(db, deployment)
         self.reader = ChainReader(self.web3, str(jar.address))
@@ -45,11 +45,22 @@ class Relayer:
         self.wake = threading.Event()  # a tip was queued: the batcher looks at once
         self.lease = Lease(self.store, self.sender, self.chain_id)
         self.holder = self.lease.holder
-        self.intake = Intake(self.store, self.reader, self.config, self.wake)
-        self.reconciler = Reconciler(self.store, self.web3, account, self.sender, jar, self.config)
+        self.intake = Intake(self.store, self.reader, self._config, self.wake)
+        self.reconciler = Reconciler(self.store, self.web3, account, self.sender, jar, self._config)
         self.batcher = Batcher(
-            self.store, self.reader, self.reconciler, self.lease, jar, self.config, self.wake
+            self.store, self.reader, self.reconciler, self.lease, jar, self._config, self.wake
         )
+
+    @property
+    def config(self) -> RelayerConfig:
+        return self._config
+
+    @config.setter
+    def config(self, config: RelayerConfig) -> None:
+        """New limits for every part at once (the intake, the batcher, the reconciliation)."""
+        self._config = config
+        for part in (self.intake, self.batcher, self.reconciler):
+            part.config = config
 
     # ------------------------------------------------------------------ the HTTP side
 
