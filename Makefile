@@ -62,14 +62,14 @@ node_modules:
 # events), less IN_PROCESS_MARKERS (`anvil_only`, `slow`). Left to anvil: the page (a browser),
 # the services (threads, processes, databases), the tooling's subprocess runs (they start anvil
 # themselves: the provider changes nothing) and assurance/ (state machines); all of them skip or
-# pass on `ape test --network ethereum:local:test` too (README "Tests").
+# pass on `ape test --network ethereum:local:test` too (docs/testing.md).
 # TEST_PROVIDERS=anvil (or in-process) runs one; APE_TEST_ARGS (paths, -k, -x, ...) applies to both,
 # and paths in it replace IN_PROCESS_TESTS; FAIRGIFT_TEST_ORDER=reverse|random[:SEED] reorders areas.
 # First, tools/compile-contracts recompiles in full if any contract source or compiler setting
 # changed (Ape alone leaves the importers of an edited library or base contract stale).
 TEST_PROVIDERS ?= anvil in-process
 IN_PROCESS_TESTS ?= tests/jar tests/market tests/split tests/bench $(wildcard tests/test_*.py) \
-	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py)
+	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py eip712.py)
 IN_PROCESS_MARKERS ?= not anvil_only and not slow
 
 test: setup ## run the test suite on anvil, then its fast areas in-process; prints wall times
@@ -130,7 +130,7 @@ node: setup ## a local chain that persists (anvil, chain id 31337, port 8545 or 
 	@echo "FairGift local chain: anvil, chain id 31337, http://127.0.0.1:$(NODE_PORT); state in $(NODE_DIR)/"
 	@echo "$$( [ -f $(NODE_DIR)/state.json ] && echo 'resuming the saved chain' || echo 'a new chain')" \
 		"(Ctrl-C stops it and keeps the state; make node-reset starts over)."
-	@echo "In another shell (with the environment of README \"Running things by hand\"):"
+	@echo "In another shell (with the environment of docs/using.md \"Running things by hand\"):"
 	@echo "  $(NODE_URI_HINT)ape run deploy --network ethereum:local:node"
 	@echo "  ape run fairgift status --network ethereum:local:node"
 	@exec anvil --port $(NODE_PORT) --chain-id 31337 --state $(NODE_DIR)/state.json --state-interval 10 \

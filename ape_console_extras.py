@@ -4,20 +4,20 @@ Preloaded names: `fg` (fairgift.api.FairGift), `jar`, `market`, `factory`, `usdc
 `fairgift`, `ledger`, `report`, and helpers `usd(units)` -> "2.50 USDC", `parse(text)` -> base
 units, `fmt(units, decimals, symbol)`. Without a deployment on the chain, only the helpers load,
 and `deploy()` creates one. Ape's `accounts[i]` is a keystore account; the chain's funded test
-accounts are `accounts.test_accounts[i]` (the README's console lines, run verbatim by
+accounts are `accounts.test_accounts[i]` (the console lines of docs/using.md, run verbatim by
 tests/tooling/test_tooling_cli_surface.py, use those). `make console` starts it with the
 project's environment (nothing written to the home folder).
 """
 
 import fairgift
-from fairgift import ledger, report
+from fairgift import events, ledger, report
 from fairgift.amounts import format_amount as fmt
 from fairgift.amounts import parse_amount
 from fairgift.api import FairGift
 from fairgift.errors import FairGiftError
-from fairgift.index import register_event_source
+from fairgift.index import current_source
 
-register_event_source()  # events read from the index when it is current for the deployment
+events.set_index_finder(current_source)  # the console's readers use the index when it is current
 
 
 def ape_init_extras(chain, accounts):

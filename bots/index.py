@@ -5,7 +5,7 @@ kept current in the services' database ($FAIRGIFT_DB_URL, else .local/fairgift.s
 
 (`ape run fairgift serve` runs the same bot inside the web service.) Scale-out: point
 $SILVERBACK_BROKER_CLASS at a taskiq broker (Redis, RabbitMQ), run this runner once and
-`silverback worker --network … index` as many times as needed; see README "Services".
+`silverback worker --network … index` as many times as needed; see docs/services.md "Scaling out".
 """
 
 from fairgift.index.follow import standalone_bot

@@ -31,19 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fairgift.signing import domain_of, sign, typed_message
-
-TIP_TYPES = {
-    "Tip": [
-        {"name": "fan", "type": "address"},
-        {"name": "creator", "type": "address"},
-        {"name": "token", "type": "address"},
-        {"name": "amount", "type": "uint256"},
-        {"name": "message", "type": "string"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
+from fairgift.eip712 import TIP, compact, typed_message
+from fairgift.signing import domain_of, sign
 
 SKIP_REASONS = (
     "None",
@@ -107,7 +96,7 @@ def tip_message(jar, fan, creator, token, amount: int, message: str, nonce: int,
     """The EIP-712 `Tip` a fan signs, in the jar's domain."""
     return typed_message(
         domain_of(jar),
-        TIP_TYPES,
+        TIP,
         {
             "fan": str(fan),
             "creator": str(creator),
@@ -118,17 +107,6 @@ def tip_message(jar, fan, creator, token, amount: int, message: str, nonce: int,
             "deadline": int(deadline),
         },
     )
-
-
-def compact(v: int, r: bytes, s: bytes) -> tuple[bytes, bytes]:
-    """EIP-2098 compact form `(r, vs)` of a signature: the parity of `v` in the top bit of `s`."""
-    if v not in (27, 28):
-        raise ValueError(f"v must be 27 or 28, got {v}")
-    s_int = int.from_bytes(bytes(s), "big")
-    if s_int >> 255:
-        raise ValueError("s has its top bit set (not a canonical low-s signature)")
-    vs = s_int | ((v - 27) << 255)
-    return bytes(r), vs.to_bytes(32, "big")
 
 
 def sign_tip(account, jar, creator, token, amount: int, message: str, nonce: int, deadline: int) -> BatchTip:

@@ -12,9 +12,11 @@ an object with `events(names=None, *, from_block=None, to_block=None, **arg_filt
 - `ScanSource` (here): asks the node, through Ape's log queries (`eth_getLogs`, paged by Ape), for
   the logs of the deployment's contracts and decodes them with the compiled ABIs. Always correct;
   its cost grows with the block range.
-- the index (`fairgift.index`, when installed): a database kept up to date by a follower.
-  `source()` asks `fairgift.index.current_source(fg)` for it and uses it only when that returns a
-  source (the index is configured and current for this deployment); otherwise it scans.
+- the index (`fairgift.index`): a database kept up to date by a follower. It sits on a floor above
+  this module, so it is handed in: a program that wants its readers to use the index registers
+  `set_index_finder(fairgift.index.current_source)` (the `fairgift` CLI and the console do), and
+  `source()` then uses the index only when the finder returns a source (the index is configured
+  and current for this deployment); otherwise, and when no finder is registered, it scans.
 
 Names: `"Tipped"` matches that event on any FairGift contract, `"TipJar.Withdrawn"` only the jar's
 (TipJar and CreatorMarket both emit `Withdrawn`, `TreasurySet`, `PayoutSet`). Arguments are
@@ -24,7 +26,6 @@ filtered by equality (`creator=0x…`, `isBuy=True`), or membership when given a
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -251,7 +252,7 @@ class ScanSource:
             decoder = decoders.get(log["topics"][0].lower()) if log["topics"] else None
             if decoder is None or len(log["topics"]) != decoder.topic_count:
                 continue  # another event with the same name hash but another shape: not ours
-            address = _checksum(log["address"].lower())
+            address = checksum(log["address"].lower())
             events.append(
                 Event(
                     contract=addresses.get(address, "?"),
@@ -323,7 +324,7 @@ class _LogDecoder:
             if decoder is None:  # a dynamic value is indexed by its hash: the hash, as Ape gives it
                 values[item.name] = topic.lower()
             elif item.canonical_type == "address":
-                values[item.name] = _checksum("0x" + topic[-40:].lower())
+                values[item.name] = checksum("0x" + topic[-40:].lower())
             else:
                 values[item.name] = _json_value(item, decoder(ContextFramesBytesIO(bytes.fromhex(topic[2:]))))
         data = ContextFramesBytesIO(bytes.fromhex(log["data"][2:]))
@@ -353,7 +354,7 @@ def _fans_text_registry():
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _checksum(address: str) -> str:
+def checksum(address: str) -> str:
     """Checksummed form of a lower-case address (cached: the same fans, creators and tokens recur
     in every log, and checksumming hashes)."""
     return to_checksum_address(address)
@@ -373,7 +374,7 @@ def _json_value(item, value):
     if kind == "tuple":
         return {c.name: _json_value(c, v) for c, v in zip(item.components, value, strict=True)}
     if kind == "address":
-        return _checksum(value.lower())
+        return checksum(value.lower())
     return json_safe(value)
 
 
@@ -470,34 +471,23 @@ def latest(source, names, limit: int, *, before=None, first_block: int = 0, **ar
 # ---------------------------------------------------------------------- choosing a source
 
 IndexFinder = Callable[[object], "EventSource | None"]
-INDEX_MODULE = "fairgift.index"
 _index_finder: IndexFinder | None = None
 
 
-def set_index_finder(finder: IndexFinder | None) -> None:
-    """Use `finder(fg) -> source | None` instead of `fairgift.index.current_source` (None: back
-    to the default)."""
+def set_index_finder(finder: IndexFinder | None) -> IndexFinder | None:
+    """Make `finder(fg) -> source | None` (usually `fairgift.index.current_source`) what `source()`
+    asks for a current index; None: no index, always scan. Returns the finder it replaces (to
+    restore it)."""
     global _index_finder
-    _index_finder = finder
-
-
-def _default_index_finder() -> IndexFinder | None:
-    try:
-        module = importlib.import_module(INDEX_MODULE)
-    except ModuleNotFoundError as err:
-        if err.name == INDEX_MODULE:
-            return None
-        raise
-    return getattr(module, "current_source", None)
+    previous, _index_finder = _index_finder, finder
+    return previous
 
 
 def source(fg, *, index: bool = True) -> EventSource:
     """The events of `fg`'s deployment (`fg`: a `FairGift`, anything with `.record` and
     `.project`, or a `Deployment`): the index when one is present and current for it (and
     `index` is true), else a `ScanSource`."""
-    if index:
-        finder = _index_finder or _default_index_finder()
-        if finder is not None and (found := finder(fg)) is not None:
-            return found
+    if index and _index_finder is not None and (found := _index_finder(fg)) is not None:
+        return found
     record = getattr(fg, "record", fg)
     return ScanSource(record, getattr(fg, "project", None))

@@ -2,13 +2,16 @@
 of a gift in a token (mirrors the contract).
 
 Prices are US dollars with 6 decimals (`priceUsd6`), rounded from what the same TikTok LIVE gifts
-cost in coins at about $0.0105 per coin (see the README's platform figures): a Rose is 1 coin, a
-Lion 29,999 coins, a Universe 44,999 coins. Ids start at 1; a price of 0 retires a gift.
+cost in coins at about $0.0105 per coin (see the platform figures in the README and
+docs/using.md): a Rose is 1 coin, a Lion 29,999 coins, a Universe 44,999 coins. Ids start at 1;
+a price of 0 retires a gift.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from fairgift.errors import FairGiftError
 
 USD6 = 10**6
 
@@ -38,6 +41,20 @@ def amount_in(price_usd6: int, quantity: int, decimals: int) -> int:
     if decimals < 6:
         raise ValueError("tokens with fewer than 6 decimals are not accepted")
     return price_usd6 * quantity * 10 ** (decimals - 6)
+
+
+def parse_quantity(value, maximum: int | None = None) -> int:
+    """How many of a gift: a whole number from 1 (to `maximum`), from an int or its text."""
+    text = str(value).strip()
+    try:
+        quantity = int(text)
+    except ValueError:
+        raise FairGiftError(f"quantity {text[:20]!r} is not a whole number") from None
+    if quantity < 1:
+        raise FairGiftError(f"quantity must be at least 1, not {quantity}")
+    if maximum is not None and quantity > maximum:
+        raise FairGiftError(f"send between 1 and {maximum:,} of a gift at a time")
+    return quantity
 
 
 def seed_catalogue(jar, sender, gifts: tuple[Gift, ...] = DEFAULT_GIFTS) -> list:

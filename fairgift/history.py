@@ -2,7 +2,7 @@
 every fee (when it changed, was scheduled, matured or was cancelled, and the fee in force at any
 past block).
 
-Pure Python over `fairgift.events.Event`s: the API (`fairgift.api.history`) reads the events through
+Pure Python over `fairgift.events.Event`s: the API (`fairgift.api.records`) reads the events through
 `fairgift.events.source(...)` and hands them here, so the same code serves a chain scan and the
 index. Fees are replayed through `fairgift.fees.FeeSchedule`, the one model of the fee rule, and
 every event is checked against the replay (an event whose `oldBps` is not the model's fee in force

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from ape.cli import network_option
 
-from fairgift.cli import clean_errors, command_class, echo
+from fairgift.scripting import clean_errors, command_class, echo
 
 PUBLIC_CONFIRMATIONS = 12  # a reorg deeper than this on a public chain is detected and re-indexed
 

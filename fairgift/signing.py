@@ -1,7 +1,8 @@
 """EIP-712 messages FairGift users sign: EIP-2612 permits and EIP-3009 authorizations.
 
-The signing domain is read from the token itself (ERC-5267 `eip712Domain()`), so the same code
-works for MockUSDC, for real USDC (whose domain name differs by network) and for creator tokens.
+The types are `fairgift.eip712`'s; the signing domain is read from the token itself
+(`fairgift.chain.token_domain`), so the same code works for MockUSDC, for real USDC (whose domain
+name differs by network and which has no ERC-5267 `eip712Domain()`) and for creator tokens.
 Signing goes through the Ape account (`account.sign_message`), so test accounts and keystore
 accounts work alike.
 """
@@ -9,80 +10,26 @@ accounts work alike.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from eth_abi import encode
-from eth_account.messages import SignableMessage, encode_typed_data
-from eth_utils import keccak, to_checksum_address
+from eth_account.messages import SignableMessage
+from eth_utils import keccak
 
-PERMIT_TYPES = {
-    "Permit": [
-        {"name": "owner", "type": "address"},
-        {"name": "spender", "type": "address"},
-        {"name": "value", "type": "uint256"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
-
-_AUTHORIZATION_FIELDS = [
-    {"name": "from", "type": "address"},
-    {"name": "to", "type": "address"},
-    {"name": "value", "type": "uint256"},
-    {"name": "validAfter", "type": "uint256"},
-    {"name": "validBefore", "type": "uint256"},
-    {"name": "nonce", "type": "bytes32"},
-]
-TRANSFER_AUTHORIZATION_TYPES = {"TransferWithAuthorization": _AUTHORIZATION_FIELDS}
-RECEIVE_AUTHORIZATION_TYPES = {"ReceiveWithAuthorization": _AUTHORIZATION_FIELDS}
-CANCEL_AUTHORIZATION_TYPES = {
-    "CancelAuthorization": [
-        {"name": "authorizer", "type": "address"},
-        {"name": "nonce", "type": "bytes32"},
-    ]
-}
-
-
-@dataclass(frozen=True)
-class Signature:
-    v: int
-    r: bytes
-    s: bytes
-
-    def __iter__(self):
-        return iter((self.v, self.r, self.s))
+from fairgift.chain import token_domain
+from fairgift.eip712 import (
+    CANCEL_AUTHORIZATION,
+    PERMIT,
+    RECEIVE_WITH_AUTHORIZATION,
+    TRANSFER_WITH_AUTHORIZATION,
+    Signature,
+    typed_message,
+)
 
 
 def domain_of(token) -> dict:
-    """The EIP-712 domain a token signs with, read through ERC-5267 `eip712Domain()`."""
-    fields = token.eip712Domain()
-    _, name, version, chain_id, verifying_contract, *_ = fields
-    return {
-        "name": name,
-        "version": version,
-        "chainId": int(chain_id),
-        "verifyingContract": to_checksum_address(str(verifying_contract)),
-    }
-
-
-def typed_message(domain: dict, types: dict, message: dict) -> SignableMessage:
-    primary = next(iter(types))
-    return encode_typed_data(
-        full_message={
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                **types,
-            },
-            "primaryType": primary,
-            "domain": domain,
-            "message": message,
-        }
-    )
+    """The EIP-712 domain `token` signs with (`fairgift.chain.token_domain`: ERC-5267 where the
+    token has it, else `name()` and `version()`, always checked against `DOMAIN_SEPARATOR()`)."""
+    return token_domain(token)
 
 
 def sign(account, message: SignableMessage) -> Signature:
@@ -90,16 +37,8 @@ def sign(account, message: SignableMessage) -> Signature:
     sig = account.sign_message(message)
     if sig is None:
         raise RuntimeError(f"account {account} declined to sign")
-    # r and s may come back without their leading zero bytes; as bytes32 they must be left-padded
-    # (a short value would be right-padded by the ABI encoder and break the signature).
-    return Signature(v=int(sig.v), r=_word(sig.r), s=_word(sig.s))
-
-
-def _word(value) -> bytes:
-    raw = bytes(value)
-    if len(raw) > 32:
-        raise ValueError(f"signature component of {len(raw)} bytes")
-    return raw.rjust(32, b"\x00")
+    # r and s may come back without their leading zero bytes: `Signature` left-pads them to bytes32.
+    return Signature(v=int(sig.v), r=bytes(sig.r), s=bytes(sig.s))
 
 
 def permit_message(token, owner, spender, value: int, deadline: int, nonce: int | None = None):
@@ -108,7 +47,7 @@ def permit_message(token, owner, spender, value: int, deadline: int, nonce: int 
         nonce = int(token.nonces(owner))
     return typed_message(
         domain_of(token),
-        PERMIT_TYPES,
+        PERMIT,
         {
             "owner": str(owner),
             "spender": str(spender),
@@ -130,10 +69,10 @@ def authorization_message(
     receive: bool = True,
 ) -> SignableMessage:
     """An EIP-3009 authorization (`ReceiveWithAuthorization` by default)."""
-    types = RECEIVE_AUTHORIZATION_TYPES if receive else TRANSFER_AUTHORIZATION_TYPES
+    struct = RECEIVE_WITH_AUTHORIZATION if receive else TRANSFER_WITH_AUTHORIZATION
     return typed_message(
         domain_of(token),
-        types,
+        struct,
         {
             "from": str(from_),
             "to": str(to),
@@ -148,7 +87,7 @@ def authorization_message(
 def cancel_authorization_message(token, authorizer, nonce: bytes) -> SignableMessage:
     return typed_message(
         domain_of(token),
-        CANCEL_AUTHORIZATION_TYPES,
+        CANCEL_AUTHORIZATION,
         {"authorizer": str(authorizer), "nonce": bytes(nonce)},
     )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from fairgift.abi import export
-from fairgift.cli import clean_errors, echo
+from fairgift.scripting import clean_errors, echo
 
 
 @click.command(short_help="Write the production contracts' ABIs to out/abi/<Contract>.json")

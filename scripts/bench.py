@@ -12,9 +12,9 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import LogLevel, logger
 
 from fairgift import bench
-from fairgift.bench.page import PAGE_LOADS, PAGE_TIPS, render_page, run_page_bench
+from fairgift.bench.page_load import PAGE_LOADS, PAGE_TIPS, render_page, run_page_bench
 from fairgift.bench.services import render_services, run_services_bench, services_options
-from fairgift.cli import show_progress
+from fairgift.scripting import show_progress
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="gas and scale benchmark")
@@ -73,7 +73,7 @@ def cli(
         click.echo(render_services(data))
         click.echo(f"written: {services_out}")
     if page_tips:
-        # The fans' page: first render with `page_tips` tips in the index (fairgift/bench/page.py).
+        # The fans' page: first render with `page_tips` tips in the index (fairgift/bench/page_load.py).
         page = run_page_bench(project, chain, accounts, tips=page_tips, loads=page_loads)
         page_out = out.with_name("bench-page.json")
         page_out.write_text(json.dumps(page, indent=2) + "\n", encoding="utf8")

@@ -8,7 +8,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from ape.logging import logger
 
 from fairgift import demo
-from fairgift.cli import clean_errors, show_progress
+from fairgift.scripting import clean_errors, show_progress
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="The FairGift story end to end on a local chain")

@@ -10,10 +10,10 @@ import click
 from ape.cli import ConnectedProviderCommand, account_option, network_option
 
 from fairgift import deploy as fg_deploy
-from fairgift.cli import clean_errors, echo, sender, show_progress
 from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
 from fairgift.deployments import is_local_network
 from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS
+from fairgift.scripting import clean_errors, echo, sender, show_progress
 
 
 @click.command(

@@ -10,14 +10,15 @@ from pathlib import Path
 import click
 from ape.cli import account_option, network_option
 
-from fairgift import report
+from fairgift import events, report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
-from fairgift.cli import clean_errors, command_class, echo, sender, show_progress
 from fairgift.errors import FairGiftError
-from fairgift.index import register_event_source
+from fairgift.index import current_source
+from fairgift.scripting import clean_errors, command_class, echo, sender, show_progress
 
-# Every command reads events from the index when it is current for the deployment (else the chain).
-register_event_source()
+# Every reader of these commands (tips, fees, ledger, balances, the pages of `serve`) reads the
+# index when it is current for the deployment, else scans the chain.
+events.set_index_finder(current_source)
 
 # --slippage of buy/sell and their quotes (fairgift.api.market.trade_bound, fairgift.sandwich).
 BUY_SLIPPAGE_HELP = (

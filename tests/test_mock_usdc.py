@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from fairgift import signing
+from fairgift import eip712, signing
 from fairgift.signing import authorization_message, permit_message, sign
 from tests.constants import USDC
 
@@ -27,6 +27,13 @@ def test_metadata_and_domain(usdc, owner, chain):
         "chainId": chain.chain_id,
         "verifyingContract": usdc.address,
     }
+
+
+def test_authorization_typehashes_are_the_tokens(usdc):
+    assert bytes(usdc.TRANSFER_WITH_AUTHORIZATION_TYPEHASH()) == eip712.TRANSFER_WITH_AUTHORIZATION.typehash
+    assert bytes(usdc.RECEIVE_WITH_AUTHORIZATION_TYPEHASH()) == eip712.RECEIVE_WITH_AUTHORIZATION.typehash
+    assert bytes(usdc.CANCEL_AUTHORIZATION_TYPEHASH()) == eip712.CANCEL_AUTHORIZATION.typehash
+    assert bytes(usdc.DOMAIN_SEPARATOR()) == eip712.domain_separator(signing.domain_of(usdc))
 
 
 def test_mint_only_owner(usdc, owner, stranger):
@@ -171,7 +178,11 @@ def test_blacklist_only_owner(usdc, stranger, creator2):
 
 
 def test_signature_components_are_left_padded():
-    from fairgift.signing import _word
+    from fairgift.eip712 import Signature
 
-    assert _word(b"\x01" * 31) == b"\x00" + b"\x01" * 31
-    assert _word(b"\xff" * 32) == b"\xff" * 32
+    short = Signature(27, b"\x01" * 31, 5)
+    assert short.r == b"\x00" + b"\x01" * 31
+    assert short.s == (5).to_bytes(32, "big")
+    assert Signature(28, b"\xff" * 32, b"\xff" * 32).r == b"\xff" * 32
+    with pytest.raises(ValueError):
+        Signature(27, b"\x01" * 33, b"\x01")

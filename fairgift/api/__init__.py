@@ -13,9 +13,10 @@ amount needed) when `approve=True`, the default, and explained otherwise; each o
 the `fairgift.api` logger and listed in the result's `notes`.
 
 By concern: `accounts` (who), `base` (the deployment, tokens, checks), `tips` (tips, gifts,
-signed tips), `market` (creator tokens), `splits` (splits and releases), `payouts` (withdrawals),
-`admin` (fee changes and cancellations, minting), `status` (the deployment and its tokens),
-`history` (tips received, every fee's history), `balances` (what an account holds), `quotes` (what
+signed tips, the gift catalogue), `market` (creator tokens), `splits` (splits and releases),
+`payouts` (withdrawals), `fees` (every fee's schedule, read one way), `admin` (fee changes and
+cancellations, minting), `status` (the deployment and its tokens),
+`records` (tips received, every fee's history), `balances` (what an account holds), `quotes` (what
 an operation would cost, sending nothing).
 """
 
@@ -23,15 +24,15 @@ from fairgift.api.accounts import ZERO_ADDRESS, address_of, resolve_account, unl
 from fairgift.api.admin import Admin
 from fairgift.api.balances import Balances
 from fairgift.api.base import DEADLINE_SECONDS, Result, TokenInfo
-from fairgift.api.history import History
 from fairgift.api.market import DEFAULT_SLIPPAGE
 from fairgift.api.payouts import Payouts
 from fairgift.api.quotes import Quotes
+from fairgift.api.records import Records
 from fairgift.api.splits import Splits
 from fairgift.api.status import Status
 
 
-class FairGift(Status, Admin, Splits, Payouts, History, Balances, Quotes):
+class FairGift(Status, Admin, Splits, Payouts, Records, Balances, Quotes):
     """The deployment of one chain: `jar`, `market`, `factory`, `usdc` (the stablecoin) and every
     operation on them (see the modules of `fairgift.api`)."""
 

@@ -8,50 +8,58 @@ from eth_utils import to_checksum_address
 from fairgift.amounts import format_bps, parse_bps
 from fairgift.api.accounts import address_of
 from fairgift.api.base import Result
+from fairgift.api.fees import FEE_TARGETS, Fees
 from fairgift.api.market import Market
 from fairgift.deployments import is_local_network
 from fairgift.errors import FairGiftError, translated
 
-FEE_TARGETS = ("jar", "protocol", "creator")
+# What the owner (or the token's creator) is told they may not do, by fee and by action.
+_MAY_NOT = {
+    "schedule": ("change the tip jar fee", "change the protocol fee", "change its creator fee"),
+    "cancel": ("cancel a tip jar fee rise", "cancel a protocol fee rise", "cancel its creator fee rise"),
+}
 
 
-class Admin(Market):
+class Admin(Market, Fees):
+    def _authorize_fee(self, sender, target: str, token, action: str):
+        """The creator token of a "creator" fee (None for the others), once `sender` may `action` it."""
+        jar_text, protocol_text, creator_text = _MAY_NOT[action]
+        if target == "jar":
+            self.require_owner(self.jar, sender, jar_text)
+            return None
+        if target == "protocol":
+            self.require_owner(self.market, sender, protocol_text)
+            return None
+        if target == "creator":
+            tok = self.creator_token(sender if token is None else token)
+            if to_checksum_address(str(self.market.creatorOf(tok))) != address_of(sender):
+                raise FairGiftError(f"only the creator of {tok} can {creator_text}")
+            return tok
+        raise FairGiftError(f"unknown fee {target!r} ({', '.join(FEE_TARGETS)})")
+
     def schedule_fee(self, sender, bps, target: str = "jar", token=None) -> Result:
         """Change a fee: `target` "jar" (TipJar fee, owner), "protocol" (market, owner) or
         "creator" (the sender's own token's creator fee). Lower: at once; higher: after the delay."""
         bps = parse_bps(bps)
-        if target == "jar":
-            cap, current = int(self.jar.MAX_FEE_BPS()), int(self.jar.feeBps())
-            self.require_owner(self.jar, sender, "change the tip jar fee")
-        elif target == "protocol":
-            cap, current = int(self.market.MAX_PROTOCOL_FEE_BPS()), int(self.market.protocolFeeBps())
-            self.require_owner(self.market, sender, "change the protocol fee")
-        elif target == "creator":
-            tok = self.creator_token(sender if token is None else token)
-            cap, current = int(self.market.MAX_CREATOR_FEE_BPS()), int(self.market.creatorFeeBps(tok))
-            if to_checksum_address(str(self.market.creatorOf(tok))) != address_of(sender):
-                raise FairGiftError(f"only the creator of {tok} can change its creator fee")
-        else:
-            raise FairGiftError(f"unknown fee {target!r} ({', '.join(FEE_TARGETS)})")
+        tok = self._authorize_fee(sender, target, token, "schedule")
+        schedule = self.fee_schedule(target, tok)
+        cap, current = schedule.cap, schedule.bps
         if bps > cap:
             raise FairGiftError(f"a fee of {format_bps(bps)} is above the cap of {format_bps(cap)}")
         with translated("schedule fee"):
             if target == "jar":
                 receipt = self.jar.scheduleFee(bps, sender=sender)
-                pending = self.jar.pendingFee()
             elif target == "protocol":
                 receipt = self.market.scheduleProtocolFee(bps, sender=sender)
-                pending = self.market.pendingProtocolFee()
             else:
                 receipt = self.market.scheduleCreatorFee(tok, bps, sender=sender)
-                pending = self.market.pendingCreatorFee(tok)
         result = Result("", [receipt], {"old": current, "new": bps})
         if bps <= current:
             result.summary = (
                 f"{target} fee lowered from {format_bps(current)} to {format_bps(bps)}, in force now"
             )
         else:
-            effective = int(pending[1])
+            effective = self.fee_schedule(target, tok).effective_at
             result.values["effective_at"] = effective
             result.summary = (
                 f"{target} fee rise from {format_bps(current)} to {format_bps(bps)} scheduled: "
@@ -63,20 +71,9 @@ class Admin(Market):
     def cancel_fee(self, sender, target: str = "jar", token=None) -> Result:
         """Cancel a pending fee rise: the jar's or the protocol's (owner), or the sender's own token's
         creator fee (only its creator may)."""
-        if target == "jar":
-            self.require_owner(self.jar, sender, "cancel a tip jar fee rise")
-            pending, current = self.jar.pendingFee(), int(self.jar.feeBps())
-        elif target == "protocol":
-            self.require_owner(self.market, sender, "cancel a protocol fee rise")
-            pending, current = self.market.pendingProtocolFee(), int(self.market.protocolFeeBps())
-        elif target == "creator":
-            tok = self.creator_token(sender if token is None else token)
-            if to_checksum_address(str(self.market.creatorOf(tok))) != address_of(sender):
-                raise FairGiftError(f"only the creator of {tok} can cancel its creator fee rise")
-            pending, current = self.market.pendingCreatorFee(tok), int(self.market.creatorFeeBps(tok))
-        else:
-            raise FairGiftError(f"unknown fee {target!r} ({', '.join(FEE_TARGETS)})")
-        bps, effective = int(pending[0]), int(pending[1])
+        tok = self._authorize_fee(sender, target, token, "cancel")
+        schedule = self.fee_schedule(target, tok)
+        bps, effective, current = schedule.pending_bps, schedule.effective_at, schedule.bps
         if not effective:
             raise FairGiftError(
                 f"no pending rise of the {target} fee to cancel (in force: {format_bps(current)})"

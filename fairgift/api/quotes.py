@@ -5,26 +5,21 @@ from __future__ import annotations
 
 from fairgift.amounts import format_bps
 from fairgift.api.base import DEADLINE_SECONDS, Result
+from fairgift.api.fees import Fees
 from fairgift.api.market import DEFAULT_SLIPPAGE, Market
 from fairgift.api.tips import Tips
-from fairgift.errors import FairGiftError, translated
-from fairgift.fees import FeeSchedule, split
-from fairgift.gifts import amount_in
+from fairgift.errors import translated
+from fairgift.fees import split
+from fairgift.gifts import amount_in, parse_quantity
 
 
 def _share(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.2f}%" if whole else "0%"
 
 
-class Quotes(Market, Tips):
-    def jar_fee(self) -> FeeSchedule:
-        jar = self.jar
-        return FeeSchedule.from_reads(
-            jar.feeBps(), jar.pendingFee(), jar.MAX_FEE_BPS(), jar.FEE_CHANGE_DELAY()
-        )
-
+class Quotes(Market, Tips, Fees):
     def _jar_quote(self, what: str, units: int, info, extra: dict) -> Result:
-        schedule = self.jar_fee()
+        schedule = self.fee_schedule("jar")
         now = self.now()
         bps = int(self.jar.feeBpsOf(info.address))
         fee, net = split(units, bps)
@@ -54,12 +49,7 @@ class Quotes(Market, Tips):
         so a dearer catalogue reverts rather than charges more), the fee, the creator's credit."""
         info = self.allowed_token(token)
         entry = self.find_gift(gift)
-        try:
-            quantity = int(quantity)
-        except (TypeError, ValueError) as err:
-            raise FairGiftError(f"quantity {quantity!r} is not a whole number") from err
-        if quantity <= 0:
-            raise FairGiftError(f"quantity must be at least 1, not {quantity}")
+        quantity = parse_quantity(quantity)
         units = amount_in(entry.price_usd6, quantity, info.decimals)
         return self._jar_quote(
             f"{quantity} x {entry.name} cost {info.fmt(units)}",

@@ -4,24 +4,18 @@ pending changes, caps, treasuries, the curve and the gift catalogue."""
 from __future__ import annotations
 
 from fairgift.amounts import format_amount, format_bps
+from fairgift.api.fees import Fees, pending_change
 from fairgift.api.market import Market
 from fairgift.api.tips import Tips
 from fairgift.display import cell, table
 from fairgift.gifts import amount_in
 
 
-def pending_change(pending) -> dict | None:
-    """`pendingFee()`-style (bps, effectiveAt) -> {"bps", "effective_at"}, None when nothing is pending."""
-    bps, effective_at = int(pending[0]), int(pending[1])
-    if effective_at == 0:
-        return None
-    return {"bps": bps, "effective_at": effective_at}
-
-
-class Status(Market, Tips):
+class Status(Market, Tips, Fees):
     def status(self) -> dict:
         jar, market = self.jar, self.market
         curve = self.curve()
+        jar_fee, protocol_fee = self.fee_schedules([("jar", None), ("protocol", None)])
         return {
             "chain_id": self.record.chain_id,
             "genesis": self.record.genesis,
@@ -32,20 +26,20 @@ class Status(Market, Tips):
             "jar": {
                 "owner": str(jar.owner()),
                 "treasury": str(jar.treasury()),
-                "fee_bps": int(jar.feeBps()),
-                "cap_bps": int(jar.MAX_FEE_BPS()),
-                "delay_s": int(jar.FEE_CHANGE_DELAY()),
-                "pending": pending_change(jar.pendingFee()),
+                "fee_bps": jar_fee.bps,
+                "cap_bps": jar_fee.cap,
+                "delay_s": jar_fee.delay,
+                "pending": pending_change(jar_fee),
                 "stablecoin_allowed": bool(jar.isTokenAllowed(self.stable.address)),
             },
             "market": {
                 "owner": str(market.owner()),
                 "treasury": str(market.treasury()),
-                "protocol_fee_bps": int(market.protocolFeeBps()),
-                "protocol_cap_bps": int(market.MAX_PROTOCOL_FEE_BPS()),
+                "protocol_fee_bps": protocol_fee.bps,
+                "protocol_cap_bps": protocol_fee.cap,
                 "creator_cap_bps": int(market.MAX_CREATOR_FEE_BPS()),
-                "delay_s": int(market.FEE_CHANGE_DELAY()),
-                "pending": pending_change(market.pendingProtocolFee()),
+                "delay_s": protocol_fee.delay,
+                "pending": pending_change(protocol_fee),
                 "base_price": curve.base_price,
                 "slope": curve.slope,
             },
@@ -62,6 +56,7 @@ class Status(Market, Tips):
         for launch in self.launches():
             token = launch.args["token"]
             supply = int(market.supplyOf(token))
+            fee = self.fee_schedule("creator", token)
             rows.append(
                 {
                     "token": token,
@@ -71,8 +66,8 @@ class Status(Market, Tips):
                     "supply": supply,
                     "price": int(market.priceAt(supply)),
                     "reserve": int(market.reserveOf(token)),
-                    "creator_fee_bps": int(market.creatorFeeBps(token)),
-                    "pending": pending_change(market.pendingCreatorFee(token)),
+                    "creator_fee_bps": fee.bps,
+                    "pending": pending_change(fee),
                 }
             )
         return rows

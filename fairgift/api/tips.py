@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fairgift.api.accounts import address_of
 from fairgift.api.base import DEADLINE_SECONDS, Base, Result, TokenInfo
+from fairgift.chain import Reads
 from fairgift.errors import FairGiftError, translated
-from fairgift.gifts import Gift, amount_in, price_text
+from fairgift.gifts import Gift, amount_in, parse_quantity, price_text
 
 MAX_GIFT_ID = 1000  # the catalogue is read until 3 empty ids in a row, at most this far
+GIFT_READS = 16  # gift ids read per batch: a default catalogue (4 gifts) in one round trip
 
 
 class Tips(Base):
@@ -38,25 +40,33 @@ class Tips(Base):
 
     # ------------------------------------------------------------------ gifts
 
-    def gifts(self) -> dict[int, Gift]:
-        """The live catalogue by id; retired (price 0) gifts left out."""
-        catalogue = {}
-        misses = 0
-        for gift_id in range(1, MAX_GIFT_ID):
-            name, price = self.jar.gift(gift_id)
-            if not name and int(price) == 0:
-                misses += 1
-                if misses == 3:
-                    break
-                continue
-            misses = 0
-            if int(price) > 0:
-                catalogue[gift_id] = Gift(gift_id, str(name), int(price))
+    def gifts(self, block: int | None = None) -> dict[int, Gift]:
+        """The live catalogue by id at `block` (the latest by default): ids from 1 until three
+        empty ones in a row, at most `MAX_GIFT_ID`, read in batches of `GIFT_READS`; retired
+        (price 0) gifts left out."""
+        catalogue, misses, first = {}, 0, 1
+        web3 = self.chain.provider.web3
+        block = int(web3.eth.block_number) if block is None else block
+        while misses < 3 and first < MAX_GIFT_ID:
+            reads = Reads(web3, block)
+            ids = range(first, min(first + GIFT_READS, MAX_GIFT_ID))
+            for gift_id in ids:
+                reads.add(self.jar, "gift", gift_id)
+            for gift_id, (name, price) in zip(ids, reads.run(), strict=True):
+                if not name and int(price) == 0:
+                    misses += 1
+                    if misses == 3:
+                        break
+                    continue
+                misses = 0
+                if int(price) > 0:
+                    catalogue[gift_id] = Gift(gift_id, str(name), int(price))
+            first += GIFT_READS
         return catalogue
 
-    def find_gift(self, gift) -> Gift:
-        """A gift of the live catalogue by name (any case) or id."""
-        catalogue = self.gifts()
+    def find_gift(self, gift, catalogue: dict[int, Gift] | None = None) -> Gift:
+        """A gift of the live catalogue (or of `catalogue`, already read) by name (any case) or id."""
+        catalogue = self.gifts() if catalogue is None else catalogue
         if isinstance(gift, int) or (isinstance(gift, str) and gift.strip().isdigit()):
             if int(gift) in catalogue:
                 return catalogue[int(gift)]
@@ -73,12 +83,7 @@ class Tips(Base):
         """Send `quantity` of the catalogue's gift `gift` (name or id) to `creator`."""
         info = self.allowed_token(token)
         entry = self.find_gift(gift)
-        try:
-            quantity = int(quantity)
-        except (TypeError, ValueError) as err:
-            raise FairGiftError(f"quantity {quantity!r} is not a whole number") from err
-        if quantity <= 0:
-            raise FairGiftError(f"quantity must be at least 1, not {quantity}")
+        quantity = parse_quantity(quantity)
         creator = self.creator_address(creator)
         units = amount_in(entry.price_usd6, quantity, info.decimals)
         result = Result("")

@@ -114,12 +114,24 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _sign_tip(key: bytes, separator: bytes, fan, creator, token, amount, message, nonce, deadline):
-    from fairgift.relayer.signed_tip import Signature, SignedTip, eip712_digest, tip_struct_hash
+    from fairgift import eip712
+    from fairgift.relayer.signed_tip import SignedTip
 
-    digest = eip712_digest(separator, tip_struct_hash(fan, creator, token, amount, message, nonce, deadline))
+    digest = eip712.digest(
+        separator, eip712.tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
+    )
     sig = keys.PrivateKey(key).sign_msg_hash(digest)
     return SignedTip(
-        0, "", fan, creator, token, amount, message, nonce, deadline, Signature(27 + sig.v, sig.r, sig.s)
+        0,
+        "",
+        fan,
+        creator,
+        token,
+        amount,
+        message,
+        nonce,
+        deadline,
+        eip712.Signature(27 + sig.v, sig.r, sig.s),
     )
 
 
@@ -176,7 +188,7 @@ def bench_index(sb: ServicesBench, events: int, fans: int, creators: int, batch:
 def make_tips(sb: ServicesBench, events: int, fans: int, creators: int, batch: int) -> dict:
     """`events` signed tips from `fans` fresh fans to `creators` creators (creator #0 gets
     `TOP_SHARE` of them), landed by `tipBatch` transactions of `batch`."""
-    from fairgift.relayer.chain import ChainReader
+    from fairgift.relayer.reads import ChainReader
 
     rng = random.Random(20261130)
     fan_keys = sb.fund(fans, whole=10_000)
@@ -376,7 +388,7 @@ class _Serve:
 
 
 def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
-    from fairgift.relayer.chain import ChainReader
+    from fairgift.relayer.reads import ChainReader
 
     fans = sb.fund(max(1, tips // 10), whole=1_000)  # 10 tips per fan: under the default rate limit
     creators = [Account.create().address for _ in range(20)]

@@ -10,10 +10,10 @@ The schema (`schema.py`) and the queries are SQLAlchemy Core: SQLite by default
 current is a Silverback bot (`fairgift.index.follow`, `bots/index.py`).
 
 `current_source(fg)` is the index's event source for `fg`'s deployment when an index of it exists
-and is current, else None (the caller then scans the chain). `register_event_source()` hands it to
-`fairgift.events` (`events.set_index_finder`), so that `events.source(fg)` reads the index: the
-entry points call it (`scripts/fairgift.py`, the console's extras); `fairgift.events` never
-imports the index.
+and is current, else None (the caller then scans the chain). It is the index's registration point:
+a program whose readers should use the index hands it to `fairgift.events` with
+`events.set_index_finder(current_source)` (`scripts/fairgift.py`, the console's extras, the
+services' tests do); `fairgift.events` never imports the index.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from fairgift import events
 from fairgift.db import Database, database_url, deployment_key
 from fairgift.index.index import Index, IndexSource, SyncResult
 
@@ -32,7 +31,6 @@ __all__ = [
     "SyncResult",
     "current_source",
     "open_index",
-    "register_event_source",
 ]
 
 log = logging.getLogger("fairgift.index")
@@ -93,9 +91,3 @@ def current_source(fg, db_url: str | None = None) -> IndexSource | None:
     except Exception as err:  # noqa: BLE001 - an unreachable or broken index must never break a reader
         log.warning("index not used (%s); scanning the chain instead", err)
         return None
-
-
-def register_event_source() -> None:
-    """Make `fairgift.events.source(fg)` read the index when it is current for `fg` (this
-    process's registration of `current_source` as the events' index finder)."""
-    events.set_index_finder(current_source)

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from fairgift.db import u256_sum
-from fairgift.events import Event, matches, parse_names
+from fairgift.events import Event, checksum, matches, parse_names
 from fairgift.index.schema import index_events, index_tips
-from fairgift.index.stored import canon, checksum, decode_arguments, decode_many
+from fairgift.index.stored import canon, decode_arguments, decode_many
 from fairgift.ledger import TipGroup
 
 ORDER_SHIFT = 32  # (block, log_index) packed as block << 32 | log_index: one sortable integer

@@ -6,11 +6,9 @@ Pure: no database and no chain access (the catch-up writes these rows, the queri
 
 from __future__ import annotations
 
-import functools
 import json
 
 import msgspec
-from eth_utils import to_checksum_address
 
 from fairgift.events import Event
 
@@ -27,13 +25,6 @@ def canon(value) -> str:
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     return str(value).lower()
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def checksum(address: str) -> str:
-    """The checksummed form of a stored (lower-case) address; cached, as the same fans, creators
-    and tokens recur in every read and checksumming hashes."""
-    return to_checksum_address(address)
 
 
 def decode_arguments(text: str) -> dict:

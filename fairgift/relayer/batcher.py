@@ -13,9 +13,10 @@ import json
 import logging
 import threading
 
+from fairgift import eip712
 from fairgift.batch import batch_args
 from fairgift.relayer.reconcile import WouldRevert
-from fairgift.relayer.signed_tip import Permit, Signature, SignedTip
+from fairgift.relayer.signed_tip import Permit, SignedTip
 from fairgift.relayer.store import now
 
 log = logging.getLogger("fairgift.relayer")
@@ -42,7 +43,7 @@ class Batcher:
 
     def __init__(self, store, reader, reconciler, lease, jar, config, wake: threading.Event):
         self.store = store
-        self.reader = reader  # relayer.chain.ChainReader: the jar's and the tokens' reads
+        self.reader = reader  # relayer.reads.ChainReader: the jar's and the tokens' reads
         self.reconciler = reconciler
         self.lease = lease
         self.jar = jar
@@ -193,8 +194,6 @@ class Batcher:
 
 def signed_from_row(row, chain_id: int, jar: str) -> SignedTip:
     """The `SignedTip` a queued row holds (its signature stored as EIP-2098 `r`, `vs`)."""
-    r = int(row.r, 16)
-    vs = int(row.vs, 16)
     return SignedTip(
         chain_id=chain_id,
         jar=jar,
@@ -205,5 +204,5 @@ def signed_from_row(row, chain_id: int, jar: str) -> SignedTip:
         message=row.message,
         nonce=int(row.nonce),
         deadline=int(row.deadline),
-        signature=Signature(27 + (vs >> 255), r, vs & ((1 << 255) - 1)),
+        signature=eip712.from_compact(int(row.r, 16), int(row.vs, 16)),
     )

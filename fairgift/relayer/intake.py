@@ -13,14 +13,8 @@ from __future__ import annotations
 import json
 import threading
 
-from fairgift.relayer.signed_tip import (
-    Rejected,
-    SignedTip,
-    check_tip,
-    eip712_digest,
-    parse_tip_request,
-    permit_struct_hash,
-)
+from fairgift import eip712
+from fairgift.relayer.signed_tip import Rejected, SignedTip, check_tip, parse_tip_request, signer_of
 from fairgift.relayer.store import QUEUED, now, tip_view
 
 
@@ -29,7 +23,7 @@ class Intake:
 
     def __init__(self, store, reader, config, wake: threading.Event):
         self.store = store
-        self.reader = reader  # relayer.chain.ChainReader
+        self.reader = reader  # relayer.reads.ChainReader
         self.config = config
         self.wake = wake  # set when a tip is queued: the batcher looks at once
 
@@ -61,7 +55,7 @@ class Intake:
         if tip.jar != r.jar:
             raise Rejected(400, f"wrong jar: the tip is for {tip.jar}, this relayer submits to {r.jar}")
         digest = tip.digest(r.jar_separator())
-        signer = tip.signature.recover(digest)
+        signer = signer_of(tip.signature, digest)
         if signer != tip.fan:
             raise Rejected(400, f"bad signature: it was made by {signer}, not by the fan {tip.fan}")
         tip_id = "0x" + digest.hex()
@@ -156,10 +150,10 @@ class Intake:
             separator = r.token_separator(tip.token)
         except Exception:  # noqa: BLE001 - any failure of the token's view functions
             raise Rejected(400, f"token {tip.token} does not support EIP-2612 permits") from None
-        digest = eip712_digest(
-            separator, permit_struct_hash(tip.fan, r.jar, permit.value, nonce, permit.deadline)
+        digest = eip712.digest(
+            separator, eip712.permit_struct_hash(tip.fan, r.jar, permit.value, nonce, permit.deadline)
         )
-        signer = permit.signature.recover(digest)
+        signer = signer_of(permit.signature, digest)
         if signer != tip.fan:
             raise Rejected(
                 400,

@@ -9,22 +9,8 @@ EIP-2612 `Permit` to sign as well. It then posts both signatures to `POST /api/t
 
 from __future__ import annotations
 
-from fairgift.batch import TIP_TYPES
+from fairgift import eip712
 from fairgift.relayer.signed_tip import Rejected, check_tip
-
-DOMAIN_FIELDS = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
-PERMIT_FIELDS = [
-    {"name": "owner", "type": "address"},
-    {"name": "spender", "type": "address"},
-    {"name": "value", "type": "uint256"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint256"},
-]
 
 
 def free_nonce(relayer, fan: str) -> int:
@@ -67,12 +53,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
         "nonce": str(nonce),
         "deadline": str(deadline),
     }
-    typed = {
-        "types": {"EIP712Domain": DOMAIN_FIELDS, **TIP_TYPES},
-        "primaryType": "Tip",
-        "domain": domain,
-        "message": tip_message,
-    }
+    typed = eip712.typed_data(domain, eip712.TIP, tip_message)
     pending = relayer.store.pending_amount(fan, token)
     need = pending + amount
     balance = relayer.reader.balance_of(token, fan)
@@ -81,18 +62,17 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
     if allowance < need:
         token_domain = relayer.reader.token_domain(token)
         if token_domain is not None:
-            permit = {
-                "types": {"EIP712Domain": DOMAIN_FIELDS, "Permit": PERMIT_FIELDS},
-                "primaryType": "Permit",
-                "domain": token_domain,
-                "message": {
+            permit = eip712.typed_data(
+                token_domain,
+                eip712.PERMIT,
+                {
                     "owner": fan,
                     "spender": relayer.reader.jar,
                     "value": str(need),
                     "nonce": str(relayer.reader.permit_nonce(token, fan)),
                     "deadline": str(deadline),
                 },
-            }
+            )
     return {
         "tip": typed,
         "permit": permit,

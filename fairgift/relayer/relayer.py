@@ -17,11 +17,11 @@ from eth_utils import to_checksum_address
 
 from fairgift.db import Database
 from fairgift.relayer.batcher import Batcher
-from fairgift.relayer.chain import ChainReader
 from fairgift.relayer.intake import Intake
 from fairgift.relayer.lease import Lease
 from fairgift.relayer.policy import RelayerConfig
 from fairgift.relayer.prepare import free_nonce
+from fairgift.relayer.reads import ChainReader
 from fairgift.relayer.reconcile import Reconciler
 from fairgift.relayer.store import RelayStore
 

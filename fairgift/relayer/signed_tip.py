@@ -21,29 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_abi import encode
-from eth_keys import keys
-from eth_keys.exceptions import BadSignature
-from eth_utils import is_hex_address, keccak, to_checksum_address
+from eth_utils import is_hex_address, to_checksum_address
 
-from fairgift.batch import BatchTip, compact
+from fairgift import eip712
+from fairgift.batch import BatchTip
+from fairgift.eip712 import SECP256K1_N, InvalidSignature, Signature
 
 MAX_UINT256 = 2**256 - 1
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-# secp256k1 group order; signatures with s > n/2 are rejected by OpenZeppelin's ECDSA (malleable)
-SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-
-TIP_TYPE = (
-    "Tip(address fan,address creator,address token,uint256 amount,string message,"
-    "uint256 nonce,uint256 deadline)"
-)
-TIP_TYPEHASH = keccak(text=TIP_TYPE)
-PERMIT_TYPEHASH = keccak(
-    text="Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
-)
-DOMAIN_TYPEHASH = keccak(
-    text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-)
 
 
 class Rejected(Exception):
@@ -56,28 +41,12 @@ class Rejected(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True)
-class Signature:
-    v: int  # 27 or 28
-    r: int
-    s: int
-
-    @property
-    def rs_bytes(self) -> tuple[bytes, bytes]:
-        return self.r.to_bytes(32, "big"), self.s.to_bytes(32, "big")
-
-    def compact(self) -> tuple[bytes, bytes]:
-        """EIP-2098 `(r, vs)`."""
-        r, s = self.rs_bytes
-        return compact(self.v, r, s)
-
-    def recover(self, digest: bytes) -> str:
-        """The signer's checksummed address (raises Rejected when no key recovers)."""
-        try:
-            key = keys.Signature(vrs=(self.v - 27, self.r, self.s)).recover_public_key_from_msg_hash(digest)
-        except (BadSignature, ValueError) as err:
-            raise Rejected(400, f"bad signature ({err})") from None
-        return key.to_checksum_address()
+def signer_of(signature: Signature, digest: bytes) -> str:
+    """The address that signed `digest` (`Rejected` 400 when no key recovers)."""
+    try:
+        return signature.recover(digest)
+    except InvalidSignature as err:
+        raise Rejected(400, str(err)) from None
 
 
 @dataclass(frozen=True)
@@ -117,12 +86,12 @@ class SignedTip:
     permit: Permit | None = None
 
     def struct_hash(self) -> bytes:
-        return tip_struct_hash(
+        return eip712.tip_struct_hash(
             self.fan, self.creator, self.token, self.amount, self.message, self.nonce, self.deadline
         )
 
     def digest(self, domain_separator: bytes) -> bytes:
-        return eip712_digest(domain_separator, self.struct_hash())
+        return eip712.digest(domain_separator, self.struct_hash())
 
     def batch_item(self) -> BatchTip:
         r, vs = self.signature.compact()
@@ -136,40 +105,6 @@ class SignedTip:
             vs=vs,
             message=self.message,
         )
-
-
-# ---------------------------------------------------------------------------- EIP-712 hashing
-
-
-def domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
-    return keccak(
-        encode(
-            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [DOMAIN_TYPEHASH, keccak(text=name), keccak(text=version), int(chain_id), verifying_contract],
-        )
-    )
-
-
-def eip712_digest(separator: bytes, struct_hash: bytes) -> bytes:
-    return keccak(b"\x19\x01" + separator + struct_hash)
-
-
-def tip_struct_hash(fan, creator, token, amount: int, message: str, nonce: int, deadline: int) -> bytes:
-    return keccak(
-        encode(
-            ["bytes32", "address", "address", "address", "uint256", "bytes32", "uint256", "uint256"],
-            [TIP_TYPEHASH, fan, creator, token, amount, keccak(message.encode("utf8")), nonce, deadline],
-        )
-    )
-
-
-def permit_struct_hash(owner, spender, value: int, nonce: int, deadline: int) -> bytes:
-    return keccak(
-        encode(
-            ["bytes32", "address", "address", "uint256", "uint256", "uint256"],
-            [PERMIT_TYPEHASH, owner, spender, value, nonce, deadline],
-        )
-    )
 
 
 # ---------------------------------------------------------------------------- the rules of a tip

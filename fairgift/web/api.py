@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from fairgift.eip712 import TIP
 from fairgift.relayer.signed_tip import Rejected, address, uint
 
 log = logging.getLogger("fairgift.api")
@@ -87,8 +88,7 @@ def routes(service) -> list[Route]:
                 "jar": relayer.reader.jar,
                 "relayer": relayer.sender,
                 "domain": relayer.reader.jar_domain(),
-                "tipType": "Tip(address fan,address creator,address token,uint256 amount,string message,"
-                "uint256 nonce,uint256 deadline)",
+                "tipType": TIP.type_string,
                 "maxMessageBytes": cfg.max_message_bytes,
                 "minValiditySeconds": cfg.min_validity,
                 "batchSize": cfg.batch_size,

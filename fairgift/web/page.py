@@ -2,7 +2,7 @@
 
 `routes(service)` gives the HTML pages (`/` lists creators, `/c/<name or address>` is a
 creator's page), the static files (`/static/…`: one stylesheet, one script, no build step, no
-Ethereum library) and the JSON endpoints the page uses (listed in the README). The page never
+Ethereum library) and the JSON endpoints the page uses (listed in docs/page.md). The page never
 computes a rule: every figure it shows (fee in force, what the creator receives, the platforms'
 share, a gift's price, a trade's quote and its sandwich-safe limit) and every message it asks the
 wallet to sign or send (the jar's EIP-712 `Tip`, an EIP-2612 permit, the calldata of `tip`,
@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -35,10 +34,10 @@ from starlette.staticfiles import StaticFiles
 from fairgift import events, fees
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import DEADLINE_SECONDS, ZERO_ADDRESS, FairGift
-from fairgift.api.tips import MAX_GIFT_ID
+from fairgift.chain import Reads
 from fairgift.creators import Catalogue
 from fairgift.errors import FairGiftError, describe_revert
-from fairgift.gifts import Gift
+from fairgift.gifts import parse_quantity
 from fairgift.platforms import PLATFORMS
 
 STATIC = Path(__file__).with_name("static")
@@ -46,6 +45,7 @@ RECENT_LIMIT = 20  # tips and gifts on a page, newest first; older ones page in
 MAX_MESSAGE_CHARS = 280  # what the page lets a fan write (the relayer may bound it further)
 TIP_VALID_SECONDS = 30 * 60  # a gasless tip's deadline: time for the relayer to batch and land it
 TOKEN_DECIMALS = 18  # creator tokens (CreatorToken)
+MAX_GIFT_QUANTITY = 10_000  # of one gift in one send from the page
 
 # Revert inputs that are amounts of the stablecoin (shown as "2.50 USDC" in messages).
 _USD_INPUTS = frozenset({"totalCost", "maxCost", "netProceeds", "minProceeds", "amount", "maxAmount"})
@@ -76,53 +76,6 @@ class Resolved:
     address: str
     name: str | None  # the catalogue's name, if registered
     label: str
-
-
-class Reads:
-    """View calls sent to the node as one JSON-RPC batch, all at one block, decoded with the
-    contracts' own ABIs. (A call through Ape costs several round trips: a code check, the chain
-    id, then the call; a creator page needs about twenty reads, so this is what keeps it fast.)"""
-
-    def __init__(self, web3, block: int):
-        self.web3, self.block = web3, block
-        self._calls: list[tuple[str, bytes, list[str]]] = []
-
-    def add(self, contract, method: str, *args) -> int:
-        """Queue `contract.method(*args)`; returns the position of its result."""
-        abi = next(
-            m for m in contract.contract_type.view_methods if m.name == method and len(m.inputs) == len(args)
-        )
-        types = [i.canonical_type for i in abi.inputs]
-        selector = keccak(text=f"{method}({','.join(types)})")[:4]
-        data = selector + abi_encode(types, list(args))
-        self._calls.append((str(contract.address), data, [o.canonical_type for o in abi.outputs]))
-        return len(self._calls) - 1
-
-    def run(self) -> list:
-        requests = [
-            ("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(self.block)])
-            for to, data, _ in self._calls
-        ]
-        batch = getattr(self.web3.provider, "make_batch_request", None)
-        if batch is None:  # the in-process chain takes no batches: one call each, at the same block
-            responses = [self._one(call, block) for (_method, (call, block)) in requests]
-        else:
-            responses = batch(requests) if requests else []
-        results = []
-        for (to, _data, outputs), response in zip(self._calls, responses, strict=True):
-            if "error" in response:
-                raise FairGiftError(f"reading {to}: {response['error'].get('message', response['error'])}")
-            values = abi_decode(outputs, bytes.fromhex(response["result"].removeprefix("0x")))
-            results.append(values[0] if len(values) == 1 else tuple(values))
-        self._calls = []
-        return results
-
-    def _one(self, call: dict, block: str) -> dict:
-        """One eth_call, answered as a batch reply would be ({"result": hex} or {"error": ...})."""
-        try:
-            return {"result": "0x" + bytes(self.web3.eth.call(call, int(block, 16))).hex()}
-        except Exception as err:  # noqa: BLE001 - reported like a batch's error reply
-            return {"error": {"message": str(err)}}
 
 
 class Page:
@@ -226,8 +179,7 @@ class Page:
     def fee(self) -> dict:
         """The tip jar's fee for the next transaction (at the chain's clock now), its cap and any
         scheduled rise: the jar's stored schedule read once per block, evaluated by the fee model."""
-        jar = self.fg.jar
-        schedule = self._schedule("jar", jar, ("feeBps",), ("pendingFee",), "MAX_FEE_BPS")
+        schedule = self._schedule("jar")
         now = self.now()
         bps = schedule.current(now)
         pending_bps, effective_at = schedule.pending(now)
@@ -249,25 +201,10 @@ class Page:
             "pending": pending,
         }
 
-    def _schedule(self, key: str, contract, current: tuple, pending: tuple, cap: str) -> fees.FeeSchedule:
-        """A fee's schedule as the fee model holds it: `contract.<current>()` and
-        `contract.<pending>()` (method name and arguments) read once per block."""
-
-        def read():
-            reads = self.reads()
-            for call in (current, pending):
-                reads.add(contract, *call)
-            if f"limits:{key}" not in self._static:
-                reads.add(contract, cap)
-                reads.add(contract, "FEE_CHANGE_DELAY")
-            values = reads.run()
-            if len(values) == 4:
-                self._static[f"limits:{key}"] = (int(values[2]), int(values[3]))
-            return int(values[0]), (int(values[1][0]), int(values[1][1]))
-
-        bps, (pending_bps, effective_at) = self._per_block(("fee", key), read)
-        cap_bps, delay = self._static[f"limits:{key}"]
-        return fees.FeeSchedule.from_reads(bps, (pending_bps, effective_at), cap_bps, delay)
+    def _schedule(self, target: str, token: str | None = None) -> fees.FeeSchedule:
+        """A fee's schedule (`FairGift.fee_schedule`) read once per block."""
+        block = self.reads().block
+        return self._per_block(("fee", target, token), lambda: self.fg.fee_schedule(target, token, block))
 
     def gifts(self) -> list[dict]:
         decimals = self.fg.stable.decimals
@@ -282,28 +219,9 @@ class Page:
         ]
 
     def _catalogue(self) -> dict:
-        """The jar's live gift catalogue ({id: Gift}) as `FairGift.gifts` reads it (ids from 1
-        until three empty ones in a row; retired gifts left out), read in batches of 16."""
-        return self._per_block("gifts", self._read_catalogue)
-
-    def _read_catalogue(self) -> dict:
-        catalogue, misses, first = {}, 0, 1
-        while misses < 3 and first < MAX_GIFT_ID:
-            reads = self.reads()
-            ids = range(first, min(first + 16, MAX_GIFT_ID))
-            for gift_id in ids:
-                reads.add(self.fg.jar, "gift", gift_id)
-            for gift_id, (name, price) in zip(ids, reads.run(), strict=True):
-                if not name and int(price) == 0:
-                    misses += 1
-                    if misses == 3:
-                        break
-                    continue
-                misses = 0
-                if int(price) > 0:
-                    catalogue[gift_id] = Gift(gift_id, str(name), int(price))
-            first += 16
-        return catalogue
+        """The jar's live gift catalogue ({id: Gift}, `FairGift.gifts`) read once per block."""
+        block = self.reads().block
+        return self._per_block("gifts", lambda: self.fg.gifts(block))
 
     def token_of(self, creator: str) -> str | None:
         if creator not in self._tokens:
@@ -333,16 +251,8 @@ class Page:
         curve = self._once("curve", self.fg.curve)
         price = curve.price_at(supply)
         now = self.now()
-        protocol_bps = self._schedule(
-            "protocol", market, ("protocolFeeBps",), ("pendingProtocolFee",), "MAX_PROTOCOL_FEE_BPS"
-        ).current(now)
-        creator_bps = self._schedule(
-            f"creator:{token}",
-            market,
-            ("creatorFeeBps", token),
-            ("pendingCreatorFee", token),
-            "MAX_CREATOR_FEE_BPS",
-        ).current(now)
+        protocol_bps = self._schedule("protocol").current(now)
+        creator_bps = self._schedule("creator", token).current(now)
         symbol = meta["symbol"]
         return {
             "address": token,
@@ -499,19 +409,15 @@ class Page:
         found = catalogue.get(int(text)) if text.isdigit() else None
         if found is None:
             try:  # by name, or the API's one-line error listing the catalogue
-                found = self.fg.find_gift(gift)
+                found = self.fg.find_gift(gift, catalogue)
             except FairGiftError as err:
                 raise PageError(_sentence(str(err)), 400, "unknown_gift") from err
-        gift_id, name, price_usd6 = found.gift_id, found.name, found.price_usd6
+        gift_id, name = found.gift_id, found.name
         try:
-            quantity = int(str(quantity).strip())
-        except ValueError as err:
-            raise PageError(
-                f"the quantity {str(quantity)[:20]!r} is not a whole number", 400, "quantity"
-            ) from err
-        if not 1 <= quantity <= 10_000:
-            raise PageError("send between 1 and 10,000 of a gift at a time", 400, "quantity")
-        units = price_usd6 * quantity * 10 ** (self.fg.stable.decimals - 6)
+            quantity = parse_quantity(quantity, MAX_GIFT_QUANTITY)
+        except FairGiftError as err:
+            raise PageError(str(err), 400, "quantity") from err
+        units = found.amount_in(self.fg.stable.decimals, quantity)
         return gift_id, name, quantity, units
 
     def quote_gift(self, who: str, gift, quantity) -> dict:

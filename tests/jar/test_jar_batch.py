@@ -15,6 +15,7 @@ from eth_account.messages import _hash_eip191_message
 from eth_utils import keccak
 from jar_helpers import FEE_BPS, MSG32
 
+from fairgift import eip712
 from fairgift.batch import batch_args, by_creator, next_nonce, sign_tip, skip_reason, tip_message
 from fairgift.fees import split
 from fairgift.signing import domain_of
@@ -40,6 +41,7 @@ def test_domain_and_digest(jar, usdc, approved_fan, creator, chain, deadline):
         "chainId": chain.chain_id,
         "verifyingContract": jar.address,
     }
+    assert bytes(jar.TIP_TYPEHASH()) == eip712.TIP.typehash
     msg = tip_message(jar, approved_fan, creator, usdc, 5, "hello", 7, deadline)
     digest = jar.batchTipDigest(approved_fan, creator, usdc, 5, "hello", 7, deadline)
     assert bytes(digest) == _hash_eip191_message(msg)
@@ -332,7 +334,7 @@ def test_creator_word_with_bits_above_an_address_is_an_invalid_creator(
     credited to a slot no account could ever withdraw."""
     from eth_account import Account
 
-    from fairgift.batch import compact
+    from fairgift.eip712 import compact
 
     dirty = int(str(creator), 16) | 1 << 200
     typehash = bytes(jar.TIP_TYPEHASH())

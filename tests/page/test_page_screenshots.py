@@ -1,5 +1,5 @@
 """Screenshots of the creator page at phone and desktop width, written to out/page/ (docs/ keeps
-copies for the README). The page must fit the width: nothing scrolls sideways."""
+copies for docs/page.md). The page must fit the width: nothing scrolls sideways."""
 
 import pytest
 from page_env import DESKTOP, PHONE

@@ -23,6 +23,17 @@ from fairgift.web.app import create_app
 from tests.constants import MAX_UINT, USDC
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _readers_use_the_index():
+    """As in the `fairgift` CLI: `fairgift.events.source` uses the index when it is current."""
+    from fairgift import events
+    from fairgift.index import current_source
+
+    previous = events.set_index_finder(current_source)
+    yield
+    events.set_index_finder(previous)
+
+
 @pytest.fixture(scope="module")
 def svc_deployments(tmp_path_factory):
     """The folder holding the services' deployment record (FAIRGIFT_DEPLOYMENTS for subprocesses)."""

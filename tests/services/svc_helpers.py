@@ -5,8 +5,7 @@ from __future__ import annotations
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from fairgift.batch import TIP_TYPES
-from fairgift.relayer.prepare import DOMAIN_FIELDS, PERMIT_FIELDS
+from fairgift import eip712
 from tests.constants import MAX_UINT, USDC
 
 
@@ -23,20 +22,16 @@ def sign_typed(account, typed: dict) -> str:
 
 
 def tip_typed(domain: dict, fan, creator, token, amount, message, nonce, deadline) -> dict:
-    return {
-        "types": {"EIP712Domain": DOMAIN_FIELDS, **TIP_TYPES},
-        "primaryType": "Tip",
-        "domain": domain,
-        "message": {
-            "fan": str(fan),
-            "creator": str(creator),
-            "token": str(token),
-            "amount": int(amount),
-            "message": message,
-            "nonce": int(nonce),
-            "deadline": int(deadline),
-        },
+    message = {
+        "fan": str(fan),
+        "creator": str(creator),
+        "token": str(token),
+        "amount": int(amount),
+        "message": message,
+        "nonce": int(nonce),
+        "deadline": int(deadline),
     }
+    return eip712.typed_data(domain, eip712.TIP, message)
 
 
 def tip_body(
@@ -63,18 +58,14 @@ def tip_body(
 
 
 def permit_body(account, token_domain, spender, value, nonce, deadline) -> dict:
-    typed = {
-        "types": {"EIP712Domain": DOMAIN_FIELDS, "Permit": PERMIT_FIELDS},
-        "primaryType": "Permit",
-        "domain": token_domain,
-        "message": {
-            "owner": str(account.address),
-            "spender": str(spender),
-            "value": int(value),
-            "nonce": int(nonce),
-            "deadline": int(deadline),
-        },
+    message = {
+        "owner": str(account.address),
+        "spender": str(spender),
+        "value": int(value),
+        "nonce": int(nonce),
+        "deadline": int(deadline),
     }
+    typed = eip712.typed_data(token_domain, eip712.PERMIT, message)
     return {"value": str(value), "deadline": str(deadline), "signature": sign_typed(account, typed)}
 
 

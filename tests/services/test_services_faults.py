@@ -12,7 +12,7 @@ from svc_process import ServiceProcess, post
 
 from fairgift.db import Database
 from fairgift.relayer import faults
-from fairgift.relayer.chain import ChainReader
+from fairgift.relayer.reads import ChainReader
 from fairgift.relayer.store import relay_tips, relay_txs
 from tests.constants import USDC
 

@@ -14,7 +14,7 @@ from fairgift.db import Database
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 from fairgift.events import ScanSource
-from fairgift.index import Index, current_source, open_index, register_event_source
+from fairgift.index import Index, current_source, open_index
 from fairgift.index.schema import index_events, index_features, index_tips
 from fairgift.ledger import TipGroup
 from tests.constants import USDC
@@ -31,14 +31,6 @@ def idx_fg(owner, treasury, svc_fg, tmp_path_factory):
 @pytest.fixture(scope="module")
 def idx_activity(project, owner, fans, creators, idx_fg):
     return activity(idx_fg, project, owner, list(fans), list(creators))
-
-
-@pytest.fixture(autouse=True)
-def index_registered():
-    """The index registered as the events' source, as `ape run fairgift` and the console do."""
-    register_event_source()
-    yield
-    events.set_index_finder(None)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from svc_helpers import tip_body
 
-from fairgift.relayer.signed_tip import eip712_digest, tip_struct_hash
+from fairgift.eip712 import digest, tip_struct_hash
 from fairgift.relayer.store import relay_tips, relay_txs
 from tests.constants import USDC
 
@@ -11,7 +11,7 @@ from tests.constants import USDC
 def test_digest_is_the_jars(svc_fg, creators, svc_service, svc_new_fan):
     fan = svc_new_fan(approve=False)
     args = (fan.address, creators[0].address, svc_fg.usdc.address, 1234, "gm ✨", 7, 2**40)
-    ours = eip712_digest(svc_service.relayer.reader.jar_separator(), tip_struct_hash(*args))
+    ours = digest(svc_service.relayer.reader.jar_separator(), tip_struct_hash(*args))
     assert ours == bytes(svc_fg.jar.batchTipDigest(*args[:4], args[4], args[5], args[6]))
 
 

@@ -12,7 +12,7 @@ from svc_process import ROOT, ServiceProcess, ape_env, get, post
 from fairgift.db import Database
 from fairgift.index import Index
 from fairgift.index.schema import index_events
-from fairgift.relayer.chain import ChainReader
+from fairgift.relayer.reads import ChainReader
 from tests.constants import USDC
 
 pytestmark = pytest.mark.anvil_only("its processes reach the chain over JSON-RPC")

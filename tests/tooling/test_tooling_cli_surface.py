@@ -1,7 +1,8 @@
 """The CLI and the console as a user meets them, on a node started with `make node`, with HOME an
-empty folder that must stay empty: the README's console lines piped verbatim into `make console`
-(every output the README shows checked), each dead end of issue 11 §5 ending in one `Error:` line
-with no traceback, and the read commands' output (fans' words shown safely, the CSV whole).
+empty folder that must stay empty: the console lines of docs/using.md piped verbatim into
+`make console` (every output it shows checked), its `cast` lines run as written, each dead end of
+issue 11 §5 ending in one `Error:` line with no traceback, and the read commands' output (fans'
+words shown safely, the CSV whole).
 
 The logic behind these commands is tested through the Python API (test_tooling_cli_api.py); each
 `ape run` here costs seconds, so only the command-line surface is checked."""
@@ -13,6 +14,7 @@ import socket
 import subprocess
 
 import pytest
+from docs_text import section_block
 from tooling_env import ROOT, empty_home, written
 
 from fairgift.display import width
@@ -29,18 +31,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def readme_block(heading: str, language: str) -> str:
-    """The first ```language block under `heading` in the README."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index(heading) :]
-    fence = f"```{language}\n"
-    block = section[section.index(fence) + len(fence) :]
-    return block[: block.index("```")]
-
-
-def readme_console() -> list[tuple[str, list[str]]]:
-    """The README's console example: (input line, output lines shown under it)."""
-    block = readme_block("### Console", "python")
+def docs_console() -> list[tuple[str, list[str]]]:
+    """The documented console example (docs/using.md, "Console"): (input line, output lines shown
+    under it)."""
+    block = section_block("Console", "python")
     steps: list[tuple[str, list[str]]] = []
     for line in block.splitlines():
         if line.startswith(">>> "):
@@ -57,9 +51,9 @@ def cli_home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cli_console(node, cli_home):
-    """The README's console lines, then a second AVA (another creator) and a tip whose message
+    """The documented console lines, then a second AVA (another creator) and a tip whose message
     carries terminal escapes, piped into `make console` on the node."""
-    steps = readme_console()
+    steps = docs_console()
     extra = [
         "ben = accounts.test_accounts[6]",
         'fg.mint(owner, ben, "10"); fg.launch(ben, "Avalanche", "AVA");',
@@ -79,7 +73,7 @@ def cli_console(node, cli_home):
     return steps, result
 
 
-def test_readme_console_lines_run_verbatim(cli_console, cli_home):
+def test_documented_console_lines_run_verbatim(cli_console, cli_home):
     steps, result = cli_console
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
@@ -88,7 +82,7 @@ def test_readme_console_lines_run_verbatim(cli_console, cli_home):
     position = 0
     shown = [expected for _, outputs in steps for expected in outputs]
     assert len(shown) >= 4  # the balance credited, the tokens bought (twice), a quote
-    for expected in shown:  # every output the README shows, in the README's order
+    for expected in shown:  # every output the docs show, in their order
         found = out.find(expected, position)
         assert found >= 0, (expected, out[position : position + 2000])
         position = found + len(expected)
@@ -172,11 +166,11 @@ def test_quote_sends_nothing(node, cli_console, cli_home):
     assert written(cli_home) == []
 
 
-def test_readme_cast_example(node, cli_console, cli_home):
-    """The README's `cast` lines, run as written against the node (only its port differs): the fee
-    read, an approval and a tip sent by cast, and the creator's credit read back."""
+def test_documented_cast_example(node, cli_console, cli_home):
+    """The documented `cast` lines (docs/using.md), run as written against the node (only its port
+    differs): the fee read, an approval and a tip sent by cast, and the creator's credit read back."""
     record = json.loads((node.deployments / "31337.json").read_text())
-    script = readme_block("### For clients that are not Python", "bash")
+    script = section_block("For clients that are not Python", "bash")
     assert "RPC=http://127.0.0.1:8545\n" in script
     script = script.replace("RPC=http://127.0.0.1:8545", f"RPC={node.uri}")
     env = {

@@ -88,14 +88,16 @@ def test_source_prefers_a_current_index(fg, fg_story):
             return []
 
     asked = []
+    previous = events.set_index_finder(lambda target: asked.append(target) or None)  # not current: scan
     try:
-        events.set_index_finder(lambda target: asked.append(target) or None)  # not current: scan
         assert events.source(fg).kind == "scan" and asked == [fg]
         events.set_index_finder(lambda target: FakeIndex())
         assert events.source(fg).kind == "index"
         assert events.source(fg, index=False).kind == "scan"
+        events.set_index_finder(None)  # no index registered: always scan
+        assert events.source(fg).kind == "scan"
     finally:
-        events.set_index_finder(None)
+        events.set_index_finder(previous)
 
 
 def test_a_message_that_is_not_utf8_is_read_not_fatal(fg, fg_story, fg_fans, creator, chain):

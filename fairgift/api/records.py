@@ -38,7 +38,7 @@ def short(address: str) -> str:
     return f"{address[:6]}…{address[-4:]}"
 
 
-class History(Market, Tips):
+class Records(Market, Tips):
     _created: dict[str, int]
 
     def __init__(self, *args, **kwargs):

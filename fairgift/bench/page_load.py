@@ -108,8 +108,8 @@ def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int 
     how many landed."""
     from eth_keys import keys
 
-    from fairgift.batch import BatchTip, compact
-    from fairgift.relayer.signed_tip import domain_separator, eip712_digest, tip_struct_hash
+    from fairgift import eip712
+    from fairgift.batch import BatchTip
     from fairgift.signing import domain_of
 
     usdc = project.MockUSDC.at(fg.usdc.address)
@@ -117,9 +117,7 @@ def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int 
         usdc.mint(fan, 10**6 * 10**6, sender=owner)
         fg.usdc.approve(fg.jar, 2**256 - 1, sender=fan)
     domain = domain_of(fg.jar)
-    separator = domain_separator(
-        domain["name"], domain["version"], domain["chainId"], domain["verifyingContract"]
-    )
+    separator = eip712.domain_separator(domain)
     token, deadline = fg.usdc.address, fg.now() + 86_400
     signers = {
         fan.address: keys.PrivateKey(bytes.fromhex(fan.private_key.removeprefix("0x"))) for fan in fans
@@ -133,11 +131,11 @@ def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int 
         message = f"tip #{i + 1}: thanks for the stream!"
         nonce = nonces[fan]
         nonces[fan] += 1
-        digest = eip712_digest(
-            separator, tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
+        digest = eip712.digest(
+            separator, eip712.tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
         )
         sig = signers[fan].sign_msg_hash(digest)
-        r, vs = compact(sig.v + 27, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"))
+        r, vs = eip712.compact(sig.v + 27, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"))
         items.append(BatchTip(fan, creator, amount, nonce, deadline, r, vs, message))
         if len(items) == batch or i == tips - 1:
             landed += _send_batch(fg, relayer, token, items)
@@ -271,13 +269,13 @@ def run_page_bench(
             rows["busy_index_warm"] = measure_loads(browser, f"{base}/c/busy", loads)
             rows["quiet"] = measure_loads(browser, f"{base}/c/quiet", loads, new_block)
             service.index = None
-            events.set_index_finder(lambda _fg: None)  # no index anywhere: the page scans the chain
+            previous = events.set_index_finder(None)  # no index anywhere: the page scans the chain
             try:
                 rows["busy_scan"] = measure_loads(
                     browser, f"{base}/c/busy", min(loads, SCAN_LOADS), new_block
                 )
             finally:
-                events.set_index_finder(None)
+                events.set_index_finder(previous)
                 service.index = index
     finally:
         db.dispose()

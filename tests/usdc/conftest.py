@@ -1,0 +1,58 @@
+"""Real-USDC fixtures: Circle's FiatTokenV2_2 behind its FiatTokenProxy (deployed from the pinned
+npm artifacts by `fairgift.circle_usdc`, as Circle deploys it), a TipJar that allows it and a
+CreatorMarket priced in it. Module-scoped: each module starts from the same chain."""
+
+import pytest
+from usdc_helpers import CIRCLE_INDEX, JAR_FEE_BPS, PROTOCOL_BPS, PROXY_ADMIN_INDEX, keyed_account
+
+from fairgift import circle_usdc as fiat_token
+from fairgift.gifts import DEFAULT_GIFTS
+from tests.constants import BASE_PRICE, SLOPE, USDC
+
+
+@pytest.fixture(scope="module")
+def circle(accounts, owner):
+    """Circle: deploys USDC and holds its master-minter, minter, pauser, blacklister and owner
+    roles (with ether to pay for that; the funding is rolled back with the module)."""
+    account = keyed_account(accounts, CIRCLE_INDEX)
+    owner.transfer(account, 10**19)
+    return account
+
+
+@pytest.fixture(scope="module")
+def usdc_proxy_admin(accounts):
+    """The proxy's admin: an account of its own (it cannot call the token through the proxy)."""
+    return keyed_account(accounts, PROXY_ADMIN_INDEX)
+
+
+@pytest.fixture(scope="module")
+def circle_usdc(circle, usdc_proxy_admin):
+    return fiat_token.deploy(circle, admin=usdc_proxy_admin)
+
+
+@pytest.fixture(scope="module")
+def real_usdc(circle_usdc):
+    """The token: the proxy's address, called with FiatTokenV2_2's ABI."""
+    return circle_usdc.token
+
+
+@pytest.fixture(scope="module")
+def usdc_jar(project, owner, treasury, real_usdc):
+    jar = owner.deploy(project.TipJar, owner, treasury, JAR_FEE_BPS)
+    jar.setTokenAllowed(real_usdc, True, sender=owner)
+    for g in DEFAULT_GIFTS:
+        jar.setGift(g.gift_id, g.name, g.price_usd6, sender=owner)
+    return jar
+
+
+@pytest.fixture(scope="module")
+def usdc_market(project, owner, treasury, real_usdc):
+    return owner.deploy(project.CreatorMarket, owner, real_usdc, treasury, PROTOCOL_BPS, BASE_PRICE, SLOPE)
+
+
+@pytest.fixture(scope="module")
+def usdc_fans(real_usdc, circle, fans):
+    """Every fan with 1,000 real USDC (minted by Circle) and no allowance to anyone."""
+    for account in fans:
+        real_usdc.mint(account, 1_000 * USDC, sender=circle)
+    return fans

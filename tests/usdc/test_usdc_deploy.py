@@ -1,0 +1,82 @@
+"""Circle's USDC as `fairgift.circle_usdc` deploys it: linked, proxied, initialised, with a minter,
+and with the EIP-712 domain a client must build from `name()` and `version()` (no ERC-5267)."""
+
+import ape
+import pytest
+from usdc_helpers import name_version_domain, separator_of
+
+from fairgift import circle_usdc as fiat_token
+from fairgift.errors import FairGiftError
+from tests.constants import USDC
+
+
+def test_the_token_answers_as_usdc(real_usdc, circle):
+    assert real_usdc.name() == "USD Coin"
+    assert real_usdc.symbol() == "USDC"
+    assert real_usdc.currency() == "USD"
+    assert real_usdc.decimals() == 6
+    assert real_usdc.version() == "2"
+    assert real_usdc.totalSupply() == 0
+    assert real_usdc.masterMinter() == circle.address
+    assert real_usdc.pauser() == real_usdc.blacklister() == real_usdc.owner() == circle.address
+    assert real_usdc.isMinter(circle)
+    assert real_usdc.minterAllowance(circle) == fiat_token.MAX_MINTER_ALLOWANCE
+
+
+def test_the_proxy_has_its_own_admin_and_the_linked_implementation(circle_usdc, usdc_proxy_admin, chain):
+    proxy = circle_usdc.proxy
+    assert proxy.admin(sender=usdc_proxy_admin) == usdc_proxy_admin.address
+    assert proxy.implementation(sender=usdc_proxy_admin) == circle_usdc.implementation
+    code = bytes(chain.provider.get_code(circle_usdc.implementation))
+    assert bytes.fromhex(circle_usdc.signature_checker[2:]) in code  # the library is linked
+    assert b"\x73" + b"\x00" * 20 not in code  # no placeholder left
+
+
+def test_the_admin_cannot_call_the_token(real_usdc, usdc_proxy_admin):
+    with ape.reverts("Cannot call fallback function from the proxy admin"):
+        real_usdc.balanceOf(usdc_proxy_admin, sender=usdc_proxy_admin)  # a call: the admin has no ether
+
+
+def test_neither_the_proxy_nor_the_implementation_can_be_initialised_again(
+    real_usdc, circle_usdc, circle, stranger
+):
+    implementation = fiat_token.at(circle_usdc.implementation)
+    for token in (real_usdc, implementation):
+        with ape.reverts("FiatToken: contract is already initialized"):
+            token.initialize("X", "X", "X", 6, stranger, stranger, stranger, stranger, sender=stranger)
+    assert implementation.name() == ""  # Circle's throw-away initialisation
+
+
+def test_the_domain_from_name_and_version_is_the_tokens(real_usdc, chain):
+    domain = name_version_domain(real_usdc, chain.chain_id)
+    assert separator_of(domain) == bytes(real_usdc.DOMAIN_SEPARATOR())
+    other = {**domain, "name": "USDC"}  # what an explorer may show: not what the token signs with
+    assert separator_of(other) != bytes(real_usdc.DOMAIN_SEPARATOR())
+
+
+def test_there_is_no_erc5267(real_usdc, chain):
+    from web3.exceptions import ContractLogicError
+
+    with pytest.raises(ContractLogicError):
+        chain.provider.web3.eth.call({"to": real_usdc.address, "data": "0x84b0196e"})  # eip712Domain()
+
+
+def test_the_minter_mints(real_usdc, circle, fan):
+    tx = real_usdc.mint(fan, 5 * USDC, sender=circle)
+    assert real_usdc.balanceOf(fan) == 5 * USDC
+    assert real_usdc.totalSupply() == 5 * USDC
+    assert tx.events == [
+        real_usdc.Mint(minter=circle, to=fan, amount=5 * USDC),
+        real_usdc.Transfer(**{"from": "0x" + "00" * 20, "to": fan, "value": 5 * USDC}),
+    ]
+
+
+def test_linking_refuses_a_missing_library():
+    data = fiat_token.artifact("FiatTokenV2_2")
+    with pytest.raises(FairGiftError, match="SignatureChecker has no address"):
+        fiat_token.link(data["bytecode"], data["linkReferences"], {})
+
+
+def test_the_admin_must_be_an_account_of_its_own(circle):
+    with pytest.raises(FairGiftError, match="must be an account of its own"):
+        fiat_token.deploy(circle, admin=circle)
