@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from fairgift.index import reorgs, stored
+import fairgift.index.reorgs as reorgs
+import fairgift.index.stored as stored
 from fairgift.index.schema import TIPS, index_blocks, index_events, index_features, index_state, index_tips
 
 log = logging.getLogger("fairgift.index")

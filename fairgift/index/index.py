@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+import fairgift.index.catchup as catchup
+import fairgift.index.reorgs as reorgs
+import fairgift.index.schema as schema
+import fairgift.index.stored as stored
 from fairgift.db import Database, deployment_key
 from fairgift.events import Event, ScanSource
-from fairgift.index import catchup, reorgs, schema, stored
 from fairgift.index.catchup import SyncResult
 from fairgift.index.queries import IndexSource
 from fairgift.index.schema import TIPS, index_features, index_state

@@ -17,8 +17,8 @@ import time
 
 from eth_utils import to_checksum_address
 
+import fairgift.relayer.faults as faults
 from fairgift.batch import skip_reason
-from fairgift.relayer import faults
 from fairgift.relayer.store import LANDED, SKIPPED, TX_RECORDED, now
 
 log = logging.getLogger("fairgift.relayer")
