@@ -43,25 +43,32 @@ setup: $(STAMP) ## install the pinned toolchain into .venv and node_modules (ide
 	@tools/install-chromium
 
 # Re-runs only when a pin changes or an install folder is missing: a second `make` installs nothing.
-$(STAMP): pyproject.toml constraints.txt package.json package-lock.json | $(VENV)/bin/python node_modules
+# A missing node_modules makes the stamp due (FORCE) rather than having a rule of its own, so that
+# `npm ci` runs once when both are due (a rule for node_modules ran it a second time). A node_modules
+# that is a link (a git worktree sharing another checkout's install) is left alone: `npm ci` would
+# empty the linked folder, under every tree that shares it, and put a folder in the link's place.
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json $(if $(wildcard node_modules),,FORCE) \
+		| $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	npm ci --no-audit --no-fund --loglevel=error
+	@if [ -L node_modules ]; then \
+	  echo "setup: node_modules links to $$(readlink node_modules), a shared install: no npm ci here"; \
+	else echo "npm ci --no-audit --no-fund --loglevel=error"; npm ci --no-audit --no-fund --loglevel=error; fi
 	@mkdir -p .local && touch $@
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-node_modules:
-	npm ci --no-audit --no-fund --loglevel=error
+.PHONY: FORCE
+FORCE:
 
 # `make test` runs the whole suite on anvil (ape-foundry, the default local provider), then the fast
 # areas on the in-process py-evm chain (ape-test), so the suite keeps passing on both. The fast
 # areas (IN_PROCESS_TESTS): the contracts' tests (jar/, market/, split/ and the modules at the top of
 # tests/: fee schedule, MockUSDC, sizes, vocabulary, the suite's rules), the pure tests (bench/,
 # tooling's pure modules) and the Python API and event scan on the chain (tooling's api, cli_api,
-# events), less IN_PROCESS_MARKERS (`anvil_only`, `slow`). Left to anvil: the page (a browser),
-# the services (threads, processes, databases), the tooling's subprocess runs (they start anvil
-# themselves: the provider changes nothing) and assurance/ (state machines); all of them skip or
+# events, operators), less IN_PROCESS_MARKERS (`anvil_only`, `slow`). Left to anvil: the page (a
+# browser), the services (threads, processes, databases), the tooling's subprocess runs (they start
+# anvil themselves: the provider changes nothing) and assurance/ (state machines); all of them skip or
 # pass on `ape test --network ethereum:local:test` too (docs/testing.md).
 # TEST_PROVIDERS=anvil (or in-process) runs one; APE_TEST_ARGS (paths, -k, -x, ...) applies to both,
 # and paths in it replace IN_PROCESS_TESTS; FAIRGIFT_TEST_ORDER=reverse|random[:SEED] reorders areas.
@@ -69,7 +76,8 @@ node_modules:
 # changed (Ape alone leaves the importers of an edited library or base contract stale).
 TEST_PROVIDERS ?= anvil in-process
 IN_PROCESS_TESTS ?= tests/jar tests/market tests/split tests/bench $(wildcard tests/test_*.py) \
-	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py eip712.py)
+	$(addprefix tests/tooling/test_tooling_,api.py cli_api.py events.py pure.py cli_pure.py eip712.py \
+	operators.py)
 IN_PROCESS_MARKERS ?= not anvil_only and not slow
 
 test: setup ## run the test suite on anvil, then its fast areas in-process; prints wall times
@@ -112,7 +120,7 @@ abi: setup ## every production contract's and interface's ABI as out/abi/<Contra
 	ape run abi --out out/abi
 
 .PHONY: demo
-demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/
+demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, report, charts in out/<chain>-<hash>/
 	@start=$$(date +%s); status=0; \
 	ape run demo $(DEMO_ARGS) || status=$$?; \
 	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
@@ -136,15 +144,15 @@ node: setup ## a local chain that persists (anvil, chain id 31337, port 8545 or 
 	@exec anvil --port $(NODE_PORT) --chain-id 31337 --state $(NODE_DIR)/state.json --state-interval 10 \
 		--preserve-historical-states
 
-node-reset: ## wipe the local chain of `make node` (and deployments/31337.json, the record of its contracts)
+node-reset: ## wipe `make node`'s chain, its record and its names (deployments/31337.json, 31337.creators.json)
 	rm -rf $(NODE_DIR)
-	rm -f deployments/31337.json
+	rm -f deployments/31337.json deployments/31337.creators.json
 
 # The service on `make node`'s chain (deploy there first): the JSON API, the fans' pages, the
 # relayer and the index bot; it prints the pages' URLs. SERVE_ARGS: e.g. "--port 8001 --no-relay".
 SERVE_ARGS ?=
 .PHONY: serve
-serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it prints their URLs), relayer, index
+serve: setup ## the service on `make node`'s chain, port 8000 (SERVE_ARGS="--port 8001"): API, fans' pages, relayer, index
 	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
 	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)
 
@@ -152,7 +160,7 @@ serve: setup ## the service on `make node`'s chain: JSON API, fans' pages (it pr
 # `make node`'s chain: a demo keeps its record under $(DEMO_OUT)/deployments, never deployments/.
 DEMO_OUT ?= out
 .PHONY: serve-demo
-serve-demo: setup ## the service for the demo's deployment on `make node`'s chain (/c/ava, /c/ben, /c/the_band)
+serve-demo: setup ## the service for the demo's deployment on `make node`'s chain (/c/ava, /c/ben, /c/the_band; SERVE_ARGS too)
 	@$(if $(filter 8545,$(NODE_PORT)),,APE_NODE_ETHEREUM='{"local": {"uri": "http://127.0.0.1:$(NODE_PORT)"}}') \
 	FAIRGIFT_DEPLOYMENTS=$(abspath $(DEMO_OUT))/deployments \
 	ape run fairgift serve --network ethereum:local:node $(SERVE_ARGS)

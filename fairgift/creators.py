@@ -2,10 +2,17 @@
 `/c/0x…`), one JSON file next to the deployment record it belongs to.
 
     deployments/<record>.json            the deployment record
-    deployments/<record>.creators.json   {"creators": {"ava": {"address": "0x…", "label": "Ava"}, …}}
+    deployments/<record>.creators.json   {"deployment": "31337-1f0c2a9b7e33",
+                                          "creators": {"ava": {"address": "0x…", "label": "Ava"}, …}}
 
 Being beside the record, the catalogue follows it: a throw-away chain's record (and catalogue) never
-touches a real one's, and a public chain's catalogue can be committed with its record. The
+touches a real one's. It is also keyed to its deployment (`Deployment.key`: chain id, genesis hash,
+contracts): two throw-away anvils share chain id 31337 and so the file, and the names of the last
+one's creators must not resolve on the next (there, "AVA" would name the old `ava` before the new
+token's symbol). A catalogue keyed to another deployment reads as empty and the first `add`
+replaces it; a deployment written anew (`ape run deploy --fresh`, a new throw-away chain) deletes
+the old one (`fairgift.deploy.execute`), and so does `make node-reset`. The files are git-ignored
+(operator data); a public chain's catalogue can still be committed with `git add -f`. The
 `ape run fairgift creators` command manages it; the page reads it. A name is 1 to 32 lowercase
 letters, digits, `-` or `_`, starting with a letter or digit (it goes into URLs as it is); any
 address can also be used directly in a URL, registered or not.
@@ -57,8 +64,11 @@ def check_name(name: str) -> str:
 class Catalogue:
     """The creators registered for one deployment. Reads are cheap; writes are atomic."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, deployment: str | None = None):
         self.path = Path(path)
+        # The key of the deployment the names are for (`Deployment.key`); None: whatever the
+        # file holds (a catalogue written before the key existed is taken as it is).
+        self.deployment = deployment
         self._mtime: float | None = None
         self._creators: dict[str, Creator] = {}
 
@@ -73,7 +83,7 @@ class Catalogue:
         from fairgift.deployments import DeploymentStore
 
         store = store or DeploymentStore.for_provider()
-        return cls.beside(store.path(record.chain_id))
+        return cls(catalogue_path(store.path(record.chain_id)), record.key)
 
     def _load(self) -> dict[str, Creator]:
         # Re-read when the file changed, so a running service sees `creators add` at once.
@@ -86,13 +96,16 @@ class Catalogue:
             return self._creators
         try:
             data = json.loads(self.path.read_text(encoding="utf8"))
+            owner = data.get("deployment")
+            if owner is not None and self.deployment is not None and owner != self.deployment:
+                data = {"creators": {}}  # another deployment's names: none of them are ours
             entries = dict(data["creators"])
             creators = {}
             for name, entry in entries.items():
                 creators[check_name(name)] = Creator(
                     check_name(name), to_checksum_address(entry["address"]), str(entry.get("label") or name)
                 )
-        except (OSError, ValueError, KeyError, TypeError, FairGiftError) as err:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, FairGiftError) as err:
             raise FairGiftError(f"{self.path} is not a catalogue of creators ({err})") from err
         self._mtime, self._creators = mtime, creators
         return creators
@@ -136,9 +149,8 @@ class Catalogue:
 
     def _save(self, creators: dict[str, Creator]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = {
-            "creators": {n: {"address": c.address, "label": c.label} for n, c in sorted(creators.items())}
-        }
+        body = {} if self.deployment is None else {"deployment": self.deployment}
+        body["creators"] = {n: {"address": c.address, "label": c.label} for n, c in sorted(creators.items())}
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(body, indent=2) + "\n", encoding="utf8")
         tmp.replace(self.path)

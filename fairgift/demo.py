@@ -4,7 +4,7 @@ Deploy; three creators and a dozen fans with minted MockUSDC; plain tips, gifts,
 relayed EIP-3009 tip; creators launch tokens, fans buy and sell; the tip-jar fee falls at once
 and a rise is scheduled (the chain's clock moved past the delay); a band's collaborator split;
 withdrawals; then the ledger (checked against the on-chain balances), the platform comparison
-and the charts under out/.
+and the charts, in `<out>/<deployment key>/` (`fairgift.report.deployment_folder`).
 
 The story is told on the `fairgift.demo` logger (the script prints it). Its deployment record goes
 to `<out>/deployments/`, whatever the chain: a demo never touches a record under deployments/.
@@ -107,6 +107,9 @@ def _story(out_dir: Path) -> DemoResult:
     labels = {a.address: n for n, a in {**creators, **fans, **band}.items()}
     labels.update({owner.address: "owner", treasury.address: "treasury", relayer.address: "relayer"})
 
+    from ape import project
+
+    compile_first(project, step)
     step(f"deploying FairGift on {network.ecosystem.name}:{network.name} (chain {chain.chain_id})")
     store = DeploymentStore(out_dir / "deployments", throwaway=True)
     deployed = fg_deploy.deploy(owner, treasury=treasury.address, fresh=True, store=store)
@@ -218,7 +221,11 @@ def _story(out_dir: Path) -> DemoResult:
     split_address = r.values["split"]
     labels[split_address] = "band split"
     step(f"  split {split_address}; the band's payouts now go there")
-    fg.tip(fans["fan12"], creators["the_band"], "12.34", "for all of you")
+    r = fg.tip(fans["fan12"], creators["the_band"], "12.34", "for all of you")
+    step(
+        f"  fan12 -> the_band: {usd(r.values['amount'])}, band credited {usd(r.values['net'])} "
+        "(paid out to the split at the withdrawal)"
+    )
 
     step("withdrawals (pull payments: each to its payout address)")
     for name, creator in creators.items():
@@ -252,10 +259,24 @@ def _story(out_dir: Path) -> DemoResult:
         raise FairGiftError(f"the ledger disagrees with the chain: {bad}")
     step(f"  {len(result.checks)} balances: ledger == chain")
     result.seconds = time.monotonic() - started
-    step(f"done in {result.seconds:.1f} s; outputs in {out_dir}/")
+    step(f"done in {result.seconds:.1f} s; outputs in {report.deployment_folder(out_dir, fg.record)}/")
     for line in page_hint(chain.provider, out_dir, CREATORS):
         log.info(line)
     return result
+
+
+COMPILE_NOTE = (
+    "compiling the contracts first: a first run only (about a minute; later runs reuse the build in .build/)"
+)
+
+
+def compile_first(project, step) -> None:
+    """Compile before the story, under a line that says so: on a first run solc takes a minute
+    or so, and the demo would otherwise sit silent on its first step. A project compiled before
+    only has its changed sources (if any) compiled, quickly, and says nothing."""
+    if not project.is_compiled:
+        step(COMPILE_NOTE)
+    project.load_contracts()
 
 
 def _mine_at(chain, timestamp: int):

@@ -1,7 +1,9 @@
 """Deploy FairGift on the connected chain, or reuse what the chain's record says is there.
 
 MockUSDC is deployed only on local networks (and only when no stablecoin is given); on a public
-network the stablecoin and the treasury must be given. The record goes to the store of the
+network the treasury must be given, and the stablecoin is the network profile's USDC
+(`fairgift.networks`) unless given. A stablecoin, given or from the profile, must answer as USDC
+(`fairgift.usdc_check`) before anything is sent. The record goes to the store of the
 connected chain (`fairgift.deployments.DeploymentStore.for_provider`): `deployments/` for a chain
 that persists, `out/deployments/` for a throw-away one. Progress is logged on `fairgift.deploy`.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 from eth_utils import is_address, to_checksum_address
 
 from fairgift.amounts import format_bps, parse_amount, parse_bps
+from fairgift.creators import catalogue_path
 from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
 from fairgift.deployments import (
     PERSISTENT_HINT,
@@ -27,6 +30,8 @@ from fairgift.deployments import (
 from fairgift.errors import FairGiftError, translated
 from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS, JAR_FEE_CAP_BPS, PROTOCOL_FEE_CAP_BPS
 from fairgift.gifts import DEFAULT_GIFTS, Gift, price_text
+from fairgift.networks import NetworkProfile, profile_of
+from fairgift.usdc_check import UsdcFacts, check_usdc
 
 log = logging.getLogger("fairgift.deploy")
 
@@ -53,6 +58,8 @@ class Plan:
     fresh: bool = False
     reuse: Deployment | None = None
     replaces: Deployment | None = None  # a record of another chain with the same id (--fresh)
+    usdc: UsdcFacts | None = None  # what the stablecoin answered (None: MockUSDC, deployed here)
+    stablecoin_from: str = "--stablecoin"  # or the network profile it came from
 
     def describe(self) -> str:
         if self.reuse is not None:
@@ -61,6 +68,8 @@ class Plan:
                 "reusing it (--fresh to deploy anew)"
             )
         stable = self.stablecoin or "a new MockUSDC (local networks only)"
+        if self.usdc is not None:
+            stable = f"{self.stablecoin} {self.usdc.describe()}, from {self.stablecoin_from}"
         gifts = ", ".join(f"{g.name} {price_text(g.price_usd6)}" for g in self.gifts)
         unit = 10**self.stable_decimals
         lines = [
@@ -117,6 +126,8 @@ def plan(
         genesis = genesis_hash()
     store = store or DeploymentStore.for_provider()
     local = is_local_network(network)
+    profile = None if local else profile_of(network.ecosystem.name, network.name)
+    stablecoin, stablecoin_from = choose_stablecoin(stablecoin, profile)
     deployer_addr = to_checksum_address(str(deployer.address))
     treasury_addr = str(getattr(treasury, "address", treasury)) if treasury is not None else None
     if stablecoin is not None and not is_address(stablecoin):
@@ -126,17 +137,18 @@ def plan(
     if not local:
         where = f"{network.ecosystem.name}:{network.name} is a public network"
         if stablecoin is None:
+            known = f"the {profile.label} profile names no USDC; " if profile is not None else ""
             raise FairGiftError(
-                f"{where}: --stablecoin (the USD stablecoin's address) is required; "
+                f"{where}: --stablecoin (the USD stablecoin's address) is required; {known}"
                 "MockUSDC is for local networks only"
             )
         if treasury_addr is None:
             raise FairGiftError(f"{where}: --treasury is required")
-    decimals, symbol = MOCK_USDC_DECIMALS, "USDC"
+    decimals, symbol, usdc = MOCK_USDC_DECIMALS, "USDC", None
     if stablecoin is not None:
-        if not chain.provider.get_code(stablecoin):
-            raise FairGiftError(f"no contract at --stablecoin {stablecoin} on chain {chain_id}")
-        decimals, symbol = _token_of(stablecoin)
+        with translated(f"reading --stablecoin {stablecoin}"):
+            usdc = check_usdc(stablecoin)
+        decimals, symbol = usdc.decimals, usdc.symbol
     jar_bps, protocol_bps = parse_bps(jar_fee), parse_bps(protocol_fee)
     if jar_bps > JAR_FEE_CAP_BPS:
         raise FairGiftError(
@@ -162,6 +174,8 @@ def plan(
         stable_decimals=decimals,
         gifts=tuple(gifts),
         fresh=fresh,
+        usdc=usdc,
+        stablecoin_from=stablecoin_from,
     )
     if fresh:
         existing = store.load(chain_id)
@@ -172,13 +186,12 @@ def plan(
     return result
 
 
-def _token_of(token: str) -> tuple[int, str]:
-    """(decimals, symbol) of the stablecoin at `token`."""
-    from ape import project
-
-    with translated(f"reading --stablecoin {token}"):
-        contract = project.MockUSDC.at(token, detect_proxy=False)
-        return int(contract.decimals()), str(contract.symbol())
+def choose_stablecoin(given: str | None, profile: NetworkProfile | None) -> tuple[str | None, str]:
+    """The stablecoin to deploy with and where it came from: `given` (--stablecoin) first, else the
+    network profile's USDC, else None (MockUSDC on a local chain; an error on a public one)."""
+    if given is None and profile is not None and profile.usdc is not None:
+        return profile.usdc, f"the {profile.label} profile (Circle's native USDC)"
+    return given, "--stablecoin"
 
 
 def reusable(store: DeploymentStore, chain_id: int, genesis: str) -> Deployment | None:
@@ -235,6 +248,11 @@ def execute(p: Plan, deployer, project=None) -> Deployed:
     record = Deployment(p.chain_id, p.genesis, start, contracts, p.network)
     path = p.store.save(record)
     log.info(f"recorded in {path}")
+    # The names beside the record were another deployment's creators (`fairgift.creators`).
+    names = catalogue_path(path)
+    if names.exists():
+        names.unlink()
+        log.info(f"removed {names}: its names were the replaced deployment's creators")
     return Deployed(record, False, path, created)
 
 

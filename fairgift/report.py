@@ -1,6 +1,6 @@
 """What the creator keeps: FairGift's fee in force against the platforms' published figures
 (`fairgift.platforms`), and PNG charts (take-home by platform; a creator token's bonding curve
-with its trades) under out/.
+with its trades) in out/<chain id>-<hash>/, one folder per deployment (`deployment_folder`).
 """
 
 from __future__ import annotations
@@ -14,25 +14,37 @@ from fairgift.curve import Curve
 from fairgift.platforms import CHART_SOURCES, compare
 
 
+def money(units: int, decimals: int = 6) -> str:
+    """A comparison figure, to the cent and rounded down (as every fee here): 830.736 -> "830.73".
+    The one rule for the printed table and the chart's labels, so they never differ."""
+    cents = 10 ** max(decimals - 2, 0)
+    return format_amount(int(units) // cents * cents, decimals)
+
+
+def figure_text(row, decimals: int = 6) -> str:
+    """A `compare` row's take-home as shown: "830.73", or a range "279.14-412.07"."""
+    text = money(row.take_home, decimals)
+    if row.take_home_high is not None:
+        text += f"-{money(row.take_home_high, decimals)}"
+    return text
+
+
 def table(
     gross: int, fee_bps: int, decimals: int = 6, symbol: str = "USDC", actual_net: int | None = None
 ) -> str:
-    def usd(v: int) -> str:  # to the cent: these are comparisons, not balances
-        cents = 10 ** max(decimals - 2, 0)
-        return format_amount(v // cents * cents, decimals)
-
-    lines = [f"For {usd(gross)} {symbol} spent by fans, the creator keeps:"]
+    lines = [f"For {money(gross, decimals)} {symbol} spent by fans, the creator keeps:"]
     for row in compare(gross, fee_bps):
         platform = row.platform
         share = f"{float(platform.keep) * 100:5.1f}%"
-        figure = usd(row.take_home)
+        figure = figure_text(row, decimals)
         if row.take_home_high is not None:
-            figure += f"-{usd(row.take_home_high)}"
             share += f"-{float(platform.keep_high) * 100:.1f}%"
         note = f" ({platform.note})" if platform.note else ""
         lines.append(f"  {platform.name:<26}{figure:>22} {symbol}  {share:<13} {platform.source}{note}")
     if actual_net is not None:
-        lines.append(f"  on chain, creators were actually credited {usd(actual_net)} {symbol} (ledger)")
+        lines.append(
+            f"  on chain, creators were actually credited {money(actual_net, decimals)} {symbol} (ledger)"
+        )
     return "\n".join(lines)
 
 
@@ -48,31 +60,83 @@ def _pyplot():
     return plt
 
 
-def chart_take_home(
-    gross: int, fee_bps: int, out_dir: Path | str, decimals: int = 6, symbol: str = "USDC"
-) -> Path:
-    """out/take_home.png: creator take-home from the same fan spend, by model."""
+# The take-home chart's artists carry these gids, so a test can find each kind of mark and label.
+GID_BAR, GID_RANGE, GID_VALUE, GID_SPEND, GID_SPEND_LABEL = "bar", "range", "value", "spend", "spend-label"
+
+
+def take_home_figure(gross: int, fee_bps: int, decimals: int = 6, symbol: str = "USDC"):
+    """The take-home chart as a matplotlib figure (`chart_take_home` saves it). Each bar's figure
+    is `figure_text`, the table's own, written inside the bar's end; a published range (TikTok's
+    coins) is a lighter hatched bar from its low to its high end, with nothing written over it;
+    the dotted line is all that fans spent, labelled along it on its right, where no bar reaches."""
     plt = _pyplot()
-    rows = compare(gross, fee_bps)
+    rows = compare(gross, fee_bps)[::-1]  # barh draws bottom-up: FairGift on top
     scale = 10**decimals
     names = [r.platform.name for r in rows]
     values = [r.take_home / scale for r in rows]
-    errors = [((r.take_home_high or r.take_home) - r.take_home) / scale for r in rows]
-    colors = ["#1b9e77"] + ["#999999"] * (len(rows) - 1)
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    bars = ax.barh(
-        names[::-1], values[::-1], xerr=[[0] * len(rows), errors[::-1]], color=colors[::-1], capsize=4
-    )
-    for bar, value in zip(bars, values[::-1], strict=True):
-        ax.text(
-            bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}", va="center", fontsize=9
+    colors = ["#999999"] * (len(rows) - 1) + ["#1b9e77"]
+    bars = ax.barh(names, values, color=colors)
+    for bar in bars:
+        bar.set_gid(GID_BAR)
+    for i, row in enumerate(rows):
+        if row.take_home_high is not None:
+            low, high = row.take_home / scale, row.take_home_high / scale
+            ax.barh(
+                i, high - low, left=low, color="#e8e8e8", edgecolor="#999999", hatch="///", linewidth=0.8
+            ).patches[0].set_gid(GID_RANGE)
+    pad = 4  # points between a figure and its bar's end (or a range's start)
+    labels = [
+        ax.annotate(
+            figure_text(row, decimals),
+            xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(-pad, 0),
+            textcoords="offset points",
+            va="center",
+            ha="right",
+            fontsize=9,
+            color="white",
+            gid=GID_VALUE,
         )
-    ax.axvline(gross / scale, color="#333333", linestyle=":", linewidth=1)
-    ax.set_xlim(0, gross / scale * 1.15)
-    ax.set_xlabel(f"creator take-home ({symbol}) from {gross / scale:,.2f} {symbol} of fan spend")
+        for bar, row in zip(bars, rows, strict=True)
+    ]
+    spend = gross / scale
+    ax.axvline(spend, color="#333333", linestyle=":", linewidth=1, gid=GID_SPEND)
+    ax.annotate(  # offset in points, right of the line: a rotated text's spaces would run along it
+        f"fans spent {money(gross, decimals)} {symbol}",
+        xy=(spend, 0.5),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(4, 0),
+        textcoords="offset points",
+        rotation=90,
+        va="center",
+        ha="left",
+        fontsize=8,
+        color="#333333",
+        gid=GID_SPEND_LABEL,
+    )
+    ax.set_xlim(0, spend * 1.15)
+    ax.set_xlabel(f"creator take-home ({symbol}) from {money(gross, decimals)} {symbol} of fan spend")
     ax.set_title("What the creator keeps, by payout model")
     fig.text(0.01, 0.01, CHART_SOURCES, fontsize=6.5, color="#555555")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
+    # A figure wider than its bar (a tiny bar) goes after the bar's end instead, in dark text.
+    renderer = fig.canvas.get_renderer()
+    for bar, label, row in zip(bars, labels, rows, strict=True):
+        if label.get_window_extent(renderer).width + 2 * pad > bar.get_window_extent(renderer).width:
+            end = max(bar.get_width(), (row.take_home_high or 0) / scale)
+            label.set(ha="left", color="#222222")
+            label.xy = (end, label.xy[1])
+            label.xyann = (pad, 0)
+    return fig
+
+
+def chart_take_home(
+    gross: int, fee_bps: int, out_dir: Path | str, decimals: int = 6, symbol: str = "USDC"
+) -> Path:
+    """<out>/take_home.png: creator take-home from the same fan spend, by model."""
+    plt = _pyplot()
+    fig = take_home_figure(gross, fee_bps, decimals, symbol)
     path = Path(out_dir) / "take_home.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -96,7 +160,7 @@ def chart_curve(
     decimals: int = 6,
     quote: str = "USDC",
 ) -> Path:
-    """out/curve_<symbol>.png: the marginal price `curve.price_at(s)` over the supply, and each
+    """<out>/curve_<symbol>.png: the marginal price `curve.price_at(s)` over the supply, and each
     trade at its average price (curve value / tokens) in the middle of the interval it moved."""
     plt = _pyplot()
     wad = 10**18
@@ -157,12 +221,19 @@ class Output:
     ledger: object
 
 
+def deployment_folder(out_root: Path | str, record) -> Path:
+    """`out_root`/<chain id>-<hash>/ (`Deployment.key`): one deployment's ledger, CSV and charts,
+    so the ledger of a node's deployment never overwrites the demo's (nor a redeploy's)."""
+    return Path(out_root) / record.key
+
+
 def ledger_and_report(
-    fg, out_dir: Path | str, with_report: bool = True, labels: dict | None = None
+    fg, out_root: Path | str, with_report: bool = True, labels: dict | None = None
 ) -> Output:
     """The ledger of `fg`'s deployment from its events (table + CSV), and with `with_report` the
-    platform comparison for the same gross fan spend and the PNG charts, all under `out_dir`."""
-    out = Path(out_dir)
+    platform comparison for the same gross fan spend and the PNG charts, all in the deployment's
+    folder under `out_root` (`deployment_folder`)."""
+    out = deployment_folder(out_root, fg.record)
     events = ledger.collect(fg)
     book = ledger.from_events(fg, events)
     dec, sym = fg.stable.decimals, fg.stable.symbol

@@ -108,9 +108,37 @@ def unreachable(choice: str | None, err: BaseException) -> str:
     )
 
 
+ACCOUNT_HELP = (
+    "Who signs: an Ape account alias (`ape accounts list`) or TEST::N, a test account of a local "
+    "chain. Default on a local network: TEST::0 (the command says so on stderr); required elsewhere."
+)
+
+
+def account_option():
+    """`--account` as Ape's (an alias or TEST::N, no prompt), documented in `--help`, and an
+    account that does not exist ends in one `Error:` line (click's usage error for a bad value
+    would print the usage and three more lines)."""
+    return click.option("--account", type=_account_type()(), help=ACCOUNT_HELP)
+
+
+@functools.cache
+def _account_type():
+    from ape.cli.choices import AccountAliasPromptChoice
+
+    class Account(AccountAliasPromptChoice):
+        def fail(self, message, param=None, ctx=None):
+            raise click.ClickException(
+                f"--account: {str(message).rstrip('.')} (an alias from `ape accounts list`, or TEST::N "
+                "for a test account of a local chain)"
+            )
+
+    return Account
+
+
 def sender(account, network, purpose: str = "send transactions"):
-    """The signing account: `--account`, or on a local network the first test account. A
-    keystore account is unlocked without prompts when APE_ACCOUNTS_<alias>_PASSPHRASE is set."""
+    """The signing account: `--account`, or on a local network the first test account (said on
+    stderr: nothing signs unannounced). A keystore account is unlocked without prompts when
+    APE_ACCOUNTS_<alias>_PASSPHRASE is set."""
     from ape import accounts
 
     from fairgift.api.accounts import unlock
@@ -121,7 +149,12 @@ def sender(account, network, purpose: str = "send transactions"):
             raise FairGiftError(
                 f"--account is required on {network.ecosystem.name}:{network.name} to {purpose}"
             )
-        return accounts.test_accounts[0]
+        default = accounts.test_accounts[0]
+        echo(
+            f"no --account: using TEST::0 ({default.address}), this local chain's first test account",
+            err=True,
+        )
+        return default
     return unlock(account)
 
 

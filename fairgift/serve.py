@@ -18,7 +18,7 @@ import uvicorn
 
 from fairgift.index.follow import runner_for
 from fairgift.web.app import create_app
-from fairgift.web.page import page_urls
+from fairgift.web.views.creators import page_urls
 
 log = logging.getLogger("fairgift.serve")
 

@@ -1,7 +1,7 @@
 """`ape run demo` (`make demo`): the whole FairGift story on a fresh local chain, then the ledger,
-the platform comparison and the charts under out/. Local networks only (anvil by default;
-`--network ethereum:local:test` for the in-process chain). Its deployment record goes to
-<out>/deployments/, never to deployments/."""
+the platform comparison and the charts under out/<chain id>-<deployment hash>/. Local networks only
+(anvil by default; `--network ethereum:local:test` for the in-process chain). Its deployment record
+goes to <out>/deployments/, never to deployments/."""
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option

@@ -1,19 +1,20 @@
 """`ape run deploy`: deploy FairGift on the chosen network, or reuse the chain's deployment.
 
-    ape run deploy                                   # a throw-away anvil: gone when the command ends
-    ape run deploy --network ethereum:local:node     # a node that persists (`make node`: 127.0.0.1:8545)
-    ape run deploy --network ethereum:sepolia:node --account me \
-        --stablecoin 0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238 --treasury 0x… [--yes]
+ape run deploy                                   # a throw-away anvil: gone when the command ends
+ape run deploy --network ethereum:local:node     # a node that persists (`make node`: 127.0.0.1:8545)
+ape run deploy --network base:sepolia:node --account me --treasury 0x… [--yes]
+    # the stablecoin: the network profile's USDC (fairgift.networks) unless --stablecoin is given;
+    # either way it must answer as USDC before anything is sent
 """
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
 from fairgift import deploy as fg_deploy
 from fairgift.curve import DEFAULT_BASE_PRICE, DEFAULT_SLOPE
 from fairgift.deployments import is_local_network
 from fairgift.fees import DEFAULT_JAR_FEE_BPS, DEFAULT_PROTOCOL_FEE_BPS
-from fairgift.scripting import clean_errors, echo, sender, show_progress
+from fairgift.scripting import account_option, clean_errors, echo, sender, show_progress
 
 
 @click.command(
@@ -24,10 +25,12 @@ from fairgift.scripting import clean_errors, echo, sender, show_progress
     "that persists, run `make node` and pass --network ethereum:local:node.",
 )
 @network_option(default="ethereum:local:foundry")
-@account_option(prompt=False)
+@account_option()
 @click.option("--fresh", is_flag=True, help="Deploy anew even if this chain has a deployment.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (public networks).")
-@click.option("--stablecoin", help="The USD stablecoin's address (required on public networks).")
+@click.option(
+    "--stablecoin", help="The USD stablecoin's address (default on a public network: its profile's USDC)."
+)
 @click.option("--treasury", help="Where fees go (required on public networks; default: the deployer).")
 @click.option("--jar-fee", default=str(DEFAULT_JAR_FEE_BPS), show_default=True, help="TipJar fee: bps or %.")
 @click.option("--protocol-fee", default=str(DEFAULT_PROTOCOL_FEE_BPS), show_default=True, help="Market fee.")

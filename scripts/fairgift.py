@@ -8,13 +8,13 @@ import functools
 from pathlib import Path
 
 import click
-from ape.cli import account_option, network_option
+from ape.cli import network_option
 
 from fairgift import events, report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
 from fairgift.errors import FairGiftError
 from fairgift.index import current_source
-from fairgift.scripting import clean_errors, command_class, echo, sender, show_progress
+from fairgift.scripting import account_option, clean_errors, command_class, echo, sender, show_progress
 
 # Every reader of these commands (tips, fees, ledger, balances, the pages of `serve`) reads the
 # index when it is current for the deployment, else scans the chain.
@@ -57,7 +57,7 @@ def _with_progress(fn):
 
 
 def with_account(fn):
-    return account_option(prompt=False)(fn)
+    return account_option()(fn)
 
 
 @command("status", "Addresses, fees in force, pending changes, caps, treasury, tokens, gifts.")
@@ -193,8 +193,18 @@ def mint(network, account, to, amount):
     echo(fg.mint(sender(account, network, "mint"), to, amount).summary)
 
 
-@command("ledger", "The creators' ledger from events; CSV, platform comparison and charts in out/.")
-@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
+@command(
+    "ledger",
+    "The creators' ledger from events; CSV, platform comparison and charts in out/<chain id>-<hash>/.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The outputs go to a folder of their own in it, one per deployment: <out>/<chain id>-<hash>/.",
+)
 @click.option(
     "--report/--no-report", "with_report", default=True, help="Also the platform comparison and the charts."
 )

@@ -1,59 +1,76 @@
-"""The FairGift web app: the JSON API under `/api` and the fans' pages.
+"""The FairGift web app: the JSON API under `/api` and the fans' pages, assembled from the route
+modules (`fairgift.web.routes`) over the views (`fairgift.web.views`).
 
-    from fairgift.web.app import create_app
-    from fairgift.service import Service
-    app = create_app(Service.connect())         # an ASGI app: uvicorn.run(app), or a TestClient
+    app = create_app(service)        # an ASGI app: uvicorn.run(app), or a TestClient
 
-`create_app` only routes; background work (the relayer's batcher, the index bot) is started by
-`fairgift.serve`, so a test can drive the app without any thread running.
+`service` holds `fg` (the FairGift API bound to the deployment), `config`, `relayer` and `index`
+(each None when off). `create_app` only routes; background work (the relayer's batcher, the index
+bot) is started by the process that serves it, so a test can drive the app without any thread.
 
-The pages come from `fairgift/web/page.py: routes(service) -> list[BaseRoute]` (the page's own
-module), mounted after the API.
+Every `/api` error is one JSON shape, `{"error": "<one line>", "code": "<machine-readable>", …}`
+(`fairgift.web.http.HttpError`), with a 4xx status; a bug answers 500 with no detail (logged).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import BaseRoute
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from fairgift.service import Service
-from fairgift.web import api
+from fairgift.errors import FairGiftError
+from fairgift.relayer import Rejected
+from fairgift.web.http import HttpError, from_rejected
+from fairgift.web.routes import all_routes
+from fairgift.web.views import Views
 
 log = logging.getLogger("fairgift.web")
 
-__all__ = ["Service", "create_app"]
+
+async def http_error(request: Request, exc: HttpError) -> Response:
+    if not request.url.path.startswith("/api"):
+        return PlainTextResponse(exc.reason, status_code=exc.status)
+    return exc.response()
 
 
-def page_routes(service) -> list[BaseRoute]:
-    try:
-        page = importlib.import_module("fairgift.web.page")
-    except ModuleNotFoundError as err:  # the page module is optional: the API works without it
-        if err.name != "fairgift.web.page":
-            raise
-        return []
-    return list(page.routes(service))
+async def relayer_refused(request: Request, exc: Rejected) -> Response:
+    return await http_error(request, from_rejected(exc))
+
+
+async def api_refused(request: Request, exc: FairGiftError) -> Response:
+    """The API's one-line refusal of a request (an amount, a balance, a revert) as a 400."""
+    return await http_error(request, HttpError(400, str(exc), "rejected"))
+
+
+async def starlette_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's own 404 (no route) and 405 (wrong method), in the one shape under /api."""
+    if request.url.path.startswith("/api"):
+        error = HttpError(exc.status_code, str(exc.detail))
+        return JSONResponse(error.body(), status_code=exc.status_code, headers=exc.headers)
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        {"error": "internal error (logged by the service)", "code": "internal"}, status_code=500
+    )
 
 
 def create_app(service) -> Starlette:
-    async def http_error(request: Request, exc: HTTPException):
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
-
-    async def server_error(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"error": "internal error (logged by the service)"}, status_code=500)
-
+    views = Views(service)
     app = Starlette(
-        # Plain routes, not a Mount("/api"): the page module adds its own /api/... endpoints too.
-        routes=[*api.routes(service), *page_routes(service)],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        routes=all_routes(service, views),
+        exception_handlers={
+            HttpError: http_error,
+            Rejected: relayer_refused,
+            FairGiftError: api_refused,
+            HTTPException: starlette_error,
+            Exception: server_error,
+        },
     )
     app.state.service = service
+    app.state.views = views
     return app

@@ -88,7 +88,7 @@ def test_creators_command_names_a_page(open_tab, page_fg, page_deployment, page_
 def test_serve_says_where_the_pages_are(tmp_path):
     from types import SimpleNamespace
 
-    from fairgift.web.page import page_urls
+    from fairgift.web.views.creators import page_urls
 
     catalogue = Catalogue.beside(tmp_path / "31337.json")
     service = SimpleNamespace(creators=catalogue, fg=None)

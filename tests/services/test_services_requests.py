@@ -242,7 +242,7 @@ def test_unknown_tip_and_routes(svc_client):
     res = svc_client.get("/api/tips/'; select 1;--")
     assert res.status_code == 404 and "error" in res.json()
     res = svc_client.get("/api/nothing-here")
-    assert res.status_code == 404 and res.json() == {"error": "Not Found"}
+    assert res.status_code == 404 and res.json() == {"error": "Not Found", "code": "not_found"}
     assert svc_client.put("/api/tips", json={}).status_code == 405
 
 
@@ -276,3 +276,31 @@ def test_no_input_makes_a_500(svc_client, svc_service, good, data):
     assert 400 <= res.status_code < 500, res.text
     reason = res.json()["error"]
     assert reason and "\n" not in reason
+
+
+def test_prepare_alias_is_the_canonical_view(svc_fg, creators, svc_client, svc_new_fan):
+    """`POST /api/tips/prepare` (the relayer's field names, base units) answers what
+    `POST /api/prepare/tip` answers for the same tip: one view, one answer, fields of both kept."""
+    fan = svc_new_fan(usdc=10, approve=False)
+    alias = svc_client.post(
+        "/api/tips/prepare",
+        json={"fan": fan.address, "creator": creators[0].address, "amount": str(2 * USDC), "message": "hi"},
+    )
+    canonical = svc_client.post(
+        "/api/prepare/tip",
+        json={"from": fan.address, "creator": creators[0].address, "amount": "2", "message": "hi"},
+    )
+    assert alias.status_code == canonical.status_code == 200, (alias.text, canonical.text)
+    alias, canonical = alias.json(), canonical.json()
+    assert set(alias) == set(canonical) >= {"tip", "permit", "request", "sign", "submit", "mode", "fee"}
+    for answer in (alias, canonical):
+        del answer["tip"]["message"]["deadline"], answer["request"]["tip"]["deadline"]
+        del answer["permit"]["message"]["deadline"], answer["request"]["permit"]["deadline"]
+        del answer["sign"], answer["submit"], answer["now"]  # (the deadline again, and the clock)
+    assert alias == canonical
+    assert alias["tip"]["message"]["amount"] == str(2 * USDC) and alias["mode"] == "gasless"
+    # a refusal is the one shape on both
+    res = svc_client.post(
+        "/api/tips/prepare", json={"fan": "0x12", "creator": creators[0].address, "amount": "1"}
+    )
+    assert res.status_code == 400 and set(res.json()) == {"error", "code"}

@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from fairgift.deployments import Deployment
+
 KEYSTORE_ALIAS = "fgdeployer"  # created by the `node` fixture (conftest.py)
 
 FAN = "TEST::1"
@@ -23,6 +25,11 @@ def error_line(result) -> str:
     lines = [ln for ln in result.stderr.splitlines() if ln.strip() and not ln.startswith(("INFO", "WARNING"))]
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+def _key(node) -> str:
+    """The key of the node's deployment (its output folder's name under --out)."""
+    return Deployment.from_json(json.loads((node.deployments / "31337.json").read_text())).key
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +103,15 @@ def test_operate_and_ledger(node, deployed):
     assert "withdrew 2.4035 USDC from the tip jar" in withdraw.stdout  # 2.375 + 0.0285 (3 roses at 5%)
     ledger = node.cli("ledger", "--out", str(node.out))
     assert ledger.returncode == 0, ledger.stderr
-    rows = {r["creator"]: r for r in csv.DictReader((node.out / "ledger.csv").open())}
+    folder = node.out / _key(node)  # one folder per deployment
+    assert [p.name for p in node.out.iterdir()] == [folder.name]
+    rows = {r["creator"]: r for r in csv.DictReader((folder / "ledger.csv").open())}
     row = rows[CREATOR_ADDR]
     assert (row["tips"], row["gift_sends"], row["gifts"]) == ("1", "1", "Rose x3")
     assert (row["gross"], row["fees"], row["net"]) == ("2.530000", "0.126500", "2.403500")
     assert (row["jar_withdrawn"], row["jar_credit"]) == ("2.403500", "0.000000")
     assert (row["symbol"], row["buys"], row["sells"]) == ("TWO", "2", "1")
-    assert {p.name for p in node.out.iterdir()} >= {
+    assert {p.name for p in folder.iterdir()} >= {
         "ledger.csv",
         "supporters.csv",
         "take_home.png",
@@ -135,6 +144,28 @@ def test_bad_inputs(node, deployed, args, message):
     line = error_line(node.cli(*args))
     assert line.startswith("Error: ")
     assert message in line
+
+
+@pytest.mark.anvil_only("`ape run` subprocesses against the node")
+def test_the_account_used_is_said_and_a_wrong_one_is_one_line(node, deployed):
+    """No --account on a local chain signs with TEST::0: the command says so, on stderr (stdout
+    stays the result); an account that does not exist is one `Error:` line, not click's usage."""
+    shown = node.cli("balance")
+    assert shown.returncode == 0, shown.stderr
+    said = [ln for ln in shown.stderr.splitlines() if ln.strip() and not ln.startswith(("INFO", "WARNING"))]
+    assert said == [
+        "no --account: using TEST::0 (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266), "
+        "this local chain's first test account"
+    ]
+    assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in shown.stdout
+    given = node.cli("balance", "--account", FAN)
+    assert given.returncode == 0 and "no --account" not in given.stderr
+    line = error_line(node.cli("tip", CREATOR, "1", "--account", "nosuch"))
+    assert line == (
+        "Error: --account: Account with alias 'nosuch' not found (an alias from `ape accounts list`, "
+        "or TEST::N for a test account of a local chain)"
+    )
+    assert "no --account" in node.ape_run("deploy", *node.network_args()).stderr
 
 
 def test_no_deployment_and_unknown_network(node, deployed, tmp_path):
@@ -205,8 +236,9 @@ def test_node_restart_keeps_everything_and_throwaway_runs_leave_the_record(node,
     assert "tip jar fee     2% (200 bps)" in status.stdout  # lowered by test_operate_and_ledger
     ledger_after = node.cli("ledger", "--no-report", "--out", str(tmp_path / "after"))
     assert ledger_after.returncode == 0, ledger_after.stderr
-    rows = list(csv.DictReader((tmp_path / "after" / "ledger.csv").open()))
-    assert (tmp_path / "after" / "ledger.csv").read_text() == (tmp_path / "before" / "ledger.csv").read_text()
+    after, before_csv = (tmp_path / name / _key(node) / "ledger.csv" for name in ("after", "before"))
+    rows = list(csv.DictReader(after.open()))
+    assert after.read_text() == before_csv.read_text()
     row = next(r for r in rows if r["creator"] == CREATOR_ADDR)
     assert (row["tips"], row["gifts"], row["symbol"], row["buys"], row["sells"]) == (
         "1",

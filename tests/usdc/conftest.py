@@ -20,9 +20,12 @@ def circle(accounts, owner):
 
 
 @pytest.fixture(scope="module")
-def usdc_proxy_admin(accounts):
-    """The proxy's admin: an account of its own (it cannot call the token through the proxy)."""
-    return keyed_account(accounts, PROXY_ADMIN_INDEX)
+def usdc_proxy_admin(accounts, owner):
+    """The proxy's admin: an account of its own (it cannot call the token through the proxy),
+    with a little ether (the in-process chain charges gas even for a call)."""
+    account = keyed_account(accounts, PROXY_ADMIN_INDEX)
+    owner.transfer(account, 10**18)
+    return account
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ reason, and nothing is credited or lost; after the unpause everything works agai
 
 import ape
 import pytest
-from usdc_helpers import BLACKLISTED, JAR_FEE_BPS, PAUSED, name_version_domain, receive_authorization
+from usdc_helpers import BLACKLISTED, JAR_FEE_BPS, PAUSED
 
 from fairgift.batch import batch_args, sign_tip
 from fairgift.errors import FairGiftError, translated
-from fairgift.signing import sign
+from fairgift.signing import authorization_message, sign
 from tests.constants import MAX_UINT, USDC
 
 TRANSFER_FAILED = 6  # TipJar.SkipReason.TransferFailed
@@ -44,8 +44,7 @@ def test_a_blacklisted_fans_authorization_is_refused(
     real_usdc.blacklist(fan, sender=circle)
     nonce = usdc_jar.tipAuthorizationNonce(creator, "hi", salt)
     before = chain.pending_timestamp + 3600
-    domain = name_version_domain(real_usdc, chain.chain_id)
-    v, r, s = sign(fan, receive_authorization(domain, fan, usdc_jar, USDC, 0, before, nonce))
+    v, r, s = sign(fan, authorization_message(real_usdc, fan, usdc_jar, USDC, 0, before, nonce))
     with ape.reverts(BLACKLISTED):
         usdc_jar.tipWithAuthorization(
             fan, creator, real_usdc, USDC, "hi", 0, before, salt, v, r, s, sender=relayer

@@ -3,9 +3,11 @@ and with the EIP-712 domain a client must build from `name()` and `version()` (n
 
 import ape
 import pytest
-from usdc_helpers import name_version_domain, separator_of
+from usdc_helpers import name_version_domain
 
 from fairgift import circle_usdc as fiat_token
+from fairgift.chain import token_domain
+from fairgift.eip712 import domain_separator
 from fairgift.errors import FairGiftError
 from tests.constants import USDC
 
@@ -47,18 +49,22 @@ def test_neither_the_proxy_nor_the_implementation_can_be_initialised_again(
     assert implementation.name() == ""  # Circle's throw-away initialisation
 
 
-def test_the_domain_from_name_and_version_is_the_tokens(real_usdc, chain):
-    domain = name_version_domain(real_usdc, chain.chain_id)
-    assert separator_of(domain) == bytes(real_usdc.DOMAIN_SEPARATOR())
+def test_token_domain_is_name_and_version_and_hashes_to_the_separator(real_usdc, chain):
+    domain = token_domain(real_usdc)  # no ERC-5267: built from name() and version(), then checked
+    assert domain == name_version_domain(real_usdc, chain.chain_id)
+    assert domain["name"] == "USD Coin" and domain["version"] == "2"
+    assert domain_separator(domain) == bytes(real_usdc.DOMAIN_SEPARATOR())
     other = {**domain, "name": "USDC"}  # what an explorer may show: not what the token signs with
-    assert separator_of(other) != bytes(real_usdc.DOMAIN_SEPARATOR())
+    assert domain_separator(other) != bytes(real_usdc.DOMAIN_SEPARATOR())
 
 
-def test_there_is_no_erc5267(real_usdc, chain):
-    from web3.exceptions import ContractLogicError
+def test_there_is_no_erc5267(real_usdc, project):
+    from ape.contracts import ContractInstance
 
-    with pytest.raises(ContractLogicError):
-        chain.provider.web3.eth.call({"to": real_usdc.address, "data": "0x84b0196e"})  # eip712Domain()
+    # the token called as if it had MockUSDC's ABI (not cached: the real type stays known)
+    as_if_5267 = ContractInstance(real_usdc.address, project.MockUSDC.contract_type)
+    with pytest.raises(ape.exceptions.ContractLogicError):
+        as_if_5267.eip712Domain()
 
 
 def test_the_minter_mints(real_usdc, circle, fan):

@@ -4,11 +4,12 @@ with a permit submitted first, and withdrawals; balances to the unit, events in 
 
 import ape
 import pytest
-from usdc_helpers import JAR_FEE_BPS, name_version_domain, permit, receive_authorization
+from usdc_helpers import JAR_FEE_BPS, permit
 
 from fairgift.batch import batch_args, sign_tip
+from fairgift.chain import token_domain
 from fairgift.gifts import DEFAULT_GIFTS
-from fairgift.signing import sign
+from fairgift.signing import authorization_message, permit_message, sign
 from tests.constants import MAX_UINT, USDC, ZERO_ADDRESS
 
 MESSAGE = "gm from a real USDC holder"
@@ -68,10 +69,9 @@ def test_gift(usdc_jar, real_usdc, usdc_fans, creator, treasury):
 
 def test_tip_with_permit(usdc_jar, real_usdc, usdc_fans, creator, chain):
     fan, amount = usdc_fans[1], 7 * USDC
-    domain = name_version_domain(real_usdc, chain.chain_id)
-    assert domain["version"] == "2"
     deadline = chain.pending_timestamp + 3600
-    v, r, s = sign(fan, permit(domain, fan, usdc_jar, amount, real_usdc.nonces(fan), deadline))
+    # what the API, the CLI and the demo sign: the domain from fairgift.chain.token_domain
+    v, r, s = sign(fan, permit_message(real_usdc, fan, usdc_jar, amount, deadline))
     tx = usdc_jar.tipWithPermit(creator, real_usdc, amount, MESSAGE, deadline, v, r, s, sender=fan)
     assert tx.events == [
         tipped(usdc_jar, fan, creator, real_usdc, amount),
@@ -89,8 +89,7 @@ def test_a_permit_submitted_first_by_someone_else_still_tips(
 ):
     fan, amount = usdc_fans[1], 2 * USDC
     deadline = chain.pending_timestamp + 3600
-    domain = name_version_domain(real_usdc, chain.chain_id)
-    v, r, s = sign(fan, permit(domain, fan, usdc_jar, amount, real_usdc.nonces(fan), deadline))
+    v, r, s = sign(fan, permit_message(real_usdc, fan, usdc_jar, amount, deadline))
     real_usdc.permit(fan, usdc_jar, amount, deadline, v, r, s, sender=attacker)  # front-run
     usdc_jar.tipWithPermit(creator, real_usdc, amount, MESSAGE, deadline, v, r, s, sender=fan)
     assert usdc_jar.balanceOf(creator, real_usdc) == amount - fee_of(amount)
@@ -99,7 +98,7 @@ def test_a_permit_submitted_first_by_someone_else_still_tips(
 def test_a_permit_signed_with_the_explorers_name_is_refused(usdc_jar, real_usdc, usdc_fans, creator, chain):
     fan, amount = usdc_fans[1], USDC
     deadline = chain.pending_timestamp + 3600
-    wrong = {**name_version_domain(real_usdc, chain.chain_id), "name": "USDC"}
+    wrong = {**token_domain(real_usdc), "name": "USDC"}  # the name an explorer may show
     v, r, s = sign(fan, permit(wrong, fan, usdc_jar, amount, real_usdc.nonces(fan), deadline))
     with ape.reverts(usdc_jar.PermitFailed, token=real_usdc, allowance=0, amount=amount):
         usdc_jar.tipWithPermit(creator, real_usdc, amount, MESSAGE, deadline, v, r, s, sender=fan)
@@ -108,8 +107,7 @@ def test_a_permit_signed_with_the_explorers_name_is_refused(usdc_jar, real_usdc,
 def authorize(jar, token, fan, creator, amount, chain, salt=b"\x01" * 32, message=MESSAGE):
     nonce = jar.tipAuthorizationNonce(creator, message, salt)
     valid_before = chain.pending_timestamp + 3600
-    domain = name_version_domain(token, chain.chain_id)
-    v, r, s = sign(fan, receive_authorization(domain, fan, jar, amount, 0, valid_before, nonce))
+    v, r, s = sign(fan, authorization_message(token, fan, jar, amount, 0, valid_before, nonce))
     return (fan, creator, token, amount, message, 0, valid_before, salt, v, r, s), nonce
 
 
@@ -144,9 +142,8 @@ def test_tip_batch_with_a_permit_first(
 ):
     fan, fan2 = usdc_fans[0], usdc_fans[1]
     deadline = chain.pending_timestamp + 3600
-    domain = name_version_domain(real_usdc, chain.chain_id)
     # fan2 has no allowance: the relayer lands the fan's permit, then the batch
-    v, r, s = sign(fan2, permit(domain, fan2, usdc_jar, 30 * USDC, real_usdc.nonces(fan2), deadline))
+    v, r, s = sign(fan2, permit_message(real_usdc, fan2, usdc_jar, 30 * USDC, deadline))
     real_usdc.permit(fan2, usdc_jar, 30 * USDC, deadline, v, r, s, sender=relayer)
     real_usdc.approve(usdc_jar, 5 * USDC, sender=fan)
     items = [

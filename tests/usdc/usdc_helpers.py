@@ -1,10 +1,9 @@
 """Settings and helpers of the real-USDC tests (imported as `usdc_helpers`): Circle's accounts at
 fixed indexes of the test mnemonic, and EIP-712 signing with the domain USDC really has."""
 
-from eth_abi import encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
-from fairgift.eip712 import PERMIT, RECEIVE_WITH_AUTHORIZATION, typed_message
+from fairgift.eip712 import PERMIT, typed_message
 
 JAR_FEE_BPS = 500
 PROTOCOL_BPS = 250
@@ -26,7 +25,8 @@ def keyed_account(accounts, index: int):
 
 
 def name_version_domain(token, chain_id: int) -> dict:
-    """USDC's domain built as a client without ERC-5267 must build it: `name()`, `version()`."""
+    """USDC's domain as the references describe it, read field by field (`name()`, `version()`):
+    the expectation `fairgift.chain.token_domain` is checked against."""
     return {
         "name": token.name(),
         "version": token.version(),
@@ -35,43 +35,10 @@ def name_version_domain(token, chain_id: int) -> dict:
     }
 
 
-def separator_of(domain: dict) -> bytes:
-    """The EIP-712 domain separator of `domain` (name, version, chainId, verifyingContract)."""
-    typehash = keccak(
-        text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-    )
-    return keccak(
-        encode(
-            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [
-                typehash,
-                keccak(text=domain["name"]),
-                keccak(text=domain["version"]),
-                domain["chainId"],
-                domain["verifyingContract"],
-            ],
-        )
-    )
-
-
-def permit(domain, owner, spender, value: int, nonce: int, deadline: int):
+def permit(domain: dict, owner, spender, value: int, nonce: int, deadline: int):
+    """A permit signed in an arbitrary `domain` (to show a wrong one is refused)."""
     return typed_message(
         domain,
         PERMIT,
         {"owner": str(owner), "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline},
-    )
-
-
-def receive_authorization(domain, from_, to, value: int, valid_after: int, valid_before: int, nonce: bytes):
-    return typed_message(
-        domain,
-        RECEIVE_WITH_AUTHORIZATION,
-        {
-            "from": str(from_),
-            "to": str(to),
-            "value": value,
-            "validAfter": valid_after,
-            "validBefore": valid_before,
-            "nonce": nonce,
-        },
     )

@@ -1,0 +1,26 @@
+"""`GET /api/health`: the chain, the deployment, the relayer's queue and the index's position."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+def routes(service, views) -> list[Route]:
+    def collect() -> dict:
+        relayer = service.relayer
+        return {
+            "ok": True,
+            "chainId": service.chain_id,
+            "deployment": service.deployment,
+            "contracts": dict(service.fg.record.contracts),
+            "relayer": None if relayer is None else {"address": relayer.sender, "tips": relayer.stats()},
+            "index": None if service.index is None else service.index.status(),
+        }
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(collect))
+
+    return [Route("/api/health", health, methods=["GET"])]

@@ -1,0 +1,41 @@
+"""`GET /api/relayer`: what a client needs to sign a tip for this relayer (domain, type, limits)."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from fairgift.eip712 import TIP
+from fairgift.web.http import HttpError
+
+
+def require_relayer(service):
+    """The service's relayer, or 404 when this service does not relay tips."""
+    if service.relayer is None:
+        raise HttpError(404, "this service does not relay tips", "relayer_off")
+    return service.relayer
+
+
+def routes(service, views) -> list[Route]:
+    def collect() -> dict:
+        relayer = require_relayer(service)
+        cfg = relayer.config
+        return {
+            "chainId": relayer.chain_id,
+            "jar": relayer.reader.jar,
+            "relayer": relayer.sender,
+            "domain": relayer.reader.jar_domain(),
+            "tipType": TIP.type_string,
+            "maxMessageBytes": cfg.max_message_bytes,
+            "minValiditySeconds": cfg.min_validity,
+            "batchSize": cfg.batch_size,
+            "batchWaitSeconds": cfg.batch_wait,
+            "fanRateLimit": {"tips": cfg.fan_rate, "perSeconds": cfg.rate_window},
+        }
+
+    async def relayer_info(request: Request) -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(collect))
+
+    return [Route("/api/relayer", relayer_info, methods=["GET"])]
