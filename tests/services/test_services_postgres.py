@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from svc_helpers import activity, check_u256_sum, tip_body
 
 from fairgift import ledger
+from fairgift.db import Database
 from fairgift.events import ScanSource
 from fairgift.index import Index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from fairgift.relayer import Relayer, RelayerConfig
 from tests.constants import USDC

@@ -18,11 +18,11 @@ from svc_servers import RedisServer, SilverbackProcess, silverback_env, start_po
 
 from fairgift.batch import batch_args, sign_tip
 from fairgift.bench.harness import ServeProcess, post
+from fairgift.db import Database
 from fairgift.events import ScanSource
 from fairgift.index import Index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events, index_features, index_state, index_tips
-from fairgift.relayer.chain import ChainReader
+from fairgift.relayer.reads import ChainReader
 from fairgift.relayer.store import relay_leases, relay_tips, relay_txs
 from tests.constants import USDC
 
@@ -213,7 +213,7 @@ def test_two_serve_processes_on_one_postgres(
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         procs.append(ServeProcess(chain.provider.uri, svc_deployments, db_url, tmp_path / name, args))
-    db = Database(db_url, create=False)
+    db = Database(db_url)
 
     def logs() -> str:
         return "\n".join(f"===== serve {p.log_dir.name}\n{p.log_text()[-3000:]}" for p in procs)
