@@ -103,6 +103,14 @@ def now() -> float:
     return time.time()
 
 
+class NonceTaken(Exception):
+    """Another tip of the fan took this nonce in the queue while this one was being queued."""
+
+    def __init__(self, fan: str, nonce: int):
+        super().__init__(f"nonce {nonce} of {fan} is already queued")
+        self.fan, self.nonce = fan, nonce
+
+
 class RelayStore:
     """Every read and write of the relayer's tables, for one deployment. A method taking `conn`
     runs inside the caller's transaction (`db.write()`: the intake's checks and its insert are one
@@ -124,13 +132,35 @@ class RelayStore:
                 )
             ).first()
 
-    def nonce_holder(self, conn, fan: str, nonce: int) -> str | None:
-        """The id of the tip holding `fan`'s `nonce` in the queue (any status), or None."""
+    def nonce_holder(self, conn, fan: str, nonce: int):
+        """The tip (`id`, `status`) holding `fan`'s `nonce` in the queue (any status), or None."""
         t = relay_tips.c
-        row = conn.execute(
-            sa.select(t.id).where(t.deployment == self.deployment, t.fan == fan, t.nonce == str(nonce))
+        return conn.execute(
+            sa.select(t.id, t.status).where(
+                t.deployment == self.deployment, t.fan == fan, t.nonce == str(nonce)
+            )
         ).first()
-        return None if row is None else row.id
+
+    def queue_tip(self, tip_id: str, tip, permit: str | None, check) -> str | None:
+        """Queue `tip` (a `SignedTip`) as `tip_id` in one write transaction, after `check(conn,
+        holder)` (the checks that need the queue; `holder`: the tip holding its nonce, or None)
+        has passed. None when queued; the status of the very same tip when it is there already
+        (posted twice at once: its twin committed first), which the caller answers as a retry.
+        `NonceTaken` when another tip took the nonce in the meantime."""
+        try:
+            with self.db.write() as conn:
+                holder = self.nonce_holder(conn, tip.fan, tip.nonce)
+                if holder is not None and holder.id == tip_id:  # its twin, queued since the caller looked
+                    return holder.status
+                check(conn, holder)
+                self.insert_tip(conn, tip_id, tip, permit, now())
+        except sa.exc.IntegrityError:
+            # the unique keys caught a twin committed between the read above and the insert
+            twin = self.tip(tip_id)
+            if twin is None:
+                raise NonceTaken(tip.fan, tip.nonce) from None
+            return twin.status
+        return None
 
     def taken_nonces(self, fan: str) -> set[int]:
         """Every tip nonce of `fan` held by a tip in the queue (any status)."""

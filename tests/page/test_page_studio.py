@@ -130,3 +130,49 @@ def test_inputs_changed_after_the_preview_send_nothing(open_tab, page_fg, page_c
     expect(page.locator("#payout-error")).to_contain_text("nothing was sent")
     assert "eth_sendTransaction" not in tab.wallet_log()
     assert page_fg.jar.payoutOf(page_creator) == page_creator.address
+
+
+def test_declined_in_the_wallet_sends_nothing(open_tab, page_fg, page_creator, stranger):
+    tab, page = open_studio(open_tab, page_creator)
+    tab.wallet("(w.rejectSend = true)")
+    page.fill("#payout-address", stranger.address)
+    page.click("#payout-set")
+    expect(page.locator("#confirm-list li")).to_have_count(2)
+    page.click("#confirm-send")
+    expect(page.locator("#confirm-status")).to_have_text(
+        "You declined the transaction in your wallet. Nothing was sent."
+    )
+    assert tab.wallet("w.sent.length") == 0
+    assert page_fg.jar.payoutOf(page_creator) == page_creator.address
+    # the creator can try again from the same preview
+    tab.wallet("(w.rejectSend = false)")
+    status = confirm(tab, "payout")
+    assert "Done in block" in status
+    assert page_fg.jar.payoutOf(page_creator) == stranger.address
+
+
+def test_declined_half_way_says_what_was_sent(open_tab, page_fg, page_creator, stranger):
+    """The second of two transactions declined: the first is on chain and the page says so."""
+    tab, page = open_studio(open_tab, page_creator)
+    page.evaluate(
+        """() => {
+            const w = window.__wallet;
+            let n = 0;
+            const forward = window.ethereum.request;
+            window.ethereum.request = async (args) => {
+                if (args.method === "eth_sendTransaction" && ++n === 2) w.rejectSend = true;
+                return forward(args);
+            };
+        }"""
+    )
+    page.fill("#payout-address", stranger.address)
+    page.click("#payout-set")
+    expect(page.locator("#confirm-list li")).to_have_count(2)
+    page.click("#confirm-send")
+    status = page.locator("#confirm-status")
+    expect(status).to_contain_text("1 of 2 sent and mined (tip jar: pay")
+    expect(status).to_contain_text("the next was not: You declined the transaction in your wallet.")
+    expect(page.locator("#confirm-send")).to_be_hidden()
+    assert page_fg.jar.payoutOf(page_creator) == stranger.address
+    assert page_fg.market.payoutOf(page_creator) == page_creator.address
+    expect(page.locator("#payout-jar")).to_have_text(stranger.address)

@@ -41,3 +41,24 @@ def parse(data: bytes) -> tuple[int, dict, dict]:
     except ValueError:
         answer = {"text": payload.decode(errors="replace")}
     return int(rows[0].split(" ", 2)[1]), headers, answer
+
+
+def post_at_once(url: str, body: dict, posts: int) -> list[tuple[int, dict]]:
+    """`posts` threads POST the same JSON `body` to `url` at the same moment (a barrier)."""
+    import threading
+
+    from fairgift.bench.harness import post
+
+    go = threading.Barrier(posts)
+    answers: list = [None] * posts
+
+    def send(n):
+        go.wait()
+        answers[n] = post(url, body, timeout=60)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(posts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return answers

@@ -1,7 +1,8 @@
 """`GET /api/creators` (the named creators), `/api/creators/{creator}` (a page's state) and
 `/api/creators/{creator}/tips?before=BLOCK:LOG&limit=N` (older tips and gifts, newest first; a
 message longer than 280 characters is cut, `truncated`, with the path of its whole text in `full`:
-`/api/creators/{creator}/tips/{tx}/{logIndex}`)."""
+`/api/creators/{creator}/tips/{tx}/{logIndex}`) and `/api/creators/{creator}/balances?fan=0x…` (what
+a connected fan holds: the stablecoin, the token)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def routes(service, views: Views) -> list[Route]:
 
         return await answer(views, read)
 
+    async def balances(request: Request) -> JSONResponse:
+        fan = query_text(request, "fan", "", 64)
+        return await answer(views, views.balances.of, path_text(request, "creator"), fan)
+
     async def one_tip(request: Request) -> JSONResponse:
         """One tip with its whole message (a list shows 280 characters and links here)."""
         who = path_text(request, "creator")
@@ -53,5 +58,6 @@ def routes(service, views: Views) -> list[Route]:
         Route("/api/creators", listing, methods=["GET"]),
         Route("/api/creators/{creator}", state, methods=["GET"]),
         Route("/api/creators/{creator}/tips", older_tips, methods=["GET"]),
+        Route("/api/creators/{creator}/balances", balances, methods=["GET"]),
         Route("/api/creators/{creator}/tips/{tx}/{log_index}", one_tip, methods=["GET"]),
     ]

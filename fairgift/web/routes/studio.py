@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from fairgift.web.http import HttpError, query_int, query_text, read_json
+from fairgift.web.http import HttpError, path_text, query_int, query_text, read_json
 from fairgift.web.routes.answer import NO_STORE, answer
 from fairgift.web.routes.pages import STATIC, content_security_policy, state_json
 from fairgift.web.views import Views
@@ -39,20 +39,21 @@ def routes(service, views: Views) -> list[Route]:
         return HTMLResponse(template.replace("{{state}}", state_json(state)), headers=headers)
 
     async def state(request: Request) -> JSONResponse:
-        return await answer(views, studio.state, request.path_params["creator"])
+        return await answer(views, studio.state, path_text(request, "creator"))
 
     async def tips(request: Request) -> JSONResponse:
         fan = query_text(request, "fan", "", 42)
         offset = query_int(request, "offset", 0, 0, 10**9)
         limit = query_int(request, "limit", TIPS_PAGE, 1, MAX_TIPS_PAGE)
+        who = path_text(request, "creator")
 
         def read():
-            return studio.tips_page(studio.creator(request.path_params["creator"]), fan, offset, limit)
+            return studio.tips_page(studio.creator(who), fan, offset, limit)
 
         return await answer(views, read)
 
     async def tips_csv(request: Request) -> Response:
-        who = request.path_params["creator"]
+        who = path_text(request, "creator")
         text = await run_in_threadpool(views.run, studio.csv, who)
         return Response(
             text,
@@ -61,9 +62,10 @@ def routes(service, views: Views) -> list[Route]:
         )
 
     async def prepare_action(request: Request) -> JSONResponse:
-        action = actions.get(request.path_params["action"])
+        name = request.path_params["action"]
+        action = actions.get(name)
         if action is None:
-            raise HttpError(404, f"no dashboard action {request.path_params['action'][:20]!r}")
+            raise HttpError(404, f"no dashboard action {name[:20]!r}")
         return await answer(views, action, await read_json(request, max_body))
 
     return [

@@ -326,6 +326,7 @@
       return;
     }
     send.disabled = true;
+    let done = 0; // transactions of this preview already mined
     try {
       await ensureChain();
       let outcome = null;
@@ -335,6 +336,7 @@
         setText("confirm-status", `Sent (${short(hash)}); waiting for it to be mined…`);
         outcome = await follow(hash);
         if (outcome.status !== "success") throw new StudioError(capital(outcome.reason || "the transaction failed"), "reverted");
+        done = i + 1;
       }
       pending = null;
       send.hidden = true;
@@ -342,8 +344,18 @@
       document.body.dataset.lastDone = shown.action;
       await load();
     } catch (err) {
-      send.disabled = false;
-      setText("confirm-status", err.message);
+      if (!done) {
+        send.disabled = false; // nothing of it was sent: the same preview can be sent again
+        setText("confirm-status", err.message);
+        return;
+      }
+      // Part of it is on chain: say which part, and ask for a fresh preview of the rest.
+      pending = null;
+      send.hidden = true;
+      const sent = shown.plan.txs.slice(0, done).map((tx) => tx.label).join("; ");
+      const why = err.message.replace(" Nothing was sent.", "");
+      setText("confirm-status", `${done} of ${shown.plan.txs.length} sent and mined (${sent}); the next was not: ${why} Review again to finish.`);
+      try { await load(); } catch (ignored) { /* the next review reads afresh */ }
     }
   }
 

@@ -7,7 +7,7 @@ block, cached until the next); the page computes nothing itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eth_utils import is_address, to_checksum_address
 from web3.exceptions import TransactionNotFound
@@ -16,8 +16,10 @@ from fairgift import events
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import ZERO_ADDRESS, FairGift
 from fairgift.creators import Catalogue
+from fairgift.history import TipRow, tip_rows
 from fairgift.platforms import PLATFORMS
 from fairgift.web.http import HttpError
+from fairgift.web.views.icons import gift_icon
 from fairgift.web.views.reader import Reader
 from fairgift.web.views.text import (
     MAX_FULL_CHARS,
@@ -119,6 +121,7 @@ class Creators:
                 "name": gift.name,
                 "price": str(gift.amount_in(decimals)),
                 "price_text": self.fg.usd(gift.amount_in(decimals)),
+                "icon": gift_icon(gift.name),
             }
             for gift in self.reader.gift_catalogue().values()
         ]
@@ -184,28 +187,29 @@ class Creators:
             ("recent", creator, limit, cursor), lambda: self._recent_rows(creator, limit + 1, cursor)
         )
         more = len(rows) > limit
-        rows = rows[:limit]
-        names = {g["id"]: g["name"] for g in self._gift_names()}
         items = []
-        for row in rows:
-            info = self.fg.token_info(row["token"])
-            gift_id = int(row["gift_id"])
+        for row in rows[:limit]:
+            info = self.fg.token_info(row.token)
             items.append(
                 {
-                    "fan": row["fan"],
-                    "amount": str(row["amount"]),
-                    "amount_text": info.fmt(int(row["amount"])),
-                    "fee_text": info.fmt(int(row["fee"])),
-                    "gift": names.get(gift_id, f"gift #{gift_id}") if gift_id else None,
-                    **message_fields(row["message"]),
-                    "time": row["timestamp"],
-                    "date": FairGift.date(row["timestamp"]) if row["timestamp"] else "",
-                    "tx": row["tx"],
-                    "cursor": f"{row['block']}:{row['log_index']}",
+                    "fan": row.fan,
+                    "amount": str(row.amount),
+                    "amount_text": info.fmt(row.amount),
+                    "fee_text": info.fmt(row.fee),
+                    "gift_id": row.gift_id or None,
+                    "gift": row.gift if row.gift_id else None,  # its name when it was sent
+                    # how many: exact (amount / the gift's price at that log, see `_recent_rows`)
+                    "quantity": (row.quantity or None) if row.gift_id else None,
+                    "icon": gift_icon(row.gift) if row.gift_id else None,
+                    **message_fields(row.message),
+                    "time": row.timestamp,
+                    "date": FairGift.date(row.timestamp) if row.timestamp else "",
+                    "tx": row.tx,
+                    "cursor": f"{row.block}:{row.log_index}",
                 }
             )
             if items[-1]["truncated"]:  # where the whole message is
-                items[-1]["full"] = f"/api/creators/{creator}/tips/{row['tx']}/{row['log_index']}"
+                items[-1]["full"] = f"/api/creators/{creator}/tips/{row.tx}/{row.log_index}"
         return {"items": items, "more": more}
 
     def one_tip(self, creator: str, tx_hash: str, log_index: int) -> dict:
@@ -234,12 +238,15 @@ class Creators:
                 }
         raise HttpError(404, "no tip to this creator there", "not_found")
 
-    def _gift_names(self) -> list[dict]:
-        return [{"id": g.gift_id, "name": g.name} for g in self.reader.gift_catalogue().values()]
+    def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[TipRow]:
+        """The newest `limit` Tipped events to `creator` before `cursor`, as `fairgift.history`
+        rows: from the index when the service has one or `fairgift.events` finds a current one, else
+        from a scan of the chain.
 
-    def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[dict]:
-        """The newest `limit` Tipped events to `creator` before `cursor`: from the index when the
-        service has one or `fairgift.events` finds a current one, else from a scan of the chain."""
+        A gift's quantity is not in the event (`Tipped` has `giftId` and `amount`), but it is exact
+        to recover: `sendGift` charges `priceUsd6 * quantity` scaled to the token's decimals, and
+        the price in force is the last `GiftSet` of that gift before the log (by block and log
+        index), so `tip_rows` replays the jar's `GiftSet` events up to the newest row and divides."""
         index = getattr(self.service, "index", None)
         source = None
         if index is None:
@@ -248,23 +255,21 @@ class Creators:
         if index is not None and hasattr(index, "recent_tips"):
             # The index answers newest-first with a LIMIT (plus a scan of blocks after its cursor).
             found = index.recent_tips(creator, limit, before=cursor)
+            source = index.source() if hasattr(index, "source") else source
         else:
-            found = walk_back(source or events.source(self.fg), self.fg, limit, cursor, creator)
-        return [
-            {
-                "fan": e.args["fan"],
-                "token": e.args["token"],
-                "amount": int(e.args["amount"]),
-                "fee": int(e.args["fee"]),
-                "gift_id": int(e.args["giftId"]),
-                "message": clip(e.args["message"]),  # the rows are cached: no 40 KB kept
-                "timestamp": int(e.timestamp),
-                "tx": e.tx,
-                "block": e.block,
-                "log_index": e.log_index,
-            }
-            for e in found
-        ]
+            source = source or events.source(self.fg)
+            found = walk_back(source, self.fg, limit, cursor, creator)
+        if not found:
+            return []
+        catalogue = []
+        if any(int(e.args["giftId"]) for e in found):
+            newest = max(e.block for e in found)
+            catalogue = self.reader.per_block(
+                ("gift-sets", newest),
+                lambda: (source or events.source(self.fg)).events("TipJar.GiftSet", to_block=newest),
+            )
+        rows = tip_rows([*catalogue, *found], lambda token: self.fg.token_info(token).decimals)
+        return [replace(row, message=clip(row.message)) for row in rows]  # cached: no 40 KB kept
 
     def state(self, who: str) -> dict:
         """Everything the creator page shows at first render, in one document."""

@@ -8,7 +8,12 @@ MESSAGE_CHARS = 280  # a fan's message as a page or a list shows it; the whole o
 MAX_FULL_CHARS = 100_000  # the most one "whole message" answer holds (a chain allows ~1 MB)
 
 TOKEN_DECIMALS = 18  # creator tokens (CreatorToken)
-TOLERANCE_TEXT = "the sandwich-safe limit, the CLI's default"
+# What the trade's bound means, in words a fan knows (the bound is `FairGift.trade_bound`'s default,
+# the same as the CLI's: the widest that no trade slipped in before the fan's can profit from).
+TOLERANCE_TEXT = (
+    "a safety limit: if other trades move the price past it before yours goes through, "
+    "yours is called off and only the network fee is spent"
+)
 
 
 def one_line(text: str) -> str:
