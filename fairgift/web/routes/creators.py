@@ -39,7 +39,7 @@ def routes(service, views: Views) -> list[Route]:
 
     async def balances(request: Request) -> JSONResponse:
         fan = query_text(request, "fan", "", 64)
-        return await answer(views, views.balances.of, request.path_params["creator"], fan)
+        return await answer(views, views.balances.of, path_text(request, "creator"), fan)
 
     async def one_tip(request: Request) -> JSONResponse:
         """One tip with its whole message (a list shows 280 characters and links here)."""
