@@ -121,6 +121,7 @@ class Batcher:
             skips = {row.id: f"token {token} is no longer allowed in the jar" for row in rows}
         else:
             need: dict[str, int] = {}
+            permits = self._best_permits(rows, now_chain)
             for row in rows:
                 if int(row.deadline) < now_chain + self.config.submit_margin:
                     skips[row.id] = "expired before it could be submitted"
@@ -133,7 +134,7 @@ class Batcher:
                 if balance < total:
                     skips[row.id] = f"balance too low at submission ({balance} < {total})"
                     continue
-                if allowance < total and not self._usable_permit(row, total):
+                if allowance < total and permits.get(row.fan, (0,))[0] < total:
                     skips[row.id] = f"allowance too low at submission ({allowance} < {total})"
                     continue
                 need[row.fan] = total
@@ -143,25 +144,38 @@ class Batcher:
             log.info("skipped %d tips before submission", len(skips))
         return ready
 
-    def _usable_permit(self, row, total: int) -> bool:
-        if not row.permit:
-            return False
-        permit = json.loads(row.permit)
-        if (
-            int(permit["value"]) < total
-            or int(permit["deadline"]) < self.reader.timestamp() + self.config.submit_margin
-        ):
-            return False
-        return int(permit["nonce"]) == self.reader.permit_nonce(row.token, row.fan)
+    def _best_permits(self, rows, now_chain: int) -> dict[str, tuple[int, object]]:
+        """Per fan of `rows`, its usable permit of the greatest value (value, row): signed over the
+        token's current permit nonce, its deadline not too close. Two quick tips of one fan carry
+        two permits on one nonce, the later covering both: that one is submitted, never the
+        smaller (which would spend the nonce and leave the other tip uncovered)."""
+        best: dict[str, tuple[int, object]] = {}
+        nonces: dict[str, int] = {}
+        for row in rows:
+            if not row.permit:
+                continue
+            permit = json.loads(row.permit)
+            if int(permit["deadline"]) < now_chain + self.config.submit_margin:
+                continue
+            if row.fan not in nonces:
+                nonces[row.fan] = self.reader.permit_nonce(row.token, row.fan)
+            if int(permit["nonce"]) != nonces[row.fan]:
+                continue
+            value = int(permit["value"])
+            if row.fan not in best or value > best[row.fan][0]:
+                best[row.fan] = (value, row)
+        return best
 
     def _permit_needed(self, ready) -> object | None:
-        """The first tip whose fan's allowance does not cover the fan's tips in this batch."""
+        """The tip whose permit to submit first: for the first fan whose allowance does not cover
+        its tips in this batch, the fan's usable permit of the greatest value."""
         need: dict[str, int] = {}
         for row in ready:
             need[row.fan] = need.get(row.fan, 0) + int(row.amount)
-        for row in ready:
-            if row.permit and self.reader.allowance(row.token, row.fan) < need[row.fan]:
-                return row
+        best = self._best_permits(ready, self.reader.timestamp())
+        for fan, total in need.items():
+            if fan in best and self.reader.allowance(ready[0].token, fan) < total:
+                return best[fan][1]
         return None
 
     def _send_permit(self, row) -> None:

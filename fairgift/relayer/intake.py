@@ -15,7 +15,7 @@ import threading
 
 from fairgift import eip712
 from fairgift.relayer.signed_tip import Rejected, SignedTip, check_tip, parse_tip_request, signer_of
-from fairgift.relayer.store import QUEUED, now, tip_view
+from fairgift.relayer.store import QUEUED, DuplicateTip, now, tip_view
 
 
 class Intake:
@@ -92,10 +92,18 @@ class Intake:
         if tip.permit is not None:
             permit_nonce = self._check_permit(tip, now_chain)
 
-        with self.store.db.write() as conn:
-            self._check_queue(conn, tip, balance, allowance)
-            permit = json.dumps({**tip.permit.to_json(), "nonce": str(permit_nonce)}) if tip.permit else None
-            self.store.insert_tip(conn, tip_id, tip, permit, now())
+        try:
+            with self.store.db.write() as conn:
+                self._check_queue(conn, tip, balance, allowance)
+                permit = (
+                    json.dumps({**tip.permit.to_json(), "nonce": str(permit_nonce)}) if tip.permit else None
+                )
+                self.store.insert_tip(conn, tip_id, tip, permit, now())
+        except DuplicateTip:  # a request racing this one queued it first (rolled back here)
+            existing = self.status(tip_id)
+            if existing is not None:
+                return {"id": tip_id, "status": existing["status"], "duplicate": True}
+            raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already queued") from None
         self.wake.set()
         return {"id": tip_id, "status": QUEUED}
 

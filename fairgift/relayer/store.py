@@ -98,6 +98,11 @@ relay_leases = sa.Table(
 EXPIRES_CAP = 2**62  # relay_tips.expires_at: a uint256 deadline, capped to fit a BIGINT
 
 
+class DuplicateTip(Exception):
+    """The insert met a tip with the same id or the same (fan, nonce): another request queued it
+    between the intake's checks and its insert (the caller's transaction is rolled back)."""
+
+
 def now() -> float:
     """The relayer's clock for its rows (accepted, updated, leases): wall-clock seconds."""
     return time.time()
@@ -174,7 +179,14 @@ class RelayStore:
             return sum(int(a) for (a,) in own.execute(query))
 
     def insert_tip(self, conn, tip_id: str, tip, permit: str | None, at: float) -> None:
-        """Queue `tip` (a `SignedTip`) as `tip_id`; `permit`: its permit as stored (JSON) or None."""
+        """Queue `tip` (a `SignedTip`) as `tip_id`; `permit`: its permit as stored (JSON) or None.
+        `DuplicateTip` when a concurrent request queued the same id or the same fan nonce."""
+        try:
+            self._insert_tip(conn, tip_id, tip, permit, at)
+        except sa.exc.IntegrityError as err:
+            raise DuplicateTip(tip_id) from err
+
+    def _insert_tip(self, conn, tip_id: str, tip, permit: str | None, at: float) -> None:
         conn.execute(
             relay_tips.insert().values(
                 id=tip_id,

@@ -201,3 +201,34 @@ def test_prepare_refuses_a_zero_tip(svc_fg, creators, svc_client):
         json={"fan": Account.create().address, "creator": creators[0].address, "amount": "0"},
     )
     assert res.status_code == 400 and "above zero" in res.json()["error"]
+
+
+def test_two_quick_permit_tips_both_land(svc_fg, creators, svc_client, svc_service, svc_new_fan):
+    """A new fan (no gas, no approval) sends two gasless tips before either is batched: both
+    prepared permits are signed over one token nonce, the second for both tips. The relayer submits
+    the one covering all the fan's queued tips, so both land (before: the first, smaller, permit
+    was submitted and the second tip was skipped for lack of allowance)."""
+    fan = svc_new_fan(usdc=10, approve=False)
+    before = credits(svc_fg, creators)
+    ids = []
+    for amount in (USDC, 2 * USDC):
+        prepared = svc_client.post(
+            "/api/tips/prepare",
+            json={"fan": fan.address, "creator": creators[0].address, "amount": str(amount)},
+        ).json()
+        assert prepared["permit"]["message"]["nonce"] == "0"
+        body = prepared["request"]
+        body["signature"] = sign_typed(fan, prepared["tip"])
+        body["permit"]["signature"] = sign_typed(fan, prepared["permit"])
+        res = svc_client.post("/api/tips", json=body)
+        assert res.status_code == 202, res.text
+        ids.append(res.json()["id"])
+    assert prepared["permit"]["message"]["value"] == str(3 * USDC)  # the second covers both
+    drain(svc_service.relayer)
+    views = [svc_client.get(f"/api/tips/{i}").json() for i in ids]
+    assert [v["status"] for v in views] == ["landed", "landed"], views
+    assert [tx.kind for tx in rows(svc_service, relay_txs)] == ["permit", "batch"]
+    fee = int(svc_fg.jar.feeBps())
+    assert (
+        credits(svc_fg, creators)[0] - before[0] == 3 * USDC - USDC * fee // 10_000 - 2 * USDC * fee // 10_000
+    )
