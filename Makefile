@@ -125,6 +125,13 @@ demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, re
 	ape run demo $(DEMO_ARGS) || status=$$?; \
 	echo "demo wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
+.PHONY: rehearse
+NETWORK ?= base
+rehearse: setup ## rehearse NETWORK (base, base-sepolia, optimism, arbitrum) on a local anvil with its USDC
+	@start=$$(date +%s); status=0; \
+	ape run rehearse $(NETWORK) || status=$$?; \
+	echo "rehearsal wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
 # --------------------------------------------------------------------------------- a local chain
 # A persistent anvil for operating FairGift by hand: chain id 31337 on 127.0.0.1:$(NODE_PORT), its
 # state (blocks, logs, historical states) saved in .local/node/ on exit and every 10 s, and loaded

@@ -9,9 +9,9 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {CloneArgs} from "./CloneArgs.sol";
+import {CloneArgs} from "./libraries/CloneArgs.sol";
 import {CreatorToken} from "./CreatorToken.sol";
-import {FeeSchedule} from "./FeeSchedule.sol";
+import {FeeSchedule} from "./libraries/FeeSchedule.sol";
 import {TransparentFee} from "./TransparentFee.sol";
 import {ICreatorMarket, ICreatorSupply} from "./interfaces/ICreatorMarket.sol";
 import {IPayouts} from "./interfaces/IPayouts.sol";

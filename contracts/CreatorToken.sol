@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {CloneArgs} from "./CloneArgs.sol";
+import {CloneArgs} from "./libraries/CloneArgs.sol";
 import {ICreatorSupply} from "./interfaces/ICreatorMarket.sol";
 
 /// @title CreatorToken

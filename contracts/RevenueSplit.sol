@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {CloneArgs} from "./CloneArgs.sol";
+import {CloneArgs} from "./libraries/CloneArgs.sol";
 import {IPayouts} from "./interfaces/IPayouts.sol";
 import {IRevenueSplit} from "./interfaces/IRevenueSplit.sol";
 

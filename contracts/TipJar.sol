@@ -9,7 +9,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {FeeSchedule} from "./FeeSchedule.sol";
+import {BatchTips} from "./libraries/BatchTips.sol";
+import {FeeSchedule} from "./libraries/FeeSchedule.sol";
 import {TransparentFee} from "./TransparentFee.sol";
 import {IPayouts} from "./interfaces/IPayouts.sol";
 import {IStablecoin} from "./interfaces/IStablecoin.sol";
@@ -104,6 +105,20 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
         if (treasury_ == address(0) || treasury_ == address(this)) revert InvalidTreasury(treasury_);
         _treasury = treasury_;
         emit TreasurySet(treasury_);
+        // `BatchTips` writes `_credits` and `nonceBitmap` by slot number (a Yul function sees no
+        // variable of its caller: a storage pointer would have to be passed down through them,
+        // which changes the code and its gas), so a storage layout that moved them must not build. All of this
+        // is constant: when the slots agree the optimizer removes it (the init code is the same as
+        // without it); when they differ the constructor always reverts, the optimizer drops the
+        // immutables' assignments and solc stops with "Some immutables were read from but never
+        // assigned" (tried: a wrong `CREDITS_SLOT` fails `ape compile`).
+        uint256 creditsSlot;
+        uint256 nonceBitmapSlot;
+        assembly ("memory-safe") {
+            creditsSlot := _credits.slot
+            nonceBitmapSlot := nonceBitmap.slot
+        }
+        if (creditsSlot != BatchTips.CREDITS_SLOT || nonceBitmapSlot != BatchTips.NONCE_BITMAP_SLOT) revert();
     }
 
     function _feeCap() internal pure override returns (uint16) {
@@ -328,7 +343,8 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
         uint256 before = _selfBalance(token);
         uint256 total;
         uint256 fees;
-        // What every item needs, in memory (see `_runBatch`).
+        // What every item needs, in memory (`BatchTips`' layout: words 6 and 7 are its own); the
+        // items themselves are run by `BatchTips.run`, compiled into this contract.
         uint256[9] memory context = [
             uint256(_domainSeparatorV4()),
             uint256(TIP_TYPEHASH),
@@ -340,7 +356,7 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
             0,
             uint32(BatchMessagesMismatch.selector)
         ];
-        (tipped, total, fees) = _runBatch(tips, messages, context);
+        (tipped, total, fees) = BatchTips.run(tips, messages, context);
         if (fees != 0) _addFee(info, token, fees);
         _checkArrived(token, before, total);
     }
@@ -466,217 +482,6 @@ contract TipJar is ITipJar, Ownable2Step, TransparentFee, EIP712, ReentrancyGuar
         (bool ok2, uint256 amount) = Math.tryMul(usd6, 10 ** (decimals - MIN_DECIMALS));
         if (!(ok1 && ok2)) revert GiftAmountOverflow(giftId, quantity);
         return amount;
-    }
-
-    /// @dev The items of a `tipBatch`, one after the other, in Yul: the hot loop of the relayers'
-    /// path, where Solidity's per-item overhead (calldata decoding, memory growth, repeated slot
-    /// hashing) costs about as much as the tip's own storage. Per item, in order:
-    ///
-    ///   0. its message: the next length-prefixed message of `messages` (else the batch reverts);
-    ///   1. checks that cost nothing to the fan: deadline, amount, creator (skip reasons 1-3);
-    ///   2. the nonce bit (`bitmapPositions`), unused (4);
-    ///   3. the EIP-712 `Tip` digest and `ecrecover` of the compact signature: the signer must be
-    ///      `fan` and not zero, `s` in the lower half order, as OpenZeppelin's ECDSA requires (5);
-    ///   4. the nonce bit set, then `token.transferFrom(fan, jar, amount)` as OpenZeppelin's
-    ///      `trySafeTransferFrom` judges it; on failure the bit is put back (6);
-    ///   5. the fee, the creator's net added to the current run (a run is consecutive items to one
-    ///      creator: its credit is written once, when the run ends), and `Tipped`.
-    ///
-    /// A skipped item emits `BatchTipSkipped` and moves nothing. Scratch work happens in memory from
-    /// the free memory pointer on, which is not advanced: memory does not grow with the batch.
-    /// The message hashed for the signature and the one in `Tipped` are the same bytes, so a relayer
-    /// can alter no part of a tip. `total` is checked for overflow, so `_checkArrived` compares it
-    /// with what truly arrived; every other sum is a part of it.
-    function _runBatch(BatchTip[] calldata tips, bytes calldata messages, uint256[9] memory context)
-        private
-        returns (uint256 tipped, uint256 total, uint256 fees)
-    {
-        assembly ("memory-safe") {
-            // `context` (words): 0 the domain separator, 1 the Tip typehash, 2 the fee in bps, 3 the
-            // Tipped topic, 4 the BatchTipSkipped topic, 5 the token, 6 and 7 the current item's
-            // message (calldata offset, length), 8 the BatchMessagesMismatch selector.
-
-            function panicOverflow() {
-                mstore(0x00, 0x4e487b71) // Panic(0x11): arithmetic overflow
-                mstore(0x20, 0x11)
-                revert(0x1c, 0x24)
-            }
-
-            // _credits[creator][tok] += net, checked (Solidity's nested-mapping layout)
-            function credit(creator, tok, net) {
-                mstore(0x00, creator)
-                mstore(0x20, _credits.slot)
-                mstore(0x20, keccak256(0x00, 0x40))
-                mstore(0x00, tok)
-                let slot := keccak256(0x00, 0x40)
-                let before := sload(slot)
-                let after := add(before, net)
-                if lt(after, before) { panicOverflow() }
-                sstore(slot, after)
-            }
-
-            // The EIP-712 signer of item `t` (zero if the signature is invalid or high-s).
-            function signerOf(ctx, t) -> signer {
-                let scratch := mload(0x40)
-                let length := mload(add(ctx, 0xe0))
-                calldatacopy(scratch, mload(add(ctx, 0xc0)), length)
-                let messageHash := keccak256(scratch, length)
-                // hashStruct(Tip(fan, creator, token, amount, message, nonce, deadline))
-                mstore(scratch, mload(add(ctx, 0x20)))
-                calldatacopy(add(scratch, 0x20), t, 0x40) // fan, creator
-                mstore(add(scratch, 0x60), mload(add(ctx, 0xa0))) // token
-                calldatacopy(add(scratch, 0x80), add(t, 0x40), 0x20) // amount
-                mstore(add(scratch, 0xa0), messageHash)
-                calldatacopy(add(scratch, 0xc0), add(t, 0x60), 0x40) // nonce, deadline
-                let structHash := keccak256(scratch, 0x100)
-                // keccak256("\x19\x01" || domainSeparator || structHash)
-                mstore(scratch, 0x1901)
-                mstore(add(scratch, 0x20), mload(ctx))
-                mstore(add(scratch, 0x40), structHash)
-                let digest := keccak256(add(scratch, 0x1e), 0x42)
-                // ecrecover from the EIP-2098 compact signature (r, vs)
-                let vs := calldataload(add(t, 0xc0))
-                let s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
-                if iszero(gt(s, 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0)) {
-                    mstore(scratch, digest)
-                    mstore(add(scratch, 0x20), add(shr(255, vs), 27))
-                    calldatacopy(add(scratch, 0x40), add(t, 0xa0), 0x20) // r
-                    mstore(add(scratch, 0x60), s)
-                    mstore(0x00, 0)
-                    pop(staticcall(gas(), 0x01, scratch, 0x80, 0x00, 0x20))
-                    signer := mload(0x00)
-                }
-            }
-
-            // Steps 1-4 of item `t`: 0 when the amount was pulled (its nonce now used), else the
-            // SkipReason, with nothing moved and the nonce unchanged.
-            function pull(ctx, t) -> reason {
-                if gt(timestamp(), calldataload(add(t, 0x80))) {
-                    reason := 1 // Expired
-                    leave
-                }
-                if iszero(calldataload(add(t, 0x40))) {
-                    reason := 2 // ZeroAmount
-                    leave
-                }
-                {
-                    let creator := calldataload(add(t, 0x20))
-                    // zero, the jar, or not an address at all (bits above 160: no ABI encoder
-                    // writes them, and no real account could ever withdraw such a credit)
-                    if or(or(iszero(creator), eq(creator, address())), shr(160, creator)) {
-                        reason := 3 // InvalidCreator
-                        leave
-                    }
-                }
-                // bitmapPositions(nonce): bit `nonce & 255` of word `nonce >> 8` of nonceBitmap[fan]
-                mstore(0x00, calldataload(t))
-                mstore(0x20, nonceBitmap.slot)
-                mstore(0x20, keccak256(0x00, 0x40))
-                mstore(0x00, shr(8, calldataload(add(t, 0x60))))
-                let slot := keccak256(0x00, 0x40)
-                let bits := sload(slot)
-                if and(bits, shl(and(calldataload(add(t, 0x60)), 0xff), 1)) {
-                    reason := 4 // NonceUsed
-                    leave
-                }
-                {
-                    let signer := signerOf(ctx, t)
-                    if or(iszero(signer), iszero(eq(signer, calldataload(t)))) {
-                        reason := 5 // BadSignature
-                        leave
-                    }
-                }
-                sstore(slot, or(bits, shl(and(calldataload(add(t, 0x60)), 0xff), 1)))
-                let scratch := mload(0x40)
-                let tok := mload(add(ctx, 0xa0))
-                mstore(scratch, 0x23b872dd) // transferFrom(fan, jar, amount)
-                calldatacopy(add(scratch, 0x20), t, 0x20) // fan
-                mstore(add(scratch, 0x40), address())
-                calldatacopy(add(scratch, 0x60), add(t, 0x40), 0x20) // amount
-                mstore(0x00, 0)
-                let ok := call(gas(), tok, 0, add(scratch, 0x1c), 0x64, 0x00, 0x20)
-                if iszero(and(ok, eq(mload(0x00), 1))) {
-                    ok := and(ok, and(iszero(returndatasize()), gt(extcodesize(tok), 0)))
-                }
-                if iszero(ok) {
-                    sstore(slot, bits) // skipped: its nonce stays unused
-                    reason := 6 // TransferFailed
-                }
-            }
-
-            // Tipped(fan, creator, token, amount, fee, giftId 0, message) for item `t`
-            function emitTipped(ctx, t, fee) {
-                let scratch := mload(0x40)
-                let length := mload(add(ctx, 0xe0))
-                mstore(scratch, calldataload(add(t, 0x40))) // amount
-                mstore(add(scratch, 0x20), fee)
-                mstore(add(scratch, 0x40), 0)
-                mstore(add(scratch, 0x60), 0x80)
-                mstore(add(scratch, 0x80), length)
-                calldatacopy(add(scratch, 0xa0), mload(add(ctx, 0xc0)), length)
-                mstore(add(add(scratch, 0xa0), length), 0) // zero the padding
-                let size := add(0xa0, and(add(length, 0x1f), not(0x1f)))
-                log4(scratch, size, mload(add(ctx, 0x60)), calldataload(t), calldataload(add(t, 0x20)), mload(add(ctx, 0xa0)))
-            }
-
-            let cursor := messages.offset // the next item's length prefix
-            let runCreator := 0 // the creator of the current run of consecutive items ...
-            let runNet := 0 // ... and what the run owes it, not yet credited
-            for { let i := 0 } lt(i, tips.length) { i := add(i, 1) } {
-                let t := add(tips.offset, mul(i, 0xe0)) // a BatchTip is 7 words
-                {
-                    let length := shr(240, calldataload(cursor)) // reads zeros past the calldata
-                    let start := add(cursor, 2)
-                    cursor := add(start, length)
-                    if gt(cursor, add(messages.offset, messages.length)) {
-                        mstore(0x00, mload(add(context, 0x100))) // BatchMessagesMismatch(i)
-                        mstore(0x20, i)
-                        revert(0x1c, 0x24)
-                    }
-                    mstore(add(context, 0xc0), start)
-                    mstore(add(context, 0xe0), length)
-                }
-                let reason := pull(context, t)
-                if reason {
-                    // BatchTipSkipped(index, fan, nonce, reason)
-                    let scratch := mload(0x40)
-                    mstore(scratch, calldataload(add(t, 0x60)))
-                    mstore(add(scratch, 0x20), reason)
-                    log3(scratch, 0x40, mload(add(context, 0x80)), i, calldataload(t))
-                    continue
-                }
-                // 5. the fee (FeeSchedule.feeOn: amount * bps / 10_000 rounded down, no overflow),
-                // the run, the totals, and Tipped
-                let amount := calldataload(add(t, 0x40))
-                let fee := mload(add(context, 0x40)) // bps
-                // Exact, as in FeeSchedule.feeOn: the remainder term restores what the division dropped.
-                // slither-disable-next-line divide-before-multiply
-                fee := add(mul(div(amount, 10000), fee), div(mul(mod(amount, 10000), fee), 10000))
-                {
-                    let creator := calldataload(add(t, 0x20))
-                    if iszero(eq(creator, runCreator)) {
-                        if runNet { credit(runCreator, mload(add(context, 0xa0)), runNet) }
-                        runCreator := creator
-                        runNet := 0
-                    }
-                }
-                runNet := add(runNet, sub(amount, fee)) // parts of `total`: no overflow
-                fees := add(fees, fee)
-                {
-                    let newTotal := add(total, amount)
-                    if lt(newTotal, total) { panicOverflow() }
-                    total := newTotal
-                }
-                tipped := add(tipped, 1)
-                emitTipped(context, t, fee)
-            }
-            if runNet { credit(runCreator, mload(add(context, 0xa0)), runNet) }
-            if iszero(eq(cursor, add(messages.offset, messages.length))) {
-                mstore(0x00, mload(add(context, 0x100))) // BatchMessagesMismatch(tips.length): bytes left
-                mstore(0x20, tips.length)
-                revert(0x1c, 0x24)
-            }
-        }
     }
 
     function _withdraw(address account, address token) private returns (uint256 amount) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {FeeSchedule} from "./FeeSchedule.sol";
+import {FeeSchedule} from "./libraries/FeeSchedule.sol";
 import {ITransparentFee} from "./interfaces/ITransparentFee.sol";
 
 /// @title TransparentFee

@@ -36,6 +36,10 @@ _ARTIFACTS = {
 }
 # Circle initialises the implementation with these so that nobody can take it over later.
 THROWAWAY_ADDRESS = "0x0000000000000000000000000000000000000001"
+# AdminUpgradeabilityProxy's unstructured storage: keccak256("org.zeppelinos.proxy.admin") and
+# keccak256("org.zeppelinos.proxy.implementation"), what its constructor and changeAdmin write.
+PROXY_ADMIN_SLOT = "0x10d6a54a4754c8869d6886b5f5d7fbfa5b4522237ea5c60d11bc4e7a1ff9390b"
+PROXY_IMPLEMENTATION_SLOT = "0x7050c9e0f4ca769c69bd3a8ef740bc37934f8e2c036e5a723fd8ee048ed3f8c3"
 
 DECIMALS = 6
 EIP712_VERSION = "2"  # FiatTokenV2's permit and authorization domain version (`version()`)
@@ -140,9 +144,15 @@ def deploy(
     lost_and_found=None,
     minter=None,
     minter_allowance: int = MAX_MINTER_ALLOWANCE,
+    at: str | None = None,
 ) -> CircleUSDC:
     """Deploy USDC from `deployer` with the proxy administered by `admin` (which must differ from
     every account that will call the token: a transparent proxy answers its admin itself).
+
+    `at` (anvil only): put the proxy at that address instead of a new one, for a rehearsal of a
+    network whose USDC lives there. The proxy's runtime code is set there and the two storage
+    slots its constructor and `changeAdmin` write (implementation, admin); the token's own
+    storage starts empty there, and is then initialised by the same calls as a fresh proxy's.
 
     The token roles default to `deployer`; `master_minter` must be an account (it configures the
     minter here). `minter` (default: the master minter) may mint up to `minter_allowance`."""
@@ -168,9 +178,15 @@ def deploy(
         linked = {"SignatureChecker": library.address}
         implementation = deployer.deploy(ContractContainer(contract_type("FiatTokenV2_2", linked)))
         _initialize(implementation, deployer, "", "", "", 0, [THROWAWAY_ADDRESS] * 4, THROWAWAY_ADDRESS)
-        proxy = deployer.deploy(ContractContainer(contract_type("FiatTokenProxy")), implementation.address)
-        proxy.changeAdmin(admin_address, sender=deployer)
         from ape import chain
+
+        if at is None:
+            proxy = deployer.deploy(
+                ContractContainer(contract_type("FiatTokenProxy")), implementation.address
+            )
+            proxy.changeAdmin(admin_address, sender=deployer)
+        else:
+            proxy = _place_proxy(to_checksum_address(at), implementation.address, admin_address)
 
         token = chain.contracts.instance_at(
             proxy.address, contract_type=contract_type("FiatTokenV2_2", linked)
@@ -201,6 +217,22 @@ def deploy(
         owner=addr["owner"],
         minter=addr["minter"],
     )
+
+
+def _place_proxy(address: str, implementation: str, admin: str):
+    """A FiatTokenProxy at `address` (anvil's `anvil_setCode` / `anvil_setStorageAt`)."""
+    from ape import chain
+
+    provider = chain.provider
+    if provider.get_code(address):
+        raise FairGiftError(f"there is already code at {address}: USDC is placed only where nothing is")
+    provider.make_request("anvil_setCode", [address, _load("FiatTokenProxy")["deployedBytecode"]])
+    for slot, value in ((PROXY_IMPLEMENTATION_SLOT, implementation), (PROXY_ADMIN_SLOT, admin)):
+        provider.make_request("anvil_setStorageAt", [address, slot, "0x" + value[2:].lower().rjust(64, "0")])
+    from ape.contracts import ContractInstance
+
+    # not cached: the address is known to Ape as the token (FiatTokenV2_2's ABI)
+    return ContractInstance(address, contract_type("FiatTokenProxy"))
 
 
 def _initialize(token, sender, name, symbol, currency, decimals, roles, lost_and_found) -> None:

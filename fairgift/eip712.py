@@ -227,11 +227,6 @@ class Signature:
     def s_int(self) -> int:
         return int.from_bytes(self.s, "big")
 
-    @property
-    def is_canonical(self) -> bool:
-        """Low-s and in range: what OpenZeppelin's ECDSA accepts."""
-        return self.v in (27, 28) and 0 < self.r_int < SECP256K1_N and 0 < self.s_int <= SECP256K1_N // 2
-
     def compact(self) -> tuple[bytes, bytes]:
         """EIP-2098 `(r, vs)`: the parity of `v` in the top bit of `s`."""
         return compact(self.v, self.r, self.s)

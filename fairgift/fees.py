@@ -1,4 +1,4 @@
-"""The exact off-chain model of FairGift's fees (mirrors contracts/FeeSchedule.sol).
+"""The exact off-chain model of FairGift's fees (mirrors contracts/libraries/FeeSchedule.sol).
 
 - `fee_on` / `split`: the arithmetic every fee uses (rounded down, fee + net == amount).
 - `FeeSchedule`: one capped, delayed fee: the fee in force, a pending increase and the date it

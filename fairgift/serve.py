@@ -46,7 +46,15 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
     or None."""
     app = create_app(service)
     config = uvicorn.Config(
-        app, host=host, port=port, access_log=access_log, log_level="warning", lifespan="off"
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level="warning",
+        lifespan="off",
+        # uvicorn would take X-Forwarded-For from any local peer as the client; the guard alone
+        # decides whom to believe (`--trusted-proxies`)
+        proxy_headers=False,
     )
     server = _Server(config)
     service.start()

@@ -32,6 +32,30 @@ def _options(fn):
     return fn
 
 
+def _limit_options(fn):
+    """The request-level limit (fairgift.web.guard.Limits); defaults there."""
+    from fairgift.web.guard import Limits
+
+    d = Limits()
+    options = [
+        ("--max-body-bytes", d.max_body_bytes, click.IntRange(256), "Refuse larger request bodies (413)."),
+        ("--max-in-flight", d.max_in_flight, click.IntRange(1), "Requests served at once; more get 503."),
+        ("--client-rate", d.client_rate, click.FloatRange(0.01), "Requests per second per client (429)..."),
+        ("--client-burst", d.client_burst, click.IntRange(1), "...in bursts of at most N."),
+        ("--global-rate", d.global_rate, click.FloatRange(0.01), "Requests per second for everyone (429)."),
+        ("--max-clients", d.max_clients, click.IntRange(1), "Clients whose rate is remembered."),
+        (
+            "--trusted-proxies",
+            d.trusted_proxies,
+            click.IntRange(0, 10),
+            "Reverse proxies in front (a client is then the address they put in X-Forwarded-For).",
+        ),
+    ]
+    for name, default, kind, text in reversed(options):
+        fn = click.option(name, default=default, show_default=True, type=kind, help=text)(fn)
+    return fn
+
+
 @click.command(
     "serve",
     cls=command_class(),
@@ -72,6 +96,7 @@ def _options(fn):
     help=f"Blocks before an event is final (default: 0 on a local chain, {PUBLIC_CONFIRMATIONS} elsewhere).",
 )
 @click.option("--access-log", is_flag=True, help="Log every request.")
+@_limit_options
 @clean_errors
 def serve(
     network,
@@ -88,6 +113,7 @@ def serve(
     no_index,
     confirmations,
     access_log,
+    **limits,
 ):
     """Serve the JSON API (/api/...), the fans' pages and the gasless tip relayer on the connected
     chain's deployment, with the index bot following the chain in the same process."""
@@ -95,6 +121,7 @@ def serve(
     from fairgift.relayer import RelayerConfig
     from fairgift.serve import serve as run
     from fairgift.service import Service, ServiceConfig
+    from fairgift.web.guard import Limits
 
     configure_logging()
     relayer = RelayerConfig(
@@ -111,6 +138,7 @@ def serve(
         relayer_account=relayer_account,
         relayer=relayer,
         confirmations=default_confirmations(confirmations),
+        limits=Limits(**limits),
     )
     service = Service.connect(config=config)
     bot = None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from fairgift.db import Database, deployment_key
 from fairgift.relayer import Relayer, RelayerConfig
+from fairgift.web.guard import Limits
 
 log = logging.getLogger("fairgift.service")
 
@@ -34,7 +35,11 @@ class ServiceConfig:
     relayer_account: str | None = None  # an Ape alias or TEST::N; locally TEST::9 by default
     relayer: RelayerConfig = field(default_factory=RelayerConfig)
     confirmations: int = 0  # blocks before the index takes an event as final (0: local chains)
-    max_body_bytes: int = 16_384
+    limits: Limits = field(default_factory=Limits)  # the request-level limit (fairgift.web.guard)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.limits.max_body_bytes
 
 
 class Service:

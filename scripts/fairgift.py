@@ -14,6 +14,8 @@ from fairgift import events, report
 from fairgift.api import DEFAULT_SLIPPAGE, FairGift
 from fairgift.errors import FairGiftError
 from fairgift.index import current_source
+from fairgift.safe import cli as safe_cli
+from fairgift.safe import owner_calls
 from fairgift.scripting import account_option, clean_errors, command_class, echo, sender, show_progress
 
 # Every reader of these commands (tips, fees, ledger, balances, the pages of `serve`) reads the
@@ -112,8 +114,12 @@ def withdraw(network, account, for_, token):
     show_default=True,
     help="The tip jar's fee, the market's protocol fee, or your token's creator fee.",
 )
-def schedule_fee(network, account, fee, target):
+@click.option("--safe", metavar="ADDRESS", help=safe_cli.SAFE_HELP)
+def schedule_fee(network, account, fee, target, safe):
     fg = FairGift.connect()
+    if safe:  # jar or protocol: proposed to the Safe that owns the contract (fairgift.safe)
+        echo(safe_cli.propose_text(owner_calls.schedule_fee(fg, fee, target), safe, account, network))
+        return
     who = sender(account, network, "change a fee")
     echo(fg.schedule_fee(who, fee, target=target).summary)
 
@@ -322,8 +328,12 @@ def release(network, account, split_address, payee, token):
 )
 @with_account
 @click.option("--target", type=click.Choice(["jar", "protocol", "creator"]), default="jar", show_default=True)
-def cancel_fee(network, account, target):
+@click.option("--safe", metavar="ADDRESS", help=safe_cli.SAFE_HELP)
+def cancel_fee(network, account, target, safe):
     fg = FairGift.connect()
+    if safe:
+        echo(safe_cli.propose_text(owner_calls.cancel_fee(fg, target), safe, account, network))
+        return
     who = sender(account, network, "cancel a fee rise")
     echo(fg.cancel_fee(who, target=target).summary)
 
@@ -364,3 +374,4 @@ def creators(network, action, args, label):
 from fairgift.serve_commands import register as _register_services  # noqa: E402
 
 _register_services(cli)
+safe_cli.register(cli)  # `safe …` and `owner …`: a Safe as owner (fairgift/safe/)

@@ -5,18 +5,24 @@ baselines measured in the same run, the targets checked, and how it behaves at s
 - `targets`: the gas targets, the only place they are defined, and their verdicts (pure);
 - `trace`: intrinsic gas and the opcode breakdown of a trace (pure);
 - `render`: the table and out/bench.json (pure);
-- `measure`: `Bench`, which deploys and measures on a connected provider (anvil).
+- `measure`: `Bench`, which deploys and measures the gas sections on a connected provider (anvil);
+- `scale`: the scale sections (late vs early operations, throughput, the ledger) on that `Bench`;
+- `harness`: running the services around a chain (ports, uvicorn, `serve`, anvil, Chromium),
+  shared with the tests;
+- `page_load`, `services`: the page's and the services' benchmarks.
 
 `run_bench` ties them together; `scripts/bench.py` is the command line around it.
 """
 
 from __future__ import annotations
 
+import logging
 import platform
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from fairgift.bench.measure import HISTORY, SECTIONS, THROUGHPUT_TIPS, Bench
+from fairgift.bench.measure import SECTIONS, Bench
 from fairgift.bench.render import (
     APPROVAL_MODE,
     render,
@@ -27,6 +33,7 @@ from fairgift.bench.render import (
     write_json,
 )
 from fairgift.bench.results import COLD, ONCE, WARM, Results, Row, key, ratio
+from fairgift.bench.scale import HISTORY, THROUGHPUT_TIPS, measure_history, measure_throughput
 from fairgift.bench.targets import (
     HISTORY_TOLERANCE,
     TARGETS,
@@ -38,6 +45,8 @@ from fairgift.bench.targets import (
 )
 from fairgift.bench.trace import breakdown, calldata_gas, describe_breakdown, explain, intrinsic_gas
 
+log = logging.getLogger("fairgift.bench")
+
 
 def compiler_meta(project) -> dict:
     cfg = project.config.get_config("solidity")
@@ -47,6 +56,27 @@ def compiler_meta(project) -> dict:
         "optimization_runs": cfg.get("optimization_runs"),
         "evm_version": cfg.get("evm_version"),
     }
+
+
+def run_sections(
+    bench: Bench, sections: Iterable[str] = SECTIONS, history: int = HISTORY, tips: int = THROUGHPUT_TIPS
+) -> Results:
+    """The chosen sections in their order (the scale sections use what the others set up)."""
+    bench.sizes = {"history": history, "tips": tips}
+    bench.setup_stablecoin()
+    log.info("baselines")
+    bench.measure_baselines()
+    chosen = set(sections)
+    for name in SECTIONS:
+        if name == "baselines" or name not in chosen:
+            continue
+        if name == "history":
+            measure_history(bench, history)
+        elif name == "throughput":
+            measure_throughput(bench, tips)
+        else:
+            getattr(bench, f"measure_{name}")()
+    return bench.results
 
 
 def run_bench(project, chain, accounts, *, out: Path | None = None, trace: bool = True, **options):
@@ -63,7 +93,7 @@ def run_bench(project, chain, accounts, *, out: Path | None = None, trace: bool 
             "history_tolerance_gas": HISTORY_TOLERANCE,
         }
     )
-    results = bench.run(**options)
+    results = run_sections(bench, **options)
     results.meta["seconds"] = round(time.perf_counter() - started, 2)
     verdicts = all_verdicts(results)
     data = to_json(results, verdicts)
@@ -103,6 +133,7 @@ __all__ = [
     "render_table",
     "results_from_json",
     "run_bench",
+    "run_sections",
     "to_json",
     "write_json",
 ]

@@ -1,7 +1,8 @@
 """The on-chain measurement: `Bench` deploys its own contracts on the connected provider (a fresh
 anvil), sends every operation in its warm and cold cases and records each receipt's gas, with a
-breakdown from `debug_traceTransaction` where the node has it; then the scale sections (late vs
-early operations, tips per second through the Python API, the ledger rebuilt from events).
+breakdown from `debug_traceTransaction` where the node has it. The scale sections (late vs early
+operations, tips per second through the Python API, the ledger rebuilt from events) are
+`fairgift.bench.scale`, on the same `Bench`.
 
 Progress is logged on `fairgift.bench`.
 
@@ -15,13 +16,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
-from collections.abc import Iterable
 
 from eth_account import Account
 
-from fairgift import batch, ledger, signing
-from fairgift.amounts import parse_amount
+from fairgift import batch, signing
 from fairgift.bench.results import COLD, ONCE, WARM, Results, Row, key
 from fairgift.bench.targets import BATCH_RELAY_CREATORS, BATCH_SIZE
 from fairgift.bench.trace import breakdown, intrinsic_gas
@@ -46,9 +44,8 @@ MAX_COST = 10**15  # the bound of the creator's initial buy at launch (the token
 SLIPPAGE_BPS = 100  # trades bound by the quote +/- 1%, like the tooling's default
 VALID_FOR = 3_600  # deadlines: one hour from now, a realistic calldata value
 BATCH = BATCH_SIZE
-HISTORY = 1_000
-THROUGHPUT_TIPS, FANS, CREATORS = 1_000, 50, 10
-TIP_AMOUNTS = ("1", "2.50", "5", "0.99", "20")
+# The gas sections (here), then the scale sections (`fairgift.bench.scale`), in this order: the
+# scale sections use what the others set up.
 SECTIONS = ("baselines", "tipjar", "batch", "market", "split", "history", "throughput")
 
 
@@ -553,186 +550,3 @@ class Bench:
             baseline=key("transfer", WARM),
             what="a later release to a payee holding stablecoin",
         )
-
-    # ------------------------------------------------------------------ history
-
-    def measure_history(self, earlier: int = HISTORY):
-        """Late operations (after `earlier` tips / credits, at supply 10^6) against early ones."""
-        history = self.results.scale.setdefault("history", [])
-        if hasattr(self, "jar") and hasattr(self, "history_tip"):
-            log.info(f"history: {earlier:,} tips")
-            jar, usdc = self.jar, self.usdc
-            fan, creator, amount = self.history_tip
-            early_tip = self.results.gas(key("tip", WARM))
-            # an early withdrawal: a stablecoin holder withdrawing after a single credit
-            early_one = self.fresh()
-            self.mint(early_one, 1)
-            jar.tip(early_one, usdc, amount, MESSAGE, sender=fan)
-            early_withdraw = jar.withdraw(usdc, sender=early_one).gas_used
-            self.mint(creator, 1)
-            mode = self.tip_many(creator, earlier)
-            late_tip = jar.tip(creator, usdc, amount, MESSAGE, sender=fan).gas_used
-            history.append(
-                {
-                    "name": f"tip after {earlier:,} earlier tips",
-                    "early": early_tip,
-                    "late": late_tip,
-                    "what": f"same fan and creator, warm; history via {mode}",
-                }
-            )
-            late_withdraw = jar.withdraw(usdc, sender=creator).gas_used
-            history.append(
-                {
-                    "name": f"withdraw after {earlier:,} credits",
-                    "early": early_withdraw,
-                    "late": late_withdraw,
-                    "what": "after 1 credit vs after the tips above",
-                }
-            )
-        if hasattr(self, "market") and hasattr(self, "history_buy"):
-            log.info("history: buy at supply 10^6")
-            token, holder = self.history_buy
-            early_buy = self.results.gas(key("buy", WARM))
-            early_supply = int(token.totalSupply())
-            whale = self.payer(self.market, whole=10**9)
-            self.buy(token, 10**6 * 10**18 - early_supply, whale)
-            supply = int(token.totalSupply())
-            late_buy = self.buy(token, TRADE, holder).gas_used
-            history.append(
-                {
-                    "name": "buy at supply 10^6 tokens",
-                    "early": early_buy,
-                    "late": late_buy,
-                    "what": f"same holder and amount at supply {early_supply / 10**18:,.0f} vs "
-                    f"{supply / 10**18:,.0f} tokens",
-                }
-            )
-
-    def tip_many(self, creator, n: int) -> str:
-        """`n` tips to `creator` from BATCH fans, through tipBatch."""
-        amount = self.usdc_unit
-        fans = [self.payer(self.jar, whole=1_000) for _ in range(min(BATCH, n))]
-        relayer = self.fresh()
-        sent, nonce = 0, 100
-        while sent < n:
-            size = min(len(fans), n - sent)
-            self.tip_batch(self.batch_items([(f, creator) for f in fans[:size]], amount, nonce), relayer)
-            sent += size
-            nonce += 1
-        return f"{(n + BATCH - 1) // BATCH} tipBatch transactions"
-
-    # ------------------------------------------------------------------ through the Python API
-
-    def api(self):
-        """`fairgift.api.FairGift` over the bench's own deployment."""
-        from fairgift.api import FairGift
-        from fairgift.deployments import Deployment
-
-        if not hasattr(self, "jar"):
-            self.setup_jar()
-        if not hasattr(self, "market"):
-            self.setup_market()
-        contracts = {
-            "MockUSDC": self.usdc.address,
-            "TipJar": self.jar.address,
-            "CreatorMarket": self.market.address,
-        }
-        return FairGift(Deployment.here(contracts, self.jar_start_block), project=self.project)
-
-    def measure_throughput(self, tips: int = THROUGHPUT_TIPS, fans: int = FANS, creators: int = CREATORS):
-        fg = self.api()
-        log.info(f"throughput: {tips:,} tips from {fans} fans to {creators} creators")
-        jar, usdc = self.jar, self.usdc
-        fan_accounts = [self.payer(jar, whole=10_000) for _ in range(fans)]
-        creator_accounts = [self.fresh() for _ in range(creators)]
-        plan = [
-            (fan_accounts[i % fans], creator_accounts[i % creators], TIP_AMOUNTS[i % len(TIP_AMOUNTS)])
-            for i in range(tips)
-        ]
-        start_block = self.chain.blocks.head.number + 1
-        tp = {
-            "provider": self.chain.provider.name,
-            "tips": tips,
-            "fans": fans,
-            "creators": creators,
-            "api": "fairgift.api.FairGift.tip",
-        }
-
-        def timed(mode: str, send, transactions: int):
-            started = time.perf_counter()
-            for fan, creator, text in plan:
-                send(fan, creator, text)
-            seconds = time.perf_counter() - started
-            tp[mode] = {
-                "seconds": round(seconds, 3),
-                "tips_per_second": round(tips / seconds, 2),
-                "transactions": transactions,
-            }
-
-        # Account objects, not address strings: the API resolves a string by looking it up.
-        timed("unbatched", lambda fan, creator, text: fg.tip(fan, creator, text, MESSAGE, token=usdc), tips)
-        # The same tips as bare contract calls: the API's own overhead is the difference.
-        timed(
-            "unbatched (bare contract calls)",
-            lambda fan, creator, text: jar.tip(creator, usdc, parse_amount(text, 6), MESSAGE, sender=fan),
-            tips,
-        )
-
-        relayer = self.fresh()
-        started = time.perf_counter()
-        items, used = [], {}
-        for fan, creator, text in plan:
-            nonce = used.get(fan.address, 0)  # a fresh fan counts up from 0 (one bitmap word)
-            used[fan.address] = nonce + 1
-            tip = batch.sign_tip(
-                fan, jar, creator, usdc.address, parse_amount(text, 6), MESSAGE, nonce, self.deadline()
-            )
-            items.append(tip)
-        signed = time.perf_counter()
-        txs = 0
-        for i in range(0, len(items), BATCH):
-            jar.tipBatch(usdc, *batch.batch_args(batch.by_creator(items[i : i + BATCH])), sender=relayer)
-            txs += 1
-        done = time.perf_counter()
-        tp["batched"] = {
-            "seconds": round(done - started, 3),
-            "tips_per_second": round(tips / (done - started), 2),
-            "sign_seconds": round(signed - started, 3),
-            "send_seconds": round(done - signed, 3),
-            "transactions": txs,
-        }
-        self.results.scale["throughput"] = tp
-
-        log.info("ledger")
-        started = time.perf_counter()
-        events = ledger.collect(fg, start_block)
-        book = ledger.from_events(fg, events)
-        seconds = time.perf_counter() - started
-        matches = all(
-            book.jar_credit(c.address, usdc.address) == int(jar.balanceOf(c, usdc)) for c in creator_accounts
-        )
-        self.results.scale["ledger"] = {
-            "api": "fairgift.ledger.collect + from_events",
-            "events": len(events),
-            "seconds": round(seconds, 3),
-            "matches_chain": matches,
-        }
-
-    # ------------------------------------------------------------------ run
-
-    def run(self, sections: Iterable[str] = SECTIONS, history: int = HISTORY, tips: int = THROUGHPUT_TIPS):
-        self.sizes = {"history": history, "tips": tips}
-        self.setup_stablecoin()
-        log.info("baselines")
-        self.measure_baselines()
-        chosen = set(sections)
-        for name in SECTIONS:  # in their order: history and throughput use what the others set up
-            if name == "baselines" or name not in chosen:
-                continue
-            if name == "history":
-                self.measure_history(history)
-            elif name == "throughput":
-                self.measure_throughput(tips)
-            else:
-                getattr(self, f"measure_{name}")()
-        return self.results

@@ -20,15 +20,13 @@ load of the other rows, so the service reads everything afresh each time: the co
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import socket
 import statistics
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from fairgift.bench.harness import chromium, serving
 
 log = logging.getLogger("fairgift.bench")
 
@@ -38,69 +36,6 @@ SCAN_LOADS = 3  # the no-index row takes seconds a load at 10,000 tips: fewer of
 BATCH = 200  # tips per tipBatch transaction while filling the chain
 TARGET_RENDER_MS = 300
 TARGET_BYTES = 100 * 1024
-
-
-def _free_socket() -> socket.socket:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@contextmanager
-def serving(app):
-    """`app` served by uvicorn in a thread on a free port; yields the base URL."""
-    import uvicorn
-
-    sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the page's server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-@contextmanager
-def chromium(root: Path):
-    """The headless Chromium unpacked by `tools/install-chromium`, its temp files under .local/."""
-    from playwright.sync_api import sync_playwright
-
-    binary = root / ".local/chromium/chromium"
-    if not binary.is_file():
-        raise RuntimeError(f"{binary} is missing: run `make setup`")
-    tmp = root / ".local" / f"browser-tmp-{os.getpid()}"
-    (tmp / "home").mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(
-        HOME=str(tmp / "home"), TMPDIR=str(tmp), FONTCONFIG_FILE=str(binary.parent / "fonts/fonts.conf")
-    )
-    saved = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(tmp)  # the driver makes the browser profile under its TMPDIR
-    try:
-        playwright = sync_playwright().start()
-    finally:
-        if saved is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved
-    try:
-        browser = playwright.chromium.launch(executable_path=str(binary), headless=True, env=env)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def fill_tips(fg, project, owner, fans, creator, relayer, tips: int, batch: int = BATCH) -> int:
@@ -231,6 +166,7 @@ def run_page_bench(
     from fairgift.index import Index
     from fairgift.service import Service, ServiceConfig
     from fairgift.web.app import create_app
+    from fairgift.web.guard import UNLIMITED
 
     root = project_root()
     workdir = Path(workdir or root / "out" / "bench-page")
@@ -254,7 +190,7 @@ def run_page_bench(
     started = time.perf_counter()
     synced = index.sync()
     index_s = time.perf_counter() - started
-    service = Service(fg, db, config=ServiceConfig(relay=False))
+    service = Service(fg, db, config=ServiceConfig(relay=False, limits=UNLIMITED))
     service.index, service.creators = index, catalogue
     rows = {}
 

@@ -21,21 +21,14 @@ Numbers depend on the machine and its load; gas does not.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import random
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,10 +37,10 @@ from eth_account import Account
 from eth_keys import keys
 
 from fairgift.batch import batch_args, by_creator
+from fairgift.bench.harness import ROOT, ServeProcess, plain_anvil, request_json
 
 log = logging.getLogger("fairgift.bench")
 
-ROOT = Path(__file__).resolve().parents[2]
 EVENTS, FANS, CREATORS, BATCH = 100_000, 100, 100, 500
 RELAY_TIPS, CLIENTS = 1_000, 8
 TOP_SHARE = 0.10  # the top creator's share of the tips
@@ -319,74 +312,6 @@ def measure_index(sb: ServicesBench, creator_addrs: list[str]) -> dict:
 # ---------------------------------------------------------------------------------- the relayer
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _http(method: str, url: str, body: dict | None = None, timeout: float = 30.0):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data, {"Content-Type": "application/json"}, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as res:
-            return res.status, json.loads(res.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
-
-
-class _Serve:
-    """`ape run fairgift serve` on the bench's anvil, in its own process."""
-
-    def __init__(self, sb: ServicesBench):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(
-            APE_NODE_ETHEREUM=json.dumps(
-                {"local": {"uri": sb.chain.provider.uri, "chain_id": sb.chain.chain_id}}
-            ),
-            FAIRGIFT_DEPLOYMENTS=str(sb.store.folder),
-            PYTHONPATH=str(ROOT),
-            PATH=f"{ROOT / 'tools' / 'bin'}:{env.get('PATH', '')}",
-        )
-        cmd = [
-            "ape",
-            "run",
-            "fairgift",
-            "serve",
-            "--network",
-            "ethereum:local:node",
-            "--port",
-            str(self.port),
-        ]
-        cmd += ["--db", f"sqlite:///{sb.workdir / 'relay.sqlite3'}", "--no-index"]
-        self.log = open(sb.workdir / "serve.log", "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited: {(sb.workdir / 'serve.log').read_text()[-2000:]}")
-            try:
-                if _http("GET", self.url + "/api/health", timeout=1)[0] == 200:
-                    return
-            except OSError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError("serve did not start")
-            time.sleep(0.1)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
 def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
     from fairgift.relayer.reads import ChainReader
 
@@ -410,7 +335,6 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
             t // len(fans),
             deadline,
         )
-        r, s = item.signature.rs_bytes
         bodies.append(
             {
                 "chainId": domain["chainId"],
@@ -424,13 +348,22 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
                     "nonce": str(item.nonce),
                     "deadline": str(item.deadline),
                 },
-                "signature": "0x" + (r + s + bytes([item.signature.v])).hex(),
+                "signature": "0x" + item.signature.to_bytes().hex(),
             }
         )
     log.info(
         f"relayer: starting `ape run fairgift serve` (default batching), {tips:,} tips from {clients} clients"
     )
-    serve = _Serve(sb)
+    serve = ServeProcess(
+        sb.chain.provider.uri,
+        sb.store.folder,
+        f"sqlite:///{sb.workdir / 'relay.sqlite3'}",
+        sb.workdir,
+        # capacity is measured without the request-level limit (8 clients on one address)
+        ["--no-index", "--client-rate", "100000", "--client-burst", "100000", "--global-rate", "100000"],
+        chain_id=sb.chain.chain_id,
+    )
+    serve.start(timeout=120)
     accepted_at: dict[str, float] = {}
     landed_at: dict[str, float] = {}
     outcome: dict[str, dict] = {}
@@ -440,7 +373,7 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
 
         def post(body):
             while True:
-                status, res = _http("POST", serve.url + "/api/tips", body)
+                status, res = request_json("POST", serve.url + "/api/tips", body)
                 if status == 202:
                     with lock:
                         accepted_at[res["id"]] = time.perf_counter()
@@ -459,7 +392,7 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
                 if not waiting and done_posting.is_set():
                     return
                 for tip_id in waiting:
-                    status, view = _http("GET", f"{serve.url}/api/tips/{tip_id}")
+                    status, view = request_json("GET", f"{serve.url}/api/tips/{tip_id}")
                     if status == 200 and view["status"] in ("landed", "skipped"):
                         with lock:
                             landed_at[tip_id] = time.perf_counter()
@@ -552,7 +485,7 @@ def run_services_bench(
     data = {"index": None, "relayer": None}
     # Its own plain anvil: the one Ape starts records every execution step (--steps-tracing, for
     # gas traces), which makes a 500-tip batch take minutes instead of a fraction of a second.
-    with _plain_anvil(workdir) as uri, networks.parse_network_choice(f"ethereum:local:{uri}"):
+    with plain_anvil(workdir) as uri, networks.parse_network_choice(f"ethereum:local:{uri}"):
         from ape import chain
 
         sb = ServicesBench(project, chain, accounts, workdir)
@@ -570,41 +503,6 @@ def run_services_bench(
     # after a failure they stay for a look (the exception skips this).
     shutil.rmtree(workdir, ignore_errors=True)
     return data
-
-
-@contextlib.contextmanager
-def _plain_anvil(workdir: Path):
-    """An anvil on a free port (default mnemonic, no step tracing); stopped after."""
-    port = _free_port()
-    log_file = open(workdir / "anvil.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        # chain id 31337, as `make node` (ape-config.yaml gives ethereum:local:node that id)
-        [str(ROOT / "tools" / "bin" / "anvil"), "--port", str(port), "--chain-id", "31337", "--silent"],
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
-                req = urllib.request.Request(uri, body, {"Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=1):
-                    break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("anvil did not start") from None
-                time.sleep(0.1)
-        yield uri
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log_file.close()
 
 
 def render_services(data: dict) -> str:

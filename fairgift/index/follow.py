@@ -13,7 +13,11 @@ Silverback facts this design rests on (0.7.38):
   uses the node's websocket (anvil serves it on its HTTP port; other nodes: the provider's
   `ws_uri`);
 - a handler that raises counts towards the runner's `max_exceptions`, after which it halts: the
-  handlers here log and swallow errors (a node hiccup is retried on the next block).
+  handlers here log and swallow errors (a node hiccup is retried on the next block);
+- `bot.state` is created only in the one worker that runs the runner's load-snapshot task, and
+  every block task writes to it: with several workers (distributed mode) the others failed every
+  block task (AttributeError), and once that worker died so did all of them, until the runner
+  halted. `build_bot` gives each process an empty state up front (the index keeps none in it).
 
 `bots/index.py` is the bot for `silverback run` / `silverback worker`; `ape run fairgift serve`
 builds the same bot in process with `build_bot(service)`.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import logging
 
 from silverback import SilverbackBot
+from silverback.main import SharedState
 from silverback.runner import BaseRunner, PollingRunner, WebsocketRunner
 from silverback.settings import Settings
 from silverback.state import Datastore
@@ -110,6 +115,7 @@ def build_bot(index, *, name: str = "fairgift-index", settings: Settings | None 
 
     settings = settings or InProcessSettings(BOT_NAME=name)
     bot = SilverbackBot(settings=settings)
+    bot.state = SharedState()  # in every worker, not only the one that loads the snapshot (above)
 
     def sync(why: str, progress=None):
         try:

@@ -48,7 +48,7 @@ class ChainReader:
         return Read("eth_call", to, "0x" + data.hex(), out)
 
     def timestamp_read(self) -> Read:
-        return Read("eth_getBlockByNumber", "", "", [])
+        return Read.timestamp()
 
     def allowed_read(self, token: str) -> Read:
         return self.read(self.jar, _IS_TOKEN_ALLOWED, ["address"], [token], ["bool"])

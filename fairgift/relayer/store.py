@@ -413,13 +413,20 @@ class RelayStore:
         lease = relay_leases.c
         where = sa.and_(lease.sender == sender, lease.chain_id == chain_id)
         with self.db.write() as conn:
-            row = conn.execute(sa.select(relay_leases).where(where)).first()
+            # FOR UPDATE: on PostgreSQL (READ COMMITTED) two batchers reading an expired lease at
+            # once both took it; the row lock makes the second read the first one's update. SQLite
+            # serialises writers already (BEGIN IMMEDIATE) and is given no FOR UPDATE.
+            row = conn.execute(sa.select(relay_leases).where(where).with_for_update()).first()
             if row is None:
-                conn.execute(
-                    relay_leases.insert().values(
-                        sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl
-                    )
-                )
+                try:
+                    with conn.begin_nested():  # two first takers: the second insert fails
+                        conn.execute(
+                            relay_leases.insert().values(
+                                sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl
+                            )
+                        )
+                except sa.exc.IntegrityError:
+                    return False
                 return True
             if row.holder == holder or row.expires_at < at or may_take(row.holder):
                 conn.execute(relay_leases.update().where(where).values(holder=holder, expires_at=at + ttl))

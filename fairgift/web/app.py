@@ -17,11 +17,13 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from fairgift.errors import FairGiftError
 from fairgift.relayer import Rejected
+from fairgift.web.guard import Guard
 from fairgift.web.http import HttpError, from_rejected
 from fairgift.web.routes import all_routes
 from fairgift.web.views import Views
@@ -52,6 +54,12 @@ async def starlette_error(request: Request, exc: HTTPException) -> Response:
     return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
 
 
+async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+    """The client left while sending its body: nothing to answer, nothing wrong with the service."""
+    log.info("%s %s: the client disconnected mid-body", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(
@@ -63,11 +71,13 @@ def create_app(service) -> Starlette:
     views = Views(service)
     app = Starlette(
         routes=all_routes(service, views),
+        middleware=[Middleware(Guard, limits=service.config.limits)],
         exception_handlers={
             HttpError: http_error,
             Rejected: relayer_refused,
             FairGiftError: api_refused,
             HTTPException: starlette_error,
+            ClientDisconnect: client_gone,
             Exception: server_error,
         },
     )

@@ -1,5 +1,5 @@
 """Sandwiches on chain (anvil): at a naive 1% tolerance the best sandwich pays each of the three
-attackers exactly what fairgift/sandwich.py says; at the tooling's default (the sandwich-safe
+attackers exactly what fairgift/sandwich/ says; at the tooling's default (the sandwich-safe
 limit) the same front-run makes the fan's trade revert and the attacker only pays fees. Every
 figure is checked against the model to the unit."""
 

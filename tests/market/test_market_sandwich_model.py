@@ -1,4 +1,4 @@
-"""The sandwich-safe limit (fairgift/sandwich.py), checked against a brute force over the curve model.
+"""The sandwich-safe limit (fairgift/sandwich/), checked against a brute force over the curve model.
 
 Pure Python: no chain. The brute force below is independent of the module's search: it runs the
 three trades of each sandwich through `Curve.quote_buy` / `quote_sell` for every state the
@@ -17,13 +17,11 @@ from fairgift.sandwich import (
     DEFAULT_CAP_BPS,
     Attacker,
     Trade,
-    _inverse,
-    _positive_ranges,
-    _Search,
     exposure,
     safe_limit,
     simulate,
 )
+from fairgift.sandwich.search import Search, positive_ranges, supply_for_reserve
 from tests.constants import BASE_PRICE, MAX_CREATOR_FEE_BPS, MAX_PROTOCOL_FEE_BPS, SLOPE, TOKEN
 
 DEFAULT_CURVE = Curve(BASE_PRICE, SLOPE)  # $0.01 + $0.001 per token of supply (the deploy default)
@@ -293,7 +291,7 @@ def test_the_lemmas_the_search_stands_on_hold_for_any_front_run(case):
     ceil(g + tau); (2) an attacker profits only where its bound q is positive, and by less than
     1 + q / (1e4 * 2e36): the sizes the search skips pay nobody."""
     trade, x = case
-    search = _Search(trade)
+    search = Search(trade)
     fan_total, profits = run_sandwich(trade, x)
     alone = trade.quote_at(trade.supply).value
     moved = trade.quote_at(trade.supply + x if trade.is_buy else trade.supply - x).value
@@ -314,7 +312,7 @@ def test_the_lemmas_the_search_stands_on_hold_for_any_front_run(case):
 @settings(max_examples=200, deadline=None)
 @given(curves, st.integers(-3, 10**30))
 def test_inverse_is_the_largest_supply_with_a_reserve_at_most_n(curve, n):
-    s = _inverse(curve, n)
+    s = supply_for_reserve(curve, n)
     if n < 0:
         assert s == -1
     else:
@@ -329,7 +327,7 @@ def test_inverse_is_the_largest_supply_with_a_reserve_at_most_n(curve, n):
     st.integers(1, 50),
 )
 def test_positive_ranges_are_exactly_where_the_quadratic_is_positive(a2, a1, a0, hi):
-    ranges = _positive_ranges(a2, a1, a0, 1, hi)
+    ranges = positive_ranges(a2, a1, a0, 1, hi)
     inside = {x for lo_, hi_ in ranges for x in range(lo_, hi_ + 1)}
     assert inside == {x for x in range(1, hi + 1) if a2 * x * x + a1 * x + a0 > 0}
 

@@ -4,10 +4,6 @@ thread of the test process, sharing its Ape connection), and a real headless Chr
 an injected EIP-1193 wallet that forwards to the test chain's anvil."""
 
 import json
-import os
-import socket
-import threading
-import time
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -17,6 +13,7 @@ from page_env import CHROMIUM, DESKTOP, ROOT, WALLET_JS, node_url
 from playwright.sync_api import expect
 
 from fairgift.api import FairGift
+from fairgift.bench.harness import chromium, serving
 from fairgift.creators import Catalogue
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
@@ -73,13 +70,6 @@ def page_fan2(page_usdc, fan2, owner):
 # ---------------------------------------------------------------------------- the service
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="module")
 def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, relayer, tmp_path_factory):
     """The service (relayer with its batcher thread running, and the index, on a fresh SQLite
@@ -90,11 +80,13 @@ def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, r
     from fairgift.index import Index
     from fairgift.relayer import Relayer, RelayerConfig
     from fairgift.service import Service, ServiceConfig
+    from fairgift.web.guard import UNLIMITED
 
     fg = page_deployment.fg
     catalogue = Catalogue.for_record(fg.record, fg.store)
     catalogue.add("ava", page_creator.address, "Ava")
-    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
+    # (the request-level limit has its own tests; the page's are about the page)
+    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01), limits=UNLIMITED)
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
     service = Service(fg, db, config=config)
     service.relayer = Relayer(db, service.deployment, fg.jar, relayer, config.relayer)
@@ -111,77 +103,23 @@ def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, r
 @pytest.fixture(scope="module")
 def page_server(page_service):
     """The service's app (API + page) served by uvicorn on a free port; yields the base URL."""
-    import uvicorn
-
     from fairgift.web.app import create_app
 
-    app = create_app(page_service)
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the page's server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(create_app(page_service), timeout=20) as url:
+        yield url
 
 
 # ---------------------------------------------------------------------------- the browser
 
 
 @pytest.fixture(scope="session")
-def browser_tmp():
-    """The browser's temp folder (its profile) and HOME, inside the project: even a crashed run's
-    leftovers stay in .local/, and nothing reaches the home folder or the system temp."""
-    import shutil
-
-    folder = ROOT / ".local" / f"browser-tmp-{os.getpid()}"
-    (folder / "home").mkdir(parents=True, exist_ok=True)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def browser(browser_tmp):
-    from playwright.sync_api import sync_playwright
-
+def browser():
+    """The headless Chromium of `make setup` (`fairgift.bench.harness.chromium`: its profile and
+    HOME inside the project, so nothing reaches the home folder or the system temp)."""
     if not (CHROMIUM / "chromium").is_file():
         pytest.fail(f"{CHROMIUM}/chromium is missing: run `make setup` (tools/install-chromium)")
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    # Fonts from the package only (the same rendering on every machine), cache in the project.
-    env.update(
-        HOME=str(browser_tmp / "home"),
-        TMPDIR=str(browser_tmp),
-        FONTCONFIG_FILE=str(CHROMIUM / "fonts/fonts.conf"),
-    )
-    # Playwright's driver makes the profile folder under its own TMPDIR, read when it starts.
-    saved = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(browser_tmp)
-    try:
-        playwright = sync_playwright().start()
-    finally:
-        if saved is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved
-    try:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM / "chromium"), headless=True, env=env
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
-    finally:
-        playwright.stop()
+    with chromium(ROOT) as launched:
+        yield launched
 
 
 class Tab:

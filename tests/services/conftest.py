@@ -20,6 +20,7 @@ from fairgift.deployments import DeploymentStore
 from fairgift.relayer import RelayerConfig
 from fairgift.service import Service, ServiceConfig
 from fairgift.web.app import create_app
+from fairgift.web.guard import UNLIMITED
 from tests.constants import MAX_UINT, USDC
 
 
@@ -48,7 +49,7 @@ def svc_fg(owner, treasury, svc_deployments):
 
 def _config(**overrides) -> ServiceConfig:
     relayer = RelayerConfig(batch_wait=0.0, poll_interval=0.01, **overrides)
-    return ServiceConfig(relayer=relayer)
+    return ServiceConfig(relayer=relayer, limits=UNLIMITED)  # the limit has its own tests
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import time
 import pytest
 import sqlalchemy as sa
 from svc_helpers import tip_body
-from svc_process import ServiceProcess, post
 
+from fairgift.bench.harness import ServeProcess, post
 from fairgift.db import Database
 from fairgift.relayer import faults
 from fairgift.relayer.reads import ChainReader
@@ -44,7 +44,7 @@ def test_relayer_killed_at_random_while_200_tips_flow(
         )
     before = [int(svc_fg.jar.balanceOf(c, svc_fg.usdc)) for c in creators]
     db_url = f"sqlite:///{tmp_path / 'relay.sqlite3'}"
-    proc = ServiceProcess(
+    proc = ServeProcess(
         chain.provider.uri,
         svc_deployments,
         db_url,

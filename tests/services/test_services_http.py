@@ -8,7 +8,8 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
-from svc_process import ServiceProcess, get
+
+from fairgift.bench.harness import ServeProcess, get
 
 pytestmark = pytest.mark.anvil_only("the service runs in its own process, reaching the chain over JSON-RPC")
 
@@ -20,7 +21,7 @@ def served(svc_fg, svc_deployments, tmp_path_factory):
     from ape import chain
 
     folder = tmp_path_factory.mktemp("serve-http")
-    proc = ServiceProcess(chain.provider.uri, svc_deployments, f"sqlite:///{folder / 'db.sqlite3'}", folder)
+    proc = ServeProcess(chain.provider.uri, svc_deployments, f"sqlite:///{folder / 'db.sqlite3'}", folder)
     proc.start()
     try:
         yield proc

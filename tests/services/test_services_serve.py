@@ -7,8 +7,8 @@ import time
 import pytest
 import sqlalchemy as sa
 from svc_helpers import tip_body
-from svc_process import ROOT, ServiceProcess, ape_env, get, post
 
+from fairgift.bench.harness import ROOT, ServeProcess, ape_env, get, post
 from fairgift.db import Database
 from fairgift.index import Index
 from fairgift.index.schema import index_events
@@ -22,7 +22,7 @@ def test_serve_relays_and_indexes(svc_fg, creators, svc_deployments, svc_new_fan
     from ape import chain
 
     db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    proc = ServiceProcess(chain.provider.uri, svc_deployments, db_url, tmp_path, ["--batch-wait", "0.2"])
+    proc = ServeProcess(chain.provider.uri, svc_deployments, db_url, tmp_path, ["--batch-wait", "0.2"])
     fan = svc_new_fan()
     domain = ChainReader(chain.provider.web3, svc_fg.jar.address).jar_domain()
     body = tip_body(fan, domain, creators[1].address, svc_fg.usdc.address, 3 * USDC, "served ✓", nonce=0)

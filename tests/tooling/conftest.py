@@ -4,7 +4,6 @@ started anvil with a keystore account in a temporary Ape data folder for the `ap
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -14,6 +13,7 @@ import pytest
 from tooling_env import ROOT, base_env
 
 from fairgift.api import FairGift
+from fairgift.bench.harness import free_port
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 
@@ -43,12 +43,6 @@ def fg_fans(fans, fg, owner):
 
 
 # ---------------------------------------------------------------- a separate anvil + keystore
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rpc(uri: str, method: str, params=None):
@@ -142,7 +136,7 @@ def node(tmp_path_factory):
     (data / "accounts" / f"{KEYSTORE_ALIAS}.json").write_text(json.dumps(keyfile))
     env = base_env(tmp)
     env["APE_DATA_FOLDER"] = str(data)
-    port = _free_port()
+    port = free_port()
     # Only the address: the chain id (31337, anvil's) comes from the project's ape-config.yaml.
     env["APE_NODE_ETHEREUM"] = json.dumps({"local": {"uri": f"http://127.0.0.1:{port}"}})
     env[f"APE_ACCOUNTS_{KEYSTORE_ALIAS}_PASSPHRASE"] = KEYSTORE_PASSPHRASE

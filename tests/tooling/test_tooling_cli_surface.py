@@ -10,25 +10,19 @@ The logic behind these commands is tested through the Python API (test_tooling_c
 import csv
 import json
 import re
-import socket
 import subprocess
 
 import pytest
 from docs_text import section_block
 from tooling_env import ROOT, empty_home, written
 
+from fairgift.bench.harness import free_port
 from fairgift.display import width
 
 FAN = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # TEST::3
 FAN_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"  # anvil's account 3
 BEN = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"  # TEST::6, who launches the second AVA
 RED = "hi \\x1b[31mred\\x1b[0m \\u202e" + "x" * 80  # as Python source: a message with escapes
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def docs_console() -> list[tuple[str, list[str]]]:

@@ -86,3 +86,19 @@ def test_linking_refuses_a_missing_library():
 def test_the_admin_must_be_an_account_of_its_own(circle):
     with pytest.raises(FairGiftError, match="must be an account of its own"):
         fiat_token.deploy(circle, admin=circle)
+
+
+@pytest.mark.anvil_only("places the proxy with anvil_setCode and anvil_setStorageAt")
+def test_the_proxy_can_be_placed_at_a_networks_usdc_address(circle, usdc_proxy_admin, fan, chain):
+    base_usdc = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+    placed = fiat_token.deploy(circle, admin=usdc_proxy_admin, at=base_usdc)
+    token = placed.token
+    assert token.address == base_usdc
+    assert placed.proxy.admin(sender=usdc_proxy_admin) == usdc_proxy_admin.address
+    assert placed.proxy.implementation(sender=usdc_proxy_admin) == placed.implementation
+    assert (token.name(), token.version(), token.decimals()) == ("USD Coin", "2", 6)
+    token.mint(fan, 3 * USDC, sender=circle)
+    assert token.balanceOf(fan) == 3 * USDC
+    assert token_domain(token)["verifyingContract"] == base_usdc
+    with pytest.raises(FairGiftError, match="already code at"):
+        fiat_token.deploy(circle, admin=usdc_proxy_admin, at=base_usdc)

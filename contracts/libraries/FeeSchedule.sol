@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ITransparentFee} from "./interfaces/ITransparentFee.sol";
+import {ITransparentFee} from "../interfaces/ITransparentFee.sol";
 
 /// @title FeeSchedule
 /// @notice The transparent-fee primitive: a fee in basis points, capped by a constant of the
