@@ -116,8 +116,8 @@ def check_tip(
     """The rules of a tip, checked before anything is read from the chain: a message of text
     (valid Unicode, no C0 control character nor DEL) of at most `max_message_bytes` UTF-8 bytes
     (the relayer pays the calldata of every message), an amount above zero, a creator that is
-    neither the zero address nor the jar (the jar refuses both on chain). `prefix` names the fields as the request does ("tip.").
-    `Rejected` 400 (413 for a long message) with the first rule broken."""
+    neither the zero address nor the jar (the jar refuses both on chain). `prefix` names the fields
+    as the request does ("tip."). `Rejected` 400 (413 for a long message) with the first rule broken."""
     if not isinstance(message, str):
         raise Rejected(400, f"{prefix}message must be a string")
     try:
