@@ -17,6 +17,7 @@ from fairgift import eip712
 from fairgift.batch import batch_args
 from fairgift.relayer.reconcile import WouldRevert
 from fairgift.relayer.signed_tip import Permit, SignedTip
+from fairgift.relayer.simulate import eth_calls, skip_reason_of
 from fairgift.relayer.store import now
 
 log = logging.getLogger("fairgift.relayer")
@@ -80,7 +81,7 @@ class Batcher:
         if self.reconciler.open_txs():
             return False  # one transaction in flight at a time: nonces stay simple and gap-free
         cfg = self.config
-        rows = self.store.next_batch(cfg.batch_size)
+        rows = self.store.next_batch(cfg.batch_size, cfg.fan_per_batch)
         if not rows:
             return False
         head = rows[0]
@@ -193,17 +194,53 @@ class Batcher:
 
     def _send_batch(self, token: str, rows) -> None:
         # Adjacent items to the same creator: lets the jar write a creator's credit once per run.
-        rows = sorted(rows, key=lambda r: (r.creator, r.accepted_at))
-        tips, messages = batch_args(
-            [signed_from_row(row, self.reader.chain_id, self.reader.jar).batch_item() for row in rows]
-        )
+        rows = self.simulate(token, sorted(rows, key=lambda r: (r.creator, r.accepted_at)))
+        if not rows:
+            return
         try:
-            self.reconciler.send("batch", token, self.jar.tipBatch, (token, tips, messages), items=rows)
+            self.reconciler.send("batch", token, self.jar.tipBatch, self.call_args(token, rows), items=rows)
         except WouldRevert as err:  # the whole batch would revert: do not pay for it
             log.error("tipBatch of %d tips would revert: %s", len(rows), err)
             self.store.count_failed_attempt(
                 rows, self.config.max_attempts, f"the batch would revert: {str(err)[:200]}"
             )
+
+    def call_args(self, token: str, rows) -> tuple:
+        """`tipBatch`'s arguments for queued `rows`, in their order."""
+        chain_id, jar = self.reader.chain_id, self.reader.jar
+        tips, messages = batch_args([signed_from_row(row, chain_id, jar).batch_item() for row in rows])
+        return (token, tips, messages)
+
+    def simulate(self, token: str, rows) -> list:
+        """Drop (skipped with the jar's reason, without paying) every item that `tipBatch` would
+        skip at the pending block: each item alone, then the whole batch, in one JSON-RPC batch."""
+        encode = self.jar.tipBatch.encode_input
+        datas = [_hex(encode(*self.call_args(token, [row]))) for row in rows]
+        datas.append(_hex(encode(*self.call_args(token, rows))))
+        tipped = eth_calls(self.reconciler.web3, self.reconciler.sender, self.reader.jar, datas)
+        fails = [row for row, n in zip(rows, tipped, strict=False) if n == 0]
+        if fails:
+            r = self.reader
+            values = r.batch(
+                r.timestamp_read(), *[r.nonce_used_read(row.fan, int(row.nonce)) for row in fails]
+            )
+            skips = {
+                row.id: "would be skipped (simulated before paying): "
+                + skip_reason_of(now=values[0], deadline=int(row.deadline), nonce_used=used)
+                for row, used in zip(fails, values[1:], strict=True)
+            }
+            self.store.skip_queued(skips)
+            log.info("simulation: %d of %d tips would be skipped; not paid for", len(skips), len(rows))
+        keep = [row for row, n in zip(rows, tipped, strict=False) if n != 0]
+        if keep and not fails and tipped[-1] is not None and tipped[-1] != len(keep):
+            # items that land alone but not together (one fan's items sharing a balance): the gas
+            # limit covers the skips; the on-chain outcome is settled from the receipt
+            log.warning("simulation: the whole batch tips %s of %d items", tipped[-1], len(keep))
+        return keep
+
+
+def _hex(data) -> str:
+    return data if isinstance(data, str) else "0x" + bytes(data).hex()
 
 
 def signed_from_row(row, chain_id: int, jar: str) -> SignedTip:
