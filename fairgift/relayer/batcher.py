@@ -146,13 +146,17 @@ class Batcher:
         return ready
 
     def _best_permits(self, rows, now_chain: int) -> dict[str, tuple[int, object]]:
-        """Per fan of `rows`, its usable permit of the greatest value (value, row): signed over the
-        token's current permit nonce, its deadline not too close. Two quick tips of one fan carry
+        """Per fan of `rows`, its usable permit of the greatest value (value, row) among all its
+        queued tips (not only this batch's): signed over the token's current permit nonce, its
+        deadline not too close. Two quick tips of one fan carry
         two permits on one nonce, the later covering both: that one is submitted, never the
         smaller (which would spend the nonce and leave the other tip uncovered)."""
         best: dict[str, tuple[int, object]] = {}
         nonces: dict[str, int] = {}
-        for row in rows:
+        with_permit = {row.fan for row in rows if row.permit}
+        if not with_permit:
+            return best
+        for row in self.store.queued_permits(rows[0].token, with_permit):
             if not row.permit:
                 continue
             permit = json.loads(row.permit)

@@ -285,6 +285,21 @@ class RelayStore:
             ).all()
         return fair_pick(window, limit, per_fan)
 
+    def queued_permits(self, token: str, fans) -> list:
+        """The queued tips in `token` of `fans` that carry a permit (the batcher submits the one
+        covering all of a fan's queued tips, whichever batch that tip is in)."""
+        t = relay_tips.c
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(relay_tips).where(
+                    t.deployment == self.deployment,
+                    t.status == QUEUED,
+                    t.token == token,
+                    t.fan.in_(list(fans)),
+                    t.permit.is_not(None),
+                )
+            ).all()
+
     def skip_queued(self, reasons: dict[str, str]) -> None:
         """Skip the queued tips `reasons` names (tip id -> reason), in one transaction."""
         at = now()
