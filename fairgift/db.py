@@ -34,6 +34,7 @@ U256 = sa.String(78)
 ADDRESS = sa.String(42)
 HASH = sa.String(66)
 KEY = sa.String(80)  # a deployment record's key (`deployment_key`)
+DDL_LOCK_KEY = 0x46414952474946  # PostgreSQL advisory lock held while tables are created ("FAIRGIF")
 
 
 class u256_sum(FunctionElement):  # noqa: N801 - a SQL function, named like one
@@ -105,9 +106,17 @@ class Database:
         """Create the tables of `metadata` (an owner's: the index's, the relayer's) that do not
         exist yet; once per metadata and database."""
         with self._guard:
-            if id(metadata) not in self._created:
-                metadata.create_all(self.engine)
-                self._created.add(id(metadata))
+            if id(metadata) in self._created:
+                return
+            # One creator at a time across processes: two `serve` processes starting together on a
+            # fresh PostgreSQL otherwise both issue CREATE TABLE and one fails in the catalogue. The
+            # write transaction is the lock on SQLite (BEGIN IMMEDIATE); PostgreSQL takes a
+            # transaction-scoped advisory lock. DDL is transactional on both.
+            with self.write() as conn:
+                if not self.is_sqlite:
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK_KEY})
+                metadata.create_all(conn)
+            self._created.add(id(metadata))
 
     @contextmanager
     def write(self):

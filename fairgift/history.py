@@ -106,6 +106,37 @@ TIPS_CSV_FIELDS = (
 )
 
 
+def tips_csv(
+    rows: list[TipRow],
+    fh,
+    fmt_units: Callable[[str, int], str],
+    symbol_of: Callable[[str], str],
+    date,
+) -> None:
+    """The rows as CSV into the text stream `fh` (amounts as exact decimals of their token, the
+    message whole): the one writer of the CLI's file and the creator's dashboard's download."""
+    writer = csv.writer(fh)
+    writer.writerow(TIPS_CSV_FIELDS)
+    for r in rows:
+        writer.writerow(
+            [
+                date(r.timestamp),
+                r.block,
+                r.tx,
+                r.fan,
+                r.creator,
+                r.token,
+                csv_text(symbol_of(r.token)),
+                fmt_units(r.token, r.amount),
+                fmt_units(r.token, r.fee),
+                fmt_units(r.token, r.net),
+                csv_text(r.gift),
+                r.quantity or "",
+                csv_text(r.message),
+            ]
+        )
+
+
 def write_tips_csv(
     rows: list[TipRow],
     path: Path,
@@ -113,29 +144,10 @@ def write_tips_csv(
     symbol_of: Callable[[str], str],
     date,
 ) -> Path:
-    """The rows as CSV (amounts as exact decimals of their token, the message whole)."""
+    """The rows as a CSV file (`tips_csv`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(TIPS_CSV_FIELDS)
-        for r in rows:
-            writer.writerow(
-                [
-                    date(r.timestamp),
-                    r.block,
-                    r.tx,
-                    r.fan,
-                    r.creator,
-                    r.token,
-                    csv_text(symbol_of(r.token)),
-                    fmt_units(r.token, r.amount),
-                    fmt_units(r.token, r.fee),
-                    fmt_units(r.token, r.net),
-                    csv_text(r.gift),
-                    r.quantity or "",
-                    csv_text(r.message),
-                ]
-            )
+        tips_csv(rows, fh, fmt_units, symbol_of, date)
     return path
 
 

@@ -61,6 +61,7 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
     echo(f"FairGift service on http://{host}:{port} (chain {service.chain_id}, jar {service.fg.jar.address})")
     for line in page_urls(service, f"http://{host}:{port}"):
         echo(line)
+    echo(f"creators' studio (connect the creator's wallet): http://{host}:{port}/studio")
     if service.relayer is not None:
         cfg = service.relayer.config
         echo(

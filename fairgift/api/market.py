@@ -51,6 +51,17 @@ def with_slippage(value: int, slippage, up: bool) -> int:
     return int((Decimal(value) * factor).to_integral_value(rounding=rounding))
 
 
+@dataclass(frozen=True)
+class LaunchPlan:
+    """A checked launch: `market.launch(name, symbol, fee_bps, amount, max_cost)`."""
+
+    name: str
+    symbol: str
+    fee_bps: int
+    amount: int  # the first buy, in token base units (0: none)
+    max_cost: int  # its limit in the stablecoin's base units (0 without a first buy)
+
+
 class Market(Base):
     def curve(self) -> Curve:
         """The market's curve: `basePrice()` and `slope()` as the contract holds them."""
@@ -147,20 +158,13 @@ class Market(Base):
             )
         return to_checksum_address(found[0].args["token"])
 
-    def launch(
-        self,
-        sender,
-        name: str,
-        symbol: str,
-        creator_fee_bps=None,
-        initial_buy="0",
-        slippage=DEFAULT_SLIPPAGE,
-        approve: bool = True,
-        keep_allowance: bool = False,
-    ) -> Result:
-        """Launch the sender's creator token, buying `initial_buy` tokens first in the same tx. An
-        allowance approved for the first buy's limit is set back afterwards unless `keep_allowance`."""
-        if not name.strip() or not symbol.strip():
+    def launch_plan(
+        self, sender, name: str, symbol: str, creator_fee_bps=None, initial_buy="0", slippage=DEFAULT_SLIPPAGE
+    ) -> LaunchPlan:
+        """What `launch` sends, checked before anything is: a name and a symbol, the creator fee
+        under its cap, one token per creator, and the first buy's limit (`max_cost`) with the
+        balance to pay it."""
+        if not str(name).strip() or not str(symbol).strip():
             raise FairGiftError("a token needs a name and a symbol")
         fee_bps = parse_bps(DEFAULT_CREATOR_FEE_BPS if creator_fee_bps is None else creator_fee_bps)
         cap = int(self.market.MAX_CREATOR_FEE_BPS())
@@ -174,8 +178,7 @@ class Market(Base):
                 f"{address_of(sender)} already launched a token ({existing}); one per creator"
             )
         amount = parse_amount(initial_buy, TOKEN_DECIMALS, symbol, allow_zero=True)
-        result = Result("")
-        max_cost, found = 0, None
+        max_cost = 0
         if amount:
             # No token yet, so no on-chain quote: the model prices the first buy, with the highest
             # protocol fee that can be in force before the transaction's deadline.
@@ -187,6 +190,26 @@ class Market(Base):
                 quote.total if is_safe_default(slippage) else with_slippage(quote.total, slippage, up=True)
             )
             self.check_balance(sender, self.stable, max_cost, "the initial buy")
+        return LaunchPlan(str(name), str(symbol), fee_bps, amount, max_cost)
+
+    def launch(
+        self,
+        sender,
+        name: str,
+        symbol: str,
+        creator_fee_bps=None,
+        initial_buy="0",
+        slippage=DEFAULT_SLIPPAGE,
+        approve: bool = True,
+        keep_allowance: bool = False,
+    ) -> Result:
+        """Launch the sender's creator token, buying `initial_buy` tokens first in the same tx. An
+        allowance approved for the first buy's limit is set back afterwards unless `keep_allowance`."""
+        plan = self.launch_plan(sender, name, symbol, creator_fee_bps, initial_buy, slippage)
+        fee_bps, amount, max_cost = plan.fee_bps, plan.amount, plan.max_cost
+        result = Result("")
+        found = None
+        if amount:
             found = self.ensure_allowance(sender, self.stable, self.market, max_cost, approve, result)
         with self.translated_usd("launch"):
             receipt = self.market.launch(name, symbol, fee_bps, amount, max_cost, sender=sender)

@@ -6,6 +6,7 @@ full history of every fee, with the fee in force at any past block. Events come 
 from __future__ import annotations
 
 import datetime as _dt
+import io
 from pathlib import Path
 
 from fairgift import events
@@ -22,6 +23,7 @@ from fairgift.history import (
     group_fee_events,
     initial_bps,
     tip_rows,
+    tips_csv,
     write_tips_csv,
 )
 
@@ -100,13 +102,19 @@ class Records(Market, Tips):
     def write_tips_csv(self, rows: list[TipRow], path: Path | str) -> Path:
         """The same rows as CSV: amounts as exact decimals, full addresses and hashes, messages
         whole (control characters replaced, spreadsheet formulas neutralised)."""
+        return write_tips_csv(rows, Path(path), *self._csv_formats())
 
+    def tips_csv_text(self, rows: list[TipRow]) -> str:
+        """The CSV of `write_tips_csv` as text (the creator's dashboard serves it)."""
+        buffer = io.StringIO(newline="")
+        tips_csv(rows, buffer, *self._csv_formats())
+        return buffer.getvalue()
+
+    def _csv_formats(self):
         def units(token, value):
             return self.token_info(token).fmt(value).split(" ")[0].replace(",", "")
 
-        return write_tips_csv(
-            rows, Path(path), units, lambda t: self.token_info(t).symbol, lambda t: utc(t, seconds=True)
-        )
+        return units, lambda t: self.token_info(t).symbol, lambda t: utc(t, seconds=True)
 
     # ------------------------------------------------------------------ fees
 

@@ -6,7 +6,7 @@ from eth_utils import to_checksum_address
 
 from fairgift import events
 from fairgift.amounts import format_bps, parse_bps
-from fairgift.api.accounts import address_of
+from fairgift.api.accounts import ZERO_ADDRESS, address_of
 from fairgift.api.base import Base, Result
 from fairgift.errors import FairGiftError, translated
 from fairgift.fees import BPS_DENOMINATOR
@@ -15,16 +15,20 @@ MAX_PAYEES = 32  # SplitFactory's limit
 
 
 class Splits(Base):
-    def split(self, sender, shares, set_payout: bool = False) -> Result:
-        """Deploy a revenue split: `shares` maps payees to basis points summing to 10,000 (a dict,
-        or a list of (payee, share) pairs, where a payee named twice is refused, never merged).
-        With `set_payout`, the sender's tip-jar and market payouts then point at the split."""
-        if self.factory is None:
-            raise FairGiftError("this deployment has no SplitFactory")
+    def split_plan(self, shares) -> tuple[list[str], list[int]]:
+        """The payees and shares (bps) of a split, checked as `SplitFactory` checks them, so a bad
+        split is refused in one line before anything is sent: `shares` maps payees to basis points
+        summing to 10,000 (a dict, or a list of (payee, share) pairs, where a payee named twice is
+        refused, never merged); no zero address, no FairGift contract (the money would be stranded),
+        1 to `MAX_PAYEES` payees, every share above 0."""
         pairs = list(shares.items()) if isinstance(shares, dict) else list(shares)
         payees, bps = [], []
         for who, share in pairs:
             address = self.named_address(who)
+            if address == ZERO_ADDRESS:
+                raise FairGiftError("a payee of a split cannot be the zero address")
+            if address in (self.jar.address, self.market.address):
+                raise FairGiftError(f"a payee of a split cannot be a FairGift contract ({address})")
             if address in payees:
                 first = pairs[payees.index(address)][0]
                 also = f" (as {first!r} and {who!r})" if str(first) != str(who) else ""
@@ -39,6 +43,14 @@ class Splits(Base):
             raise FairGiftError("every payee of a split needs a share above 0")
         if sum(bps) != BPS_DENOMINATOR:
             raise FairGiftError(f"split shares add up to {sum(bps)} bps, not 10000 (100%)")
+        return payees, bps
+
+    def split(self, sender, shares, set_payout: bool = False) -> Result:
+        """Deploy a revenue split of `shares` (checked by `split_plan`). With `set_payout`, the
+        sender's tip-jar and market payouts then point at the split."""
+        if self.factory is None:
+            raise FairGiftError("this deployment has no SplitFactory")
+        payees, bps = self.split_plan(shares)
         with translated("create split"):
             receipt = self.factory.createSplit(payees, bps, sender=sender)
         created = [

@@ -16,7 +16,7 @@ import threading
 from fairgift import eip712
 from fairgift.relayer.policy import check_minimum, units
 from fairgift.relayer.signed_tip import Rejected, SignedTip, check_tip, parse_tip_request, signer_of
-from fairgift.relayer.store import QUEUED, DuplicateTip, now, tip_view
+from fairgift.relayer.store import QUEUED, NonceTaken, now, tip_view
 
 
 class Intake:
@@ -94,29 +94,27 @@ class Intake:
         if tip.permit is not None:
             permit_nonce = self._check_permit(tip, now_chain)
 
+        permit = json.dumps({**tip.permit.to_json(), "nonce": str(permit_nonce)}) if tip.permit else None
+
+        def check(conn, holder):
+            self._check_queue(conn, tip, holder, balance, allowance)
+
         try:
-            with self.store.db.write() as conn:
-                self._check_queue(conn, tip, balance, allowance)
-                permit = (
-                    json.dumps({**tip.permit.to_json(), "nonce": str(permit_nonce)}) if tip.permit else None
-                )
-                self.store.insert_tip(conn, tip_id, tip, permit, now())
-        except DuplicateTip:  # a request racing this one queued it first (rolled back here)
-            existing = self.status(tip_id)
-            if existing is not None:
-                return {"id": tip_id, "status": existing["status"], "duplicate": True}
-            raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already queued") from None
+            twin = self.store.queue_tip(tip_id, tip, permit, check)
+        except NonceTaken as err:
+            raise Rejected(409, str(err)) from None
+        if twin is not None:  # the same tip posted twice at once: answered as the retry it is
+            return {"id": tip_id, "status": twin, "duplicate": True}
         self.wake.set()
         return {"id": tip_id, "status": QUEUED}
 
-    def _check_queue(self, conn, tip: SignedTip, balance: int, allowance: int) -> None:
+    def _check_queue(self, conn, tip: SignedTip, holder, balance: int, allowance: int) -> None:
         """The checks against the queue, in the write transaction that queues the tip: the nonce
-        not queued already, the fan's rate, the queue's size, and the balance and allowance (or
-        permit) covering this tip with the fan's tips queued before it."""
+        not held by another tip (`holder`), the fan's rate, the queue's size, and the balance and
+        allowance (or permit) covering this tip with the fan's tips queued before it."""
         cfg, store = self.config, self.store
-        clash = store.nonce_holder(conn, tip.fan, tip.nonce)
-        if clash is not None:
-            raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already queued (tip {clash})")
+        if holder is not None:
+            raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already queued (tip {holder.id})")
         recent = store.accepted_since(conn, tip.fan, now() - cfg.rate_window)
         if recent >= cfg.fan_rate:
             raise Rejected(

@@ -100,14 +100,17 @@ ONCHAIN_SKIP = "skipped on chain"  # the reason's prefix of a tip the jar skippe
 EXPIRES_CAP = 2**62  # relay_tips.expires_at: a uint256 deadline, capped to fit a BIGINT
 
 
-class DuplicateTip(Exception):
-    """The insert met a tip with the same id or the same (fan, nonce): another request queued it
-    between the intake's checks and its insert (the caller's transaction is rolled back)."""
-
-
 def now() -> float:
     """The relayer's clock for its rows (accepted, updated, leases): wall-clock seconds."""
     return time.time()
+
+
+class NonceTaken(Exception):
+    """Another tip of the fan took this nonce in the queue while this one was being queued."""
+
+    def __init__(self, fan: str, nonce: int):
+        super().__init__(f"nonce {nonce} of {fan} is already queued")
+        self.fan, self.nonce = fan, nonce
 
 
 class RelayStore:
@@ -131,13 +134,35 @@ class RelayStore:
                 )
             ).first()
 
-    def nonce_holder(self, conn, fan: str, nonce: int) -> str | None:
-        """The id of the tip holding `fan`'s `nonce` in the queue (any status), or None."""
+    def nonce_holder(self, conn, fan: str, nonce: int):
+        """The tip (`id`, `status`) holding `fan`'s `nonce` in the queue (any status), or None."""
         t = relay_tips.c
-        row = conn.execute(
-            sa.select(t.id).where(t.deployment == self.deployment, t.fan == fan, t.nonce == str(nonce))
+        return conn.execute(
+            sa.select(t.id, t.status).where(
+                t.deployment == self.deployment, t.fan == fan, t.nonce == str(nonce)
+            )
         ).first()
-        return None if row is None else row.id
+
+    def queue_tip(self, tip_id: str, tip, permit: str | None, check) -> str | None:
+        """Queue `tip` (a `SignedTip`) as `tip_id` in one write transaction, after `check(conn,
+        holder)` (the checks that need the queue; `holder`: the tip holding its nonce, or None)
+        has passed. None when queued; the status of the very same tip when it is there already
+        (posted twice at once: its twin committed first), which the caller answers as a retry.
+        `NonceTaken` when another tip took the nonce in the meantime."""
+        try:
+            with self.db.write() as conn:
+                holder = self.nonce_holder(conn, tip.fan, tip.nonce)
+                if holder is not None and holder.id == tip_id:  # its twin, queued since the caller looked
+                    return holder.status
+                check(conn, holder)
+                self.insert_tip(conn, tip_id, tip, permit, now())
+        except sa.exc.IntegrityError:
+            # the unique keys caught a twin committed between the read above and the insert
+            twin = self.tip(tip_id)
+            if twin is None:
+                raise NonceTaken(tip.fan, tip.nonce) from None
+            return twin.status
+        return None
 
     def taken_nonces(self, fan: str) -> set[int]:
         """Every tip nonce of `fan` held by a tip in the queue (any status)."""
@@ -210,14 +235,7 @@ class RelayStore:
             return sum(int(a) for (a,) in own.execute(query))
 
     def insert_tip(self, conn, tip_id: str, tip, permit: str | None, at: float) -> None:
-        """Queue `tip` (a `SignedTip`) as `tip_id`; `permit`: its permit as stored (JSON) or None.
-        `DuplicateTip` when a concurrent request queued the same id or the same fan nonce."""
-        try:
-            self._insert_tip(conn, tip_id, tip, permit, at)
-        except sa.exc.IntegrityError as err:
-            raise DuplicateTip(tip_id) from err
-
-    def _insert_tip(self, conn, tip_id: str, tip, permit: str | None, at: float) -> None:
+        """Queue `tip` (a `SignedTip`) as `tip_id`; `permit`: its permit as stored (JSON) or None."""
         conn.execute(
             relay_tips.insert().values(
                 id=tip_id,

@@ -45,6 +45,36 @@ STATUS_CODES = {
 _NESTING = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
+def node_failures() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "the node did not answer", whichever library raised them."""
+    import requests
+    from ape.exceptions import ProviderNotConnectedError, RPCTimeoutError
+    from web3.exceptions import CannotHandleRequest, ProviderConnectionError
+
+    return (
+        requests.exceptions.RequestException,
+        ProviderNotConnectedError,
+        RPCTimeoutError,
+        ProviderConnectionError,
+        CannotHandleRequest,  # web3: no provider answered (it wraps the connection error)
+        ConnectionError,
+        TimeoutError,
+    )
+
+
+NODE_FAILURES = node_failures()
+
+
+def node_failure(exc: BaseException | None) -> bool:
+    """`exc`, or an exception it was raised from, is the node not answering (answered 503)."""
+    seen = 0
+    while exc is not None and seen < 16:
+        if isinstance(exc, NODE_FAILURES):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 class HttpError(Exception):
     """A request the service refuses: `status` (4xx), `reason` (one line), `code` (for scripts),
     `retry_after` (seconds, or None) and `extra` fields for the client."""
@@ -129,6 +159,25 @@ async def read_json(request: Request, max_bytes: int, *, want_object: bool = Tru
     value = parse_json(bytes(body))
     if want_object and not isinstance(value, dict):
         raise HttpError(400, "the body must be a JSON object")
+    return value
+
+
+HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+
+
+def path_hash(request: Request, name: str, what: str) -> str:
+    """A 32-byte hash path parameter (0x + 64 hex digits), lower-case, or 400."""
+    value = request.path_params[name]
+    if not HASH.fullmatch(value):
+        raise HttpError(400, f"not {what}: expected 0x and 64 hex digits, not {value[:20]!r}")
+    return value.lower()
+
+
+def path_text(request: Request, name: str, max_chars: int = 100) -> str:
+    """A path parameter of at most `max_chars` characters, or 400."""
+    value = request.path_params[name]
+    if len(value) > max_chars:
+        raise HttpError(400, f"the {name} in the path is longer than {max_chars} characters")
     return value
 
 

@@ -38,6 +38,7 @@ def test_wrong_chain_offers_to_switch(open_tab, page_fg, page_creator, page_fan)
     page = tab.open("/c/ava")
     page.fill("#tip-amount", "3")
     page.check("input[name=tip-mode][value=direct]")
+    expect(page.locator("#tip-breakdown")).to_contain_text("The creator receives")  # what is sent
     page.click("#tip-send")
     chain_id = page_fg.chain.chain_id
     assert tab.notice() == (
@@ -62,6 +63,7 @@ def test_signature_rejected(open_tab, page_fg, page_creator, page_fan, page_serv
     page = tab.open("/c/ava")
     tab.wallet("(w.rejectSign = true)")
     page.fill("#tip-amount", "3")
+    expect(page.locator("#tip-breakdown")).to_contain_text("The creator receives")  # what is sent
     page.click("#tip-send")  # gasless: a permit and a tip to sign
     assert tab.notice() == "You declined the signature in your wallet. Nothing was sent."
     assert tab.api_calls("/api/tips") == []  # nothing reached the relayer
@@ -76,6 +78,7 @@ def test_transaction_rejected(open_tab, page_fg, page_creator, page_fan):
     tab.wallet("(w.rejectSend = true)")
     page.fill("#tip-amount", "3")
     page.check("input[name=tip-mode][value=direct]")
+    expect(page.locator("#tip-breakdown")).to_contain_text("The creator receives")  # what is sent
     page.click("#tip-send")
     assert tab.notice() == "You declined the transaction in your wallet. Nothing was sent."
     assert tab.wallet("w.sent") == []
@@ -90,6 +93,7 @@ def test_too_little_balance(open_tab, page_fg, page_creator, stranger):
     tab = open_tab(account=stranger)
     page = tab.open("/c/ava")
     page.fill("#tip-amount", "5")
+    expect(page.locator("#tip-breakdown")).to_contain_text("The creator receives")  # what is sent
     page.click("#tip-send")
     assert tab.notice() == "Not enough USDC: you have 0.00 USDC, this tip needs 5.00 USDC."
     assert not {"eth_signTypedData_v4", "eth_sendTransaction"} & set(tab.wallet_log())
@@ -172,6 +176,7 @@ def test_relayer_busy(open_tab, page_fg, page_creator, page_fan, page_service):
         tab = open_tab(account=page_fan)
         page = tab.open("/c/ava")
         page.fill("#tip-amount", "3")
+        expect(page.locator("#tip-breakdown")).to_contain_text("The creator receives")  # what is sent
         page.click("#tip-send")
         text = tab.notice()
     finally:

@@ -42,12 +42,21 @@ def test_message_with_markup_is_shown_as_text(open_tab, page_fg, page_creator, p
     for _ in range(2):
         message = page.locator("#recent-list .msg").first
         expect(message).to_have_text(HOSTILE)
-        assert page.locator("#recent-list img, #recent-list script, #recent-list b").count() == 0
-        assert page.locator("body img").count() == 0
+        assert (
+            page.locator("#recent-list img:not(.gift-icon), #recent-list script, #recent-list b").count() == 0
+        )
+        assert page.locator("body img:not(.gift-icon)").count() == 0  # only the gifts' icons
+        assert all(
+            src.startswith("/static/gifts/")
+            for src in page.eval_on_selector_all(
+                "img.gift-icon", "(imgs) => imgs.map((i) => i.getAttribute('src'))"
+            )
+        )
         assert page.evaluate("window.__pwned") is None
         page.fill("#tip-amount", "1")  # another round trip; then the list refreshes from JSON
         page.check("input[name=tip-mode][value=direct]")
         page.fill("#tip-message", HOSTILE)
+        expect(page.locator("#tip-breakdown")).to_contain_text("The creator receives 0.95 USDC")
         tab.submit("#tip-send", "tip-status", "Landed")
     expect(page.locator("#recent-list .msg")).to_have_text([HOSTILE] * 3)
     head = page_fg.chain.blocks.head.number

@@ -29,13 +29,17 @@ def test_buy_then_sell_at_the_default_tolerance(open_tab, page_fg, page_creator,
     limit = page_fg.trade_bound(token, 5 * TOKEN, total, is_buy=True).limit
     shown = _quote(page, "buy", "5")
     assert f"cost {page_fg.usd(total)}" in shown
-    assert f"You pay at most {page_fg.usd(limit)}" in shown
+    assert f"You pay at most {page_fg.usd(limit)} (a safety limit: if other trades move the price" in shown
+    assert "sandwich" not in shown and "CLI" not in shown  # plain words for fans
     usdc_before, supply_before = usdc.balanceOf(page_fan), market.supplyOf(token)
     result = tab.submit("#trade-send", "trade-status", "Bought")
     assert usdc.balanceOf(page_fan) == usdc_before - total  # charged the quote, not the bound
     assert ava.balanceOf(page_fan) == 5 * TOKEN
     assert market.supplyOf(token) == supply_before + 5 * TOKEN
     assert "you now hold 5.00 AVA" in result
+    # the trade moved the price: the old quote is not left on screen
+    expect(page.locator("#trade-quote")).to_have_text("")
+    assert page.input_value("#trade-amount") == ""
     # what the bound left approved is said, to the unit (nothing, at the exact quote)
     assert usdc.allowance(page_fan, market) == limit - total
     if limit > total:

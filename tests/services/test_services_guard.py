@@ -3,53 +3,18 @@ many requests in flight, a body over the cap sent chunked (no Content-Length); e
 one shape with `Retry-After`, and ordinary traffic served. Also through `ape run fairgift serve`'s
 options."""
 
-import json
 import socket
 import time
 from urllib.parse import urlsplit
 
 import pytest
+from svc_http import parse, raw
 
 from fairgift.bench.harness import ServeProcess, get, serving
 from fairgift.web.app import create_app
 from fairgift.web.guard import Clients, Limits
 
 LOOSE = dict(client_rate=1000.0, client_burst=1000, global_rate=1000.0)
-
-
-def raw(url: str, lines: list[str], body: bytes = b"", timeout: float = 30) -> tuple[int, dict, dict]:
-    """One request written by hand; (status, headers, JSON answer)."""
-    parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
-        head = [lines[0], f"Host: {parts.netloc}", "Connection: close", *lines[1:]]
-        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        data = b""
-        try:
-            while chunk := sock.recv(65_536):
-                data += chunk
-        except ConnectionResetError:
-            pass
-    return parse(data)
-
-
-def parse(data: bytes) -> tuple[int, dict, dict]:
-    head, _, payload = data.partition(b"\r\n\r\n")
-    rows = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (r.partition(":") for r in rows[1:])}
-    if headers.get("transfer-encoding") == "chunked":
-        out = b""
-        while payload:
-            size_line, _, payload = payload.partition(b"\r\n")
-            size = int(size_line.split(b";")[0] or b"0", 16)
-            if size == 0:
-                break
-            out, payload = out + payload[:size], payload[size + 2 :]
-        payload = out
-    try:
-        answer = json.loads(payload)
-    except ValueError:
-        answer = {"text": payload.decode(errors="replace")}
-    return int(rows[0].split(" ", 2)[1]), headers, answer
 
 
 def health(url: str, forwarded: str | None = None):

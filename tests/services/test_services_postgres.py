@@ -87,3 +87,31 @@ def test_relayer_on_postgres(svc_fg, relayer, creators, pg_db, svc_new_fan):
     view = relayer.status(accepted["id"])
     assert view["status"] == "landed" and view["message"] == "über pg ✓"
     assert svc_fg.jar.isNonceUsed(fan.address, 0)
+
+
+def test_identical_tips_at_once_on_postgres(svc_fg, relayer, creators, pg_db, svc_new_fan):
+    """Over real HTTP, eight identical tips at the same moment on PostgreSQL (where both may pass
+    the checks and the second insert hits the unique key): all 202, one accepted."""
+    from svc_http import post_at_once
+
+    from fairgift.bench.harness import serving
+    from fairgift.service import Service, ServiceConfig
+    from fairgift.web.app import create_app
+    from fairgift.web.guard import UNLIMITED
+
+    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0), limits=UNLIMITED)
+    service = Service(svc_fg, pg_db, config=config)
+    service.relayer = Relayer(pg_db, "pg-at-once", svc_fg.jar, relayer, config.relayer)
+    fan = svc_new_fan()
+    domain = service.relayer.reader.jar_domain()
+    rounds = []
+    with serving(create_app(service)) as url:
+        for nonce in range(3):
+            body = tip_body(
+                fan, domain, creators[0].address, svc_fg.usdc.address, USDC, "at once", nonce=nonce
+            )
+            answers = post_at_once(url + "/api/tips", body, 8)
+            assert [status for status, _ in answers] == [202] * 8, answers
+            assert len({answer["id"] for _, answer in answers}) == 1, answers
+            rounds.append(sum(1 for _, answer in answers if not answer.get("duplicate")))
+    assert rounds == [1, 1, 1], rounds

@@ -240,8 +240,8 @@ def test_rate_limit_and_queue_bound(svc_fg, creators, svc_service, svc_new_fan, 
 
 def test_unknown_tip_and_routes(svc_client):
     assert svc_client.get("/api/tips/0x" + "00" * 32).status_code == 404
-    res = svc_client.get("/api/tips/'; select 1;--")
-    assert res.status_code == 404 and "error" in res.json()
+    res = svc_client.get("/api/tips/'; select 1;--")  # not an id at all: the request is malformed
+    assert res.status_code == 400 and res.json()["code"] == "bad_request"
     res = svc_client.get("/api/nothing-here")
     assert res.status_code == 404 and res.json() == {"error": "Not Found", "code": "not_found"}
     assert svc_client.put("/api/tips", json={}).status_code == 405

@@ -3,7 +3,6 @@ domain version "2", built from `name()` and `version()`), tipWithAuthorization (
 with a permit submitted first, and withdrawals; balances to the unit, events in order."""
 
 import ape
-import pytest
 from usdc_helpers import JAR_FEE_BPS, permit
 
 from fairgift.batch import batch_args, sign_tip
@@ -195,10 +194,7 @@ def test_withdrawals_pay_the_creator_and_the_treasury(usdc_jar, real_usdc, usdc_
         usdc_jar.withdraw(real_usdc, sender=creator)
 
 
-@pytest.mark.parametrize("zero", [ZERO_ADDRESS])
-def test_deploy_allows_real_usdc_and_prices_the_market_in_it(
-    project, owner, treasury, real_usdc, tmp_path, zero
-):
+def test_deploy_allows_real_usdc_and_prices_the_market_in_it(project, owner, treasury, real_usdc, tmp_path):
     from fairgift.deploy import deploy
     from fairgift.deployments import DeploymentStore
 
@@ -207,4 +203,4 @@ def test_deploy_allows_real_usdc_and_prices_the_market_in_it(
     market = project.CreatorMarket.at(done.record.contracts["CreatorMarket"])
     assert "MockUSDC" not in done.record.contracts
     assert jar.isTokenAllowed(real_usdc) and jar.tokenDecimals(real_usdc) == 6
-    assert market.quoteToken() == real_usdc.address != zero
+    assert market.quoteToken() == real_usdc.address != ZERO_ADDRESS

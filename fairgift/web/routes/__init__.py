@@ -10,16 +10,28 @@ creators   GET /api/creators[/{creator}[/tips]]    the catalogue, a page's state
 quotes     GET /api/quote/{tip,gift,buy,sell}      figures as the fan types
 tx         GET /api/tx/{hash}                      what a sent transaction did
 explain    POST /api/explain                       a revert's data as one line
+studio     GET /studio, /api/studio/...            the creator's dashboard and what its wallet sends
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from fairgift.web.routes import creators, explain, health, pages, prepare, quotes, relayer, tips, tx
+from fairgift.web.routes import (
+    creators,
+    explain,
+    health,
+    pages,
+    prepare,
+    quotes,
+    relayer,
+    studio,
+    tips,
+    tx,
+)
 from fairgift.web.views import Views
 
 
 def all_routes(service, views: Views) -> list[BaseRoute]:
-    modules = (health, relayer, prepare, tips, creators, quotes, tx, explain, pages)
+    modules = (health, relayer, prepare, tips, creators, quotes, tx, explain, studio, pages)
     return [route for module in modules for route in module.routes(service, views)]

@@ -14,6 +14,8 @@ def routes(service, views) -> list[Route]:
         return {
             "ok": True,
             "chainId": service.chain_id,
+            # the node's head: a node that does not answer makes this a 503 (not a false "ok")
+            "block": int(service.fg.chain.provider.web3.eth.block_number),
             "deployment": service.deployment,
             "contracts": dict(service.fg.record.contracts),
             "relayer": None if relayer is None else {"address": relayer.sender, "tips": relayer.stats()},

@@ -9,7 +9,9 @@ itself and, on a local development chain, the node (for a wallet running inside 
 
 from __future__ import annotations
 
+import html as markup
 import json
+import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,10 +23,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from fairgift.deployments import LOCAL_CHAIN_IDS
-from fairgift.web.http import HttpError
+from fairgift.web.http import HttpError, path_text
 from fairgift.web.views import Views
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+BRAND = "FairGift"
+SLOT = re.compile(r"\{\{(view|state|title)\}\}")  # the template's slots
 
 
 def state_json(state: dict) -> str:
@@ -67,18 +71,27 @@ def routes(service, views: Views) -> list[BaseRoute]:
     }
     creators = views.creators
 
-    def html(view: str, state: dict | None, status: int = 200) -> HTMLResponse:
-        text = template.replace("{{view}}", view).replace("{{state}}", state_json(state or {}))
+    def html(view: str, state: dict | None, status: int = 200, title: str = "") -> HTMLResponse:
+        # One pass: a label or a message that contains "{{view}}" is never substituted again.
+        values = {
+            "view": view,
+            "state": state_json(state or {}),
+            "title": markup.escape(f"{title} · {BRAND}" if title else BRAND, quote=True),
+        }
+        text = SLOT.sub(lambda m: values[m.group(1)], template)
         return HTMLResponse(text, status_code=status, headers=headers)
 
     async def index_page(request: Request) -> Response:
         def read():
             return {"chain": {"id": views.reader.chain_id}, "creators": creators.listing()}
 
-        return html("index", await run_in_threadpool(views.run, read))
+        return html("index", await run_in_threadpool(views.run, read), title="Creators")
 
     async def creator_page(request: Request) -> Response:
-        who = request.path_params["creator"]
+        try:
+            who = path_text(request, "creator")
+        except HttpError as err:
+            return html("missing", {"error": err.reason}, err.status)
 
         def read():
             started = time.perf_counter()
@@ -87,9 +100,10 @@ def routes(service, views: Views) -> list[BaseRoute]:
             return state
 
         try:
-            return html("creator", await run_in_threadpool(read))
+            state = await run_in_threadpool(read)
+            return html("creator", state, title=state["creator"]["label"])
         except HttpError as err:
-            return html("missing", {"error": err.reason}, err.status)
+            return html("missing", {"error": err.reason}, err.status, title="Creator not found")
 
     return [
         Route("/", index_page, methods=["GET"]),

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from fairgift.web.http import HttpError, read_json
+from fairgift.web.http import HttpError, path_hash, read_json
 from fairgift.web.routes.relayer import require_relayer
 
 
@@ -22,7 +22,7 @@ def routes(service, views) -> list[Route]:
 
     async def get_tip(request: Request) -> JSONResponse:
         relayer = require_relayer(service)
-        tip_id = request.path_params["tip_id"].lower()
+        tip_id = path_hash(request, "tip_id", "a tip's id")
         view = await run_in_threadpool(relayer.status, tip_id)
         if view is None:
             raise HttpError(404, f"no tip {tip_id[:80]!r} here")

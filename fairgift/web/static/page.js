@@ -95,7 +95,15 @@
 
   // ------------------------------------------------------------------ notices
 
-  function notify(message, action) {
+  // One notice, placed where the fan is looking: after the status line of the form whose button
+  // was pressed (on a phone the top of the page is out of sight), else at the top of the page.
+  // `kind` is "error" or "success" (styled apart: a success is not shown as an error).
+  function notify(message, options) {
+    const { action = null, place = null, kind = "error" } = options || {};
+    const notice = $("notice");
+    if (place) place.after(notice); else $("main").before(notice);
+    notice.classList.toggle("success", kind === "success");
+    notice.dataset.kind = kind;
     setText("notice-text", message);
     const button = $("notice-action");
     if (action) {
@@ -104,16 +112,17 @@
       button.onclick = async () => {
         hideNotice();
         try {
-          await action.run();
+          await action.run(place);
         } catch (err) {
-          showError(err);
+          showError(err, null, place);
         }
       };
     } else {
       button.hidden = true;
       button.onclick = null;
     }
-    $("notice").hidden = false;
+    notice.hidden = false;
+    notice.scrollIntoView({ block: "nearest" });
     (action ? button : $("notice-close")).focus({ preventScroll: true });
   }
 
@@ -121,10 +130,10 @@
     $("notice").hidden = true;
   }
 
-  function showError(err, statusId) {
+  function showError(err, statusId, place) {
     const message = err instanceof FanError ? err.message : `Something went wrong: ${err && err.message ? err.message : err}`;
     if (statusId) setText(statusId, "");
-    notify(message, err && err.action);
+    notify(message, { action: err && err.action, place: place || (statusId ? $(statusId) : null) });
     document.body.dataset.lastError = (err && err.code) || "error";
   }
 
@@ -202,6 +211,29 @@
       button.textContent = short(wallet.account);
       button.title = wallet.account;
     }
+    refreshBalance();
+  }
+
+  // What the connected fan holds, read through the service (after connecting and each action).
+  let balanceSeq = 0;
+  async function refreshBalance() {
+    const account = wallet.account;
+    const seq = ++balanceSeq;
+    if (!account || view !== "creator") {
+      $("balance").hidden = true;
+      return;
+    }
+    try {
+      const held = await api(`/api/creators/${encodeURIComponent(state.creator.address)}/balances?fan=${encodeURIComponent(account)}`);
+      if (seq !== balanceSeq) return;
+      const parts = [held.stablecoin.text];
+      if (held.token) parts.push(held.token.text);
+      setText("balance", `You have ${parts.join(" and ")}`);
+      $("balance").title = held.fan;
+      $("balance").hidden = false;
+    } catch (err) {
+      // keep what is shown; the next action refreshes it
+    }
   }
 
   async function ensureChain() {
@@ -213,7 +245,7 @@
       "wrong_chain",
       {
         label: `Switch to chain ${Number(state.chain.id)}`,
-        run: async () => {
+        run: async (place) => {
           try {
             await provider().request({ method: "wallet_switchEthereumChain", params: [{ chainId: want }] });
           } catch (err) {
@@ -224,7 +256,7 @@
             if (known) throw known;
             throw new FanError(`Your wallet could not switch: ${err && err.message ? err.message : err}.`, "wallet");
           }
-          notify(`Your wallet is now on chain ${Number(state.chain.id)}. Press the button again to continue.`);
+          notify(`Your wallet is now on chain ${Number(state.chain.id)}. Press the button again to continue.`, { place, kind: "success" });
         },
       });
   }
@@ -325,14 +357,38 @@
 
   // ------------------------------------------------------------------ tip
 
-  let tipQuote = null;
+  // What is on screen is what is sent, or nothing: each form keeps the inputs its shown quote was
+  // computed for ({key, quote, error}); a press whose inputs differ (changed within the quote's
+  // 150 ms pause, e.g. an arrow key then Enter) sends nothing and says so.
+  let tipShown = null;
   let tipSeq = 0;
 
-  const requestTipQuote = debounce(async () => {
+  function stale(id) {
+    $(id).classList.add("stale");
+    $(id).setAttribute("aria-busy", "true");
+  }
+
+  function fresh(id) {
+    $(id).classList.remove("stale");
+    $(id).removeAttribute("aria-busy");
+  }
+
+  // A platform's name with each word kept whole ("coins->diamonds" must not break at its "-").
+  function words(text) {
+    const cell = el("th");
+    String(text).split(" ").forEach((word, i) => {
+      if (i) cell.append(" ");
+      cell.append(el("span", word, "word"));
+    });
+    return cell;
+  }
+
+  async function tipQuoteNow() {
     const amount = $("tip-amount").value.trim();
     const seq = ++tipSeq;
-    tipQuote = null;
     if (!amount) {
+      tipShown = { key: amount, quote: null, error: null };
+      fresh("tip-breakdown");
       setText("tip-error", "");
       setText("tip-breakdown", "Type an amount to see what the creator receives.");
       $("compare").hidden = true;
@@ -341,13 +397,14 @@
     try {
       const q = await api(`/api/quote/tip?creator=${encodeURIComponent(state.creator.address)}&amount=${encodeURIComponent(amount)}`);
       if (seq !== tipSeq) return;
-      tipQuote = q;
+      tipShown = { key: amount, quote: q, error: null };
+      fresh("tip-breakdown");
       setText("tip-error", "");
       setText("tip-breakdown", `The creator receives ${q.net_text}, the fee is ${q.fee_text}.`);
       const body = $("compare-body");
       body.replaceChildren(...q.platforms.map((p) => {
         const row = el("tr");
-        row.append(el("th", p.name), el("td", p.receives_text));
+        row.append(words(p.name), el("td", p.receives_text));
         row.firstChild.scope = "row";
         return row;
       }));
@@ -355,11 +412,20 @@
       updateFee(q.fee_state, q.now);
     } catch (err) {
       if (seq !== tipSeq) return;
+      tipShown = { key: amount, quote: null, error: err };
+      fresh("tip-breakdown");
       setText("tip-error", err.message);
       setText("tip-breakdown", "");
       $("compare").hidden = true;
     }
-  }, 150);
+  }
+
+  const requestTipQuote = debounce(tipQuoteNow, 150);
+
+  function tipInput() {
+    stale("tip-breakdown");
+    requestTipQuote();
+  }
 
   function updateFee(fee, now) {
     syncClock(now);
@@ -376,11 +442,16 @@
     const amount = $("tip-amount").value.trim();
     const message = $("tip-message").value;
     const mode = document.querySelector("input[name=tip-mode]:checked").value;
+    const shown = tipShown;
     button.disabled = true;
     try {
       if (!amount) throw new FanError("Type an amount first.", "amount");
-      // The amount is checked by the service before any wallet prompt (decimals, zero, format).
-      await api(`/api/quote/tip?creator=${encodeURIComponent(state.creator.address)}&amount=${encodeURIComponent(amount)}`);
+      if (!shown || shown.key !== amount) {
+        tipQuoteNow();
+        throw new FanError("The figures shown were not yet worked out for the amount you typed, so nothing was sent. Check the figures now shown, then press Tip again.", "stale_quote");
+      }
+      // The amount was checked by the service before any wallet prompt (decimals, zero, format).
+      if (shown.error) throw shown.error;
       const from = await ready();
       setText(status, "Preparing…");
       const plan = await api("/api/prepare/tip", { creator: state.creator.address, amount, message, from, mode });
@@ -406,6 +477,7 @@
       showError(err, status);
     } finally {
       button.disabled = false;
+      refreshBalance();
     }
   }
 
@@ -445,7 +517,7 @@
 
   // ------------------------------------------------------------------ gift
 
-  let giftQuote = null;
+  let giftShown = null;
   let giftSeq = 0;
 
   function renderGifts() {
@@ -460,8 +532,8 @@
       input.name = "gift";
       input.value = String(gift.id);
       input.checked = chosen ? String(chosen) === String(gift.id) : i === 0;
-      input.addEventListener("change", requestGiftQuote);
-      label.append(input, el("span", gift.name, "gift-name"), el("span", gift.price_text, "gift-price"));
+      input.addEventListener("change", giftInput);
+      label.append(input, icon(gift.icon), el("span", gift.name, "gift-name"), el("span", gift.price_text, "gift-price"));
       list.append(label);
     });
     $("gift-card").hidden = !state.gifts.length;
@@ -472,34 +544,66 @@
     return input ? input.value : null;
   }
 
-  const requestGiftQuote = debounce(async () => {
+  // A gift's icon (served by the service; decorative: the gift's name is beside it).
+  function icon(url) {
+    const img = document.createElement("img");
+    img.className = "gift-icon";
+    img.alt = "";
+    img.width = 24;
+    img.height = 24;
+    if (url) img.src = url;
+    return img;
+  }
+
+  function giftKey() {
+    return `${selectedGift()}|${$("gift-quantity").value.trim()}`;
+  }
+
+  async function giftQuoteNow() {
     const gift = selectedGift();
     const quantity = $("gift-quantity").value.trim();
+    const key = giftKey();
     const seq = ++giftSeq;
-    giftQuote = null;
     if (!gift) return;
     try {
-      const q = await api(`/api/quote/gift?creator=${encodeURIComponent(state.creator.address)}&gift=${gift}&quantity=${encodeURIComponent(quantity)}`);
+      const q = await api(`/api/quote/gift?creator=${encodeURIComponent(state.creator.address)}&gift=${encodeURIComponent(gift)}&quantity=${encodeURIComponent(quantity)}`);
       if (seq !== giftSeq) return;
-      giftQuote = q;
+      giftShown = { key, quote: q, error: null };
+      fresh("gift-breakdown");
       setText("gift-error", "");
       setText("gift-breakdown", `${q.gift.quantity} × ${q.gift.name}: ${q.amount_text}. The creator receives ${q.net_text}, the fee is ${q.fee_text}.`);
     } catch (err) {
       if (seq !== giftSeq) return;
+      giftShown = { key, quote: null, error: err };
+      fresh("gift-breakdown");
       setText("gift-error", err.message);
       setText("gift-breakdown", "");
     }
-  }, 150);
+  }
+
+  const requestGiftQuote = debounce(giftQuoteNow, 150);
+
+  function giftInput() {
+    stale("gift-breakdown");
+    requestGiftQuote();
+  }
 
   async function sendGift(event) {
     event.preventDefault();
     hideNotice();
     const status = "gift-status";
     const button = $("gift-send");
+    const chosen = giftShown;
+    const key = giftKey();
     button.disabled = true;
     try {
-      const shown = giftQuote;
-      if (!shown) throw new FanError("Choose a gift and a quantity first.", "gift");
+      if (!selectedGift()) throw new FanError("Choose a gift and a quantity first.", "gift");
+      if (!chosen || chosen.key !== key) {
+        giftQuoteNow();
+        throw new FanError("The price shown was not yet worked out for your choice, so nothing was sent. Check the price now shown, then press Send gift again.", "stale_quote");
+      }
+      if (chosen.error) throw chosen.error;
+      const shown = chosen.quote;
       const from = await ready();
       setText(status, "Preparing…");
       let plan;
@@ -523,6 +627,7 @@
       showError(err, status);
     } finally {
       button.disabled = false;
+      refreshBalance();
     }
   }
 
@@ -603,6 +708,11 @@
       }
       const outcome = await sendAll(plan.transactions, status);
       setText(status, capital(outcome.summary));
+      // The trade moved the price: the quote shown is no longer what the same amount costs.
+      ++tradeSeq;
+      tradeQuote = null;
+      $("trade-amount").value = "";
+      setText("trade-quote", "");
       document.body.dataset.lastResult = shown.side;
       refreshState();
     } catch (err) {
@@ -610,6 +720,7 @@
       showError(err, status);
     } finally {
       button.disabled = false;
+      refreshBalance();
     }
   }
 
@@ -620,15 +731,40 @@
     const rows = items.map((item) => {
       const li = el("li");
       const head = el("p", null, "who");
-      const what = item.gift ? `sent ${item.gift} (${item.amount_text})` : `tipped ${item.amount_text}`;
-      head.append(el("span", short(item.fan), "mono"), el("span", ` ${what}`), el("time", item.date, "muted"));
+      const gift = item.quantity ? `${item.quantity} × ${item.gift}` : item.gift;
+      const what = item.gift ? `sent ${gift} (${item.amount_text})` : `tipped ${item.amount_text}`;
+      head.append(el("span", short(item.fan), "mono"));
+      if (item.gift) head.append(icon(item.icon));
+      head.append(el("span", ` ${what}`, "what"), el("time", item.date, "muted"));
       li.append(head);
-      if (item.message) li.append(el("p", item.message, "msg"));
+      if (item.message) {
+        const msg = el("p", item.message, "msg");
+        li.append(msg);
+        if (item.truncated && item.full) li.append(wholeMessageButton(item.full, msg));
+      }
       li.dataset.cursor = item.cursor;
       return li;
     });
     if (append) list.append(...rows); else list.replaceChildren(...rows);
     $("recent-empty").hidden = list.children.length > 0;
+  }
+
+  // A long message is cut by the service; its whole text (neutralised too) comes on demand.
+  function wholeMessageButton(path, msg) {
+    const button = el("button", "Show the whole message", "more-text");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const tip = await api(path);
+        msg.textContent = tip.message;
+        button.remove();
+      } catch (err) {
+        button.disabled = false;
+        showError(err);
+      }
+    });
+    return button;
   }
 
   async function refreshRecent() {
@@ -681,9 +817,9 @@
     renderRecent(state.recent.items, false);
     $("recent-more").hidden = !state.recent.more;
     $("creator-view").hidden = false;
-    $("tip-amount").addEventListener("input", requestTipQuote);
+    $("tip-amount").addEventListener("input", tipInput);
     $("tip-form").addEventListener("submit", sendTip);
-    $("gift-quantity").addEventListener("input", requestGiftQuote);
+    $("gift-quantity").addEventListener("input", giftInput);
     $("gift-form").addEventListener("submit", sendGift);
     $("trade-amount").addEventListener("input", requestTradeQuote);
     for (const input of document.querySelectorAll("input[name=trade-side]")) input.addEventListener("change", requestTradeQuote);
@@ -727,7 +863,7 @@
   if (eth && typeof eth.on === "function") {
     eth.on("accountsChanged", (accounts) => {
       wallet.account = accounts && accounts.length ? accounts[0] : null;
-      if (wallet.account) showAccount(); else setText("connect", "Connect wallet");
+      if (wallet.account) showAccount(); else { setText("connect", "Connect wallet"); refreshBalance(); }
     });
   }
 

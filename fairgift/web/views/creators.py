@@ -7,18 +7,29 @@ block, cached until the next); the page computes nothing itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eth_utils import is_address, to_checksum_address
+from web3.exceptions import TransactionNotFound
 
 from fairgift import events
 from fairgift.amounts import format_amount, format_bps
 from fairgift.api import ZERO_ADDRESS, FairGift
 from fairgift.creators import Catalogue
+from fairgift.history import TipRow, tip_rows
 from fairgift.platforms import PLATFORMS
 from fairgift.web.http import HttpError
+from fairgift.web.views.icons import gift_icon
 from fairgift.web.views.reader import Reader
-from fairgift.web.views.text import TOKEN_DECIMALS, TOLERANCE_TEXT, days, short
+from fairgift.web.views.text import (
+    MAX_FULL_CHARS,
+    TOKEN_DECIMALS,
+    TOLERANCE_TEXT,
+    clip,
+    days,
+    message_fields,
+    short,
+)
 
 RECENT_LIMIT = 20  # tips and gifts on a page, newest first; older ones page in
 MAX_RECENT = 100  # the most one request for older tips returns
@@ -110,6 +121,7 @@ class Creators:
                 "name": gift.name,
                 "price": str(gift.amount_in(decimals)),
                 "price_text": self.fg.usd(gift.amount_in(decimals)),
+                "icon": gift_icon(gift.name),
             }
             for gift in self.reader.gift_catalogue().values()
         ]
@@ -133,7 +145,18 @@ class Creators:
         price = curve.price_at(supply)
         now = self.reader.now()
         protocol_bps = self.reader.schedule("protocol").current(now)
-        creator_bps = self.reader.schedule("creator", token).current(now)
+        creator_schedule = self.reader.schedule("creator", token)
+        creator_bps = creator_schedule.current(now)
+        # A scheduled rise of the creator's fee is shown to fans as soon as it is scheduled.
+        rise_bps, rise_at = creator_schedule.pending(now)
+        rise = None
+        if rise_at:
+            rise = {
+                "bps": rise_bps,
+                "text": format_bps(rise_bps),
+                "effective_at": rise_at,
+                "date": FairGift.date(rise_at),
+            }
         symbol = meta["symbol"]
         return {
             "address": token,
@@ -149,7 +172,9 @@ class Creators:
             "protocol_fee_bps": protocol_bps,
             "protocol_fee_text": format_bps(protocol_bps),
             "creator_fee_bps": creator_bps,
-            "creator_fee_text": format_bps(creator_bps),
+            "creator_fee_text": format_bps(creator_bps)
+            + (f", rising to {rise['text']} on {rise['date']}" if rise else ""),
+            "creator_fee_pending": rise,
             "tolerance_text": TOLERANCE_TEXT,
         }
 
@@ -162,34 +187,66 @@ class Creators:
             ("recent", creator, limit, cursor), lambda: self._recent_rows(creator, limit + 1, cursor)
         )
         more = len(rows) > limit
-        rows = rows[:limit]
-        names = {g["id"]: g["name"] for g in self._gift_names()}
         items = []
-        for row in rows:
-            info = self.fg.token_info(row["token"])
-            gift_id = int(row["gift_id"])
+        for row in rows[:limit]:
+            info = self.fg.token_info(row.token)
             items.append(
                 {
-                    "fan": row["fan"],
-                    "amount": str(row["amount"]),
-                    "amount_text": info.fmt(int(row["amount"])),
-                    "fee_text": info.fmt(int(row["fee"])),
-                    "gift": names.get(gift_id, f"gift #{gift_id}") if gift_id else None,
-                    "message": row["message"],
-                    "time": row["timestamp"],
-                    "date": FairGift.date(row["timestamp"]) if row["timestamp"] else "",
-                    "tx": row["tx"],
-                    "cursor": f"{row['block']}:{row['log_index']}",
+                    "fan": row.fan,
+                    "amount": str(row.amount),
+                    "amount_text": info.fmt(row.amount),
+                    "fee_text": info.fmt(row.fee),
+                    "gift_id": row.gift_id or None,
+                    "gift": row.gift if row.gift_id else None,  # its name when it was sent
+                    # how many: exact (amount / the gift's price at that log, see `_recent_rows`)
+                    "quantity": (row.quantity or None) if row.gift_id else None,
+                    "icon": gift_icon(row.gift) if row.gift_id else None,
+                    **message_fields(row.message),
+                    "time": row.timestamp,
+                    "date": FairGift.date(row.timestamp) if row.timestamp else "",
+                    "tx": row.tx,
+                    "cursor": f"{row.block}:{row.log_index}",
                 }
             )
+            if items[-1]["truncated"]:  # where the whole message is
+                items[-1]["full"] = f"/api/creators/{creator}/tips/{row.tx}/{row.log_index}"
         return {"items": items, "more": more}
 
-    def _gift_names(self) -> list[dict]:
-        return [{"id": g.gift_id, "name": g.name} for g in self.reader.gift_catalogue().values()]
+    def one_tip(self, creator: str, tx_hash: str, log_index: int) -> dict:
+        """The tip (or gift) to `creator` logged at `log_index` of `tx_hash`, with its whole
+        message (neutralised; at most MAX_FULL_CHARS characters), or 404."""
+        web3 = self.fg.chain.provider.web3
+        try:
+            web3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            raise HttpError(404, f"no mined transaction {tx_hash[:12]}…", "not_found") from None
+        receipt = self.fg.chain.provider.get_receipt(tx_hash)
+        for log in receipt.decode_logs(self.fg.jar.Tipped):
+            if (
+                int(log.log_index) == log_index
+                and to_checksum_address(str(log.contract_address)) == self.fg.jar.address
+                and to_checksum_address(str(log.creator)) == creator
+            ):
+                info = self.fg.token_info(str(log.token))
+                return {
+                    "fan": to_checksum_address(str(log.fan)),
+                    "amount": str(int(log.amount)),
+                    "amount_text": info.fmt(int(log.amount)),
+                    **message_fields(log.message, MAX_FULL_CHARS),
+                    "tx": tx_hash,
+                    "cursor": f"{int(log.block_number)}:{log_index}",
+                }
+        raise HttpError(404, "no tip to this creator there", "not_found")
 
-    def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[dict]:
-        """The newest `limit` Tipped events to `creator` before `cursor`: from the index when the
-        service has one or `fairgift.events` finds a current one, else from a scan of the chain."""
+    def _recent_rows(self, creator: str, limit: int, cursor: tuple[int, int] | None) -> list[TipRow]:
+        """The newest `limit` Tipped events to `creator` before `cursor`, as `fairgift.history`
+        rows: from the index when the service has one or `fairgift.events` finds a current one, else
+        from a scan of the chain.
+
+        A gift's quantity is not in the event (`Tipped` has `giftId` and `amount`), but it is exact
+        to recover: `sendGift` charges `priceUsd6 * quantity` scaled to the token's decimals, and
+        the price in force is the last `GiftSet` of that gift before the log (by block and log
+        index), so `tip_rows` replays the jar's `GiftSet` events up to the newest row and divides."""
         index = getattr(self.service, "index", None)
         source = None
         if index is None:
@@ -198,23 +255,21 @@ class Creators:
         if index is not None and hasattr(index, "recent_tips"):
             # The index answers newest-first with a LIMIT (plus a scan of blocks after its cursor).
             found = index.recent_tips(creator, limit, before=cursor)
+            source = index.source() if hasattr(index, "source") else source
         else:
-            found = walk_back(source or events.source(self.fg), self.fg, limit, cursor, creator)
-        return [
-            {
-                "fan": e.args["fan"],
-                "token": e.args["token"],
-                "amount": int(e.args["amount"]),
-                "fee": int(e.args["fee"]),
-                "gift_id": int(e.args["giftId"]),
-                "message": str(e.args["message"]),
-                "timestamp": int(e.timestamp),
-                "tx": e.tx,
-                "block": e.block,
-                "log_index": e.log_index,
-            }
-            for e in found
-        ]
+            source = source or events.source(self.fg)
+            found = walk_back(source, self.fg, limit, cursor, creator)
+        if not found:
+            return []
+        catalogue = []
+        if any(int(e.args["giftId"]) for e in found):
+            newest = max(e.block for e in found)
+            catalogue = self.reader.per_block(
+                ("gift-sets", newest),
+                lambda: (source or events.source(self.fg)).events("TipJar.GiftSet", to_block=newest),
+            )
+        rows = tip_rows([*catalogue, *found], lambda token: self.fg.token_info(token).decimals)
+        return [replace(row, message=clip(row.message)) for row in rows]  # cached: no 40 KB kept
 
     def state(self, who: str) -> dict:
         """Everything the creator page shows at first render, in one document."""
@@ -246,10 +301,12 @@ def parse_cursor(before) -> tuple[int, int] | None:
     if before in (None, ""):
         return None
     try:
-        block, index = str(before).split(":")
-        return int(block), int(index)
+        block, index = (int(part) for part in str(before).split(":"))
     except ValueError as err:
         raise HttpError(400, "bad cursor", "bad_request") from err
+    if not (0 <= block < 2**63 and 0 <= index < 2**31):  # what the index's integer columns hold
+        raise HttpError(400, "bad cursor", "bad_request")
+    return block, index
 
 
 def walk_back(source, fg, limit: int, cursor: tuple[int, int] | None, creator: str) -> list:

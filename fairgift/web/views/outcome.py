@@ -5,17 +5,22 @@ revert's data as one line a fan can act on, with a code the page's script acts o
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
+from web3.exceptions import TransactionNotFound
 
 from fairgift.amounts import format_amount
 from fairgift.errors import describe_revert
-from fairgift.web.http import HttpError
+from fairgift.web.http import HASH, HttpError, node_failure
 from fairgift.web.views.reader import Reader
 from fairgift.web.views.text import TOKEN_DECIMALS, one_line
 
 logger = logging.getLogger("fairgift.web")
+
+MAX_CACHED_REASONS = 4_096  # reverts' reasons kept (a few hundred bytes each)
 
 # Revert inputs that are amounts of the stablecoin (shown as "2.50 USDC" in messages).
 USD_INPUTS = frozenset({"totalCost", "maxCost", "netProceeds", "minProceeds", "amount", "maxAmount"})
@@ -37,19 +42,55 @@ class Outcomes:
         self.reader = reader
         self.fg = reader.fg
         self._errors = self._error_table()
+        self._reasons: OrderedDict[str, tuple[str, str]] = OrderedDict()  # tx hash -> (reason, code)
+        self._cache_lock = threading.Lock()
+        self.replays = 0  # reverts replayed on the node (the cache's hits are not)
 
     def outcome(self, tx_hash: str) -> dict:
-        """What a transaction the page sent did: pending, or its decoded effect, or why it failed."""
-        if not (isinstance(tx_hash, str) and tx_hash.startswith("0x") and len(tx_hash) == 66):
+        """What a transaction the page sent did: pending, or its decoded effect, or why it failed.
+        Called without the reader's lock: only decoding a success takes it (a revert's replay, a
+        node round trip or two, must not hold up every other page)."""
+        if not (isinstance(tx_hash, str) and HASH.fullmatch(tx_hash)):
             raise HttpError(400, "not a transaction hash", "bad_request")
+        tx_hash = tx_hash.lower()
         web3 = self.fg.chain.provider.web3
         try:
             raw = web3.eth.get_transaction_receipt(tx_hash)
-        except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound while it is pending
+        except TransactionNotFound:  # pending (or unknown); a node failure is not "pending"
             return {"status": "pending"}
         if int(raw["status"]) != 1:
-            reason, code = self._replay_reason(tx_hash, int(raw["blockNumber"]))
+            reason, code = self.revert_reason(tx_hash, raw)
             return {"status": "reverted", "block": int(raw["blockNumber"]), "reason": reason, "code": code}
+        with self.reader.lock:
+            self.reader.fresh()
+            return self._effect(tx_hash, raw)
+
+    def ours(self) -> frozenset[str]:
+        """The deployment's contracts (lower-case): the only ones whose reverts are replayed."""
+        contracts = self.fg.record.contracts
+        return frozenset(str(address).lower() for address in dict(contracts).values())
+
+    def revert_reason(self, tx_hash: str, receipt) -> tuple[str, str]:
+        """Why a mined transaction reverted, replayed once per hash (a bounded cache) and only
+        for a transaction to this deployment's contracts: anyone can name any reverted
+        transaction, and replaying a stranger's costs the node a full execution for nothing."""
+        with self._cache_lock:
+            if tx_hash in self._reasons:
+                self._reasons.move_to_end(tx_hash)
+                return self._reasons[tx_hash]
+        to = str(receipt.get("to") or "").lower()
+        if to not in self.ours():
+            found = ("the transaction failed (it was not sent to FairGift's contracts)", "reverted")
+        else:
+            self.replays += 1
+            found = self._replay_reason(tx_hash, int(receipt["blockNumber"]))
+        with self._cache_lock:
+            self._reasons[tx_hash] = found
+            while len(self._reasons) > MAX_CACHED_REASONS:
+                self._reasons.popitem(last=False)
+        return found
+
+    def _effect(self, tx_hash: str, raw) -> dict:
         receipt = self.fg.chain.provider.get_receipt(tx_hash)
         result = {"status": "success", "block": int(raw["blockNumber"]), "summary": "done"}
         tipped = list(receipt.decode_logs(self.fg.jar.Tipped))
@@ -106,6 +147,8 @@ class Outcomes:
         try:
             web3.eth.call(call, block_identifier=block - 1)
         except Exception as err:  # noqa: BLE001 - web3 raises several kinds for a revert
+            if node_failure(err):
+                raise  # the node, not the transaction: a 503, and nothing cached
             data = getattr(err, "data", None)
             if isinstance(data, str) and data.startswith("0x"):
                 return self.explain(data)

@@ -1,5 +1,6 @@
 """What a tip, a gift or a trade would cost and pay, as the fan types: the fee in force, what the
-creator receives, the platforms' figures for comparison, a trade's quote and its sandwich-safe bound.
+creator receives, the platforms' figures for comparison, a trade's quote and its bound (the CLI's
+default: the widest limit a trade slipped in before the fan's cannot profit from).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from fairgift import fees
 from fairgift.api import ZERO_ADDRESS, FairGift
 from fairgift.chain import Reads
 from fairgift.creators import Catalogue
+from fairgift.web.views.text import shown
 
 
 class Reader:
@@ -98,5 +99,6 @@ class Reader:
         return self._tokens[creator]
 
     def token_meta(self, token: str) -> dict:
+        # chosen by the creator at launch: shown as the CLI shows untrusted text, and bounded
         contract = self.fg.project.CreatorToken.at(token, detect_proxy=False)
-        return {"name": str(contract.name()), "symbol": str(contract.symbol())}
+        return {"name": shown(contract.name(), 64), "symbol": shown(contract.symbol(), 16)}
