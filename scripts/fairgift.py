@@ -370,8 +370,8 @@ def creators(network, action, args, label):
         echo(f"  /c/{entry.name:<20} {entry.address}  {entry.label}")
 
 
-# `serve` and `index` (the services: fairgift/web/cli.py)
-from fairgift.web.cli import register as _register_services  # noqa: E402
+# `serve` and `index` (the services: fairgift/serve_commands.py)
+from fairgift.serve_commands import register as _register_services  # noqa: E402
 
 _register_services(cli)
 safe_cli.register(cli)  # `safe …` and `owner …`: a Safe as owner (fairgift/safe/)

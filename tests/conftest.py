@@ -225,7 +225,7 @@ def fan2(fans):
 @role
 def relayer(accounts):
     """Submits transactions that fans signed (batches, authorizations, permits): TEST::9, the
-    services' default relayer on a local chain (fairgift.web.service.DEFAULT_LOCAL_RELAYER)."""
+    services' default relayer on a local chain (fairgift.service.DEFAULT_LOCAL_RELAYER)."""
     return accounts[RELAYER]
 
 

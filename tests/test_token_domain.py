@@ -74,8 +74,8 @@ def test_a_token_without_any_domain_says_so(project, owner):
 
 
 def test_the_relayer_offers_no_permit_for_a_plain_token_and_refuses_a_bad_domain(project, owner, chain):
-    from fairgift.relayer.chain import ChainReader
-    from fairgift.relayer.tips import Rejected
+    from fairgift.relayer import Rejected
+    from fairgift.relayer.reads import ChainReader
 
     reader = ChainReader(chain.provider.web3, owner.address)
     assert reader.token_domain(owner.deploy(project.TestToken, "PLN", 18).address) is None

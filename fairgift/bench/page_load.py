@@ -160,13 +160,13 @@ def run_page_bench(
     from fairgift import events
     from fairgift.api import FairGift
     from fairgift.creators import Catalogue
+    from fairgift.db import Database
     from fairgift.deploy import deploy
     from fairgift.deployments import DeploymentStore, project_root
     from fairgift.index import Index
-    from fairgift.index.db import Database
+    from fairgift.service import Service, ServiceConfig
     from fairgift.web.app import create_app
     from fairgift.web.guard import UNLIMITED
-    from fairgift.web.service import Service, ServiceConfig
 
     root = project_root()
     workdir = Path(workdir or root / "out" / "bench-page")

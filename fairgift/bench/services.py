@@ -108,7 +108,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _sign_tip(key: bytes, separator: bytes, fan, creator, token, amount, message, nonce, deadline):
     from fairgift import eip712
-    from fairgift.relayer.tips import SignedTip
+    from fairgift.relayer.signed_tip import SignedTip
 
     digest = eip712.digest(
         separator, eip712.tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
@@ -181,7 +181,7 @@ def bench_index(sb: ServicesBench, events: int, fans: int, creators: int, batch:
 def make_tips(sb: ServicesBench, events: int, fans: int, creators: int, batch: int) -> dict:
     """`events` signed tips from `fans` fresh fans to `creators` creators (creator #0 gets
     `TOP_SHARE` of them), landed by `tipBatch` transactions of `batch`."""
-    from fairgift.relayer.chain import ChainReader
+    from fairgift.relayer.reads import ChainReader
 
     rng = random.Random(20261130)
     fan_keys = sb.fund(fans, whole=10_000)
@@ -249,9 +249,9 @@ def measure_index(sb: ServicesBench, creator_addrs: list[str]) -> dict:
     """Catch the index up from nothing on the chain `make_tips` made, then time the top and a
     typical creator's tips and ledger on the index and on the scan (checked equal)."""
     from fairgift import ledger
+    from fairgift.db import Database
     from fairgift.events import ScanSource
     from fairgift.index import Index
-    from fairgift.index.db import Database
 
     db = Database(f"sqlite:///{sb.workdir / 'index.sqlite3'}")
     index = Index(db, sb.fg.record)
@@ -313,7 +313,7 @@ def measure_index(sb: ServicesBench, creator_addrs: list[str]) -> dict:
 
 
 def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
-    from fairgift.relayer.chain import ChainReader
+    from fairgift.relayer.reads import ChainReader
 
     fans = sb.fund(max(1, tips // 10), whole=1_000)  # 10 tips per fan: under the default rate limit
     creators = [Account.create().address for _ in range(20)]

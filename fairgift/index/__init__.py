@@ -9,8 +9,11 @@ The schema (`schema.py`) and the queries are SQLAlchemy Core: SQLite by default
 (`.local/fairgift.sqlite3`, WAL), PostgreSQL given `FAIRGIFT_DB_URL`. The follower that keeps it
 current is a Silverback bot (`fairgift.index.follow`, `bots/index.py`).
 
-`current_source(fg)` is what `fairgift.events.source(fg)` asks: the index's event source when an
-index of that deployment exists and is current, else None (the caller then scans the chain).
+`current_source(fg)` is the index's event source for `fg`'s deployment when an index of it exists
+and is current, else None (the caller then scans the chain). It is the index's registration point:
+a program whose readers should use the index hands it to `fairgift.events` with
+`events.set_index_finder(current_source)` (`scripts/fairgift.py`, the console's extras, the
+services' tests do); `fairgift.events` never imports the index.
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ from __future__ import annotations
 import logging
 import threading
 
-from fairgift.index.db import Database, database_url
+from fairgift.db import Database, database_url, deployment_key
 from fairgift.index.index import Index, IndexSource, SyncResult
 
-__all__ = ["Database", "Index", "IndexSource", "SyncResult", "current_source", "open_index"]
+__all__ = [
+    "Database",
+    "Index",
+    "IndexSource",
+    "SyncResult",
+    "current_source",
+    "open_index",
+]
 
 log = logging.getLogger("fairgift.index")
 
@@ -39,7 +49,7 @@ def _database(url: str | None, create: bool) -> Database | None:
 
                 if not Path(url.split("///", 1)[1]).is_file():
                     return None  # never indexed here: do not create an empty database as a side effect
-            _databases[url] = Database(url, create=create)
+            _databases[url] = Database(url)
         return _databases[url]
 
 
@@ -69,13 +79,12 @@ def current_source(fg, db_url: str | None = None) -> IndexSource | None:
         db = _database(db_url, create=False)
         if db is None or not sa.inspect(db.engine).has_table("index_state"):
             return None
-        from fairgift.index.db import deployment_key
-
         key = deployment_key(record)
         with _guard:
             index = _open.get((db.url, key))
         if index is None:
-            index = Index(db, record, project=getattr(fg, "project", None))
+            # a reader: the tables exist (checked above), and a read never creates any
+            index = Index(db, record, project=getattr(fg, "project", None), create=False)
             with _guard:
                 _open[(db.url, key)] = index
         return index.source() if index.is_current() else None

@@ -34,7 +34,7 @@ from silverback.settings import Settings
 from silverback.state import Datastore
 from silverback.utils import clean_hexbytes_dict
 
-from fairgift.index.db import ROOT
+from fairgift.db import ROOT
 
 log = logging.getLogger("fairgift.index")
 
@@ -153,7 +153,7 @@ def standalone_bot(db_url: str | None = None) -> SilverbackBot:
 
     from fairgift.api import FairGift
     from fairgift.index import open_index
-    from fairgift.web.serve import configure_logging
+    from fairgift.logs import configure_logging
 
     configure_logging()
     settings = Settings()

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairgift.index.db import ADDRESS, HASH, U256, metadata
+from fairgift.db import ADDRESS, HASH, KEY, U256
 
-KEY = sa.String(80)
+metadata = sa.MetaData()  # the index's tables, created by `Index` (`Database.create(metadata)`)
+
+TIPS = "tips"  # index_features: index_tips holds every indexed Tipped event
 
 index_state = sa.Table(
     "index_state",

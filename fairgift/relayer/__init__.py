@@ -3,7 +3,8 @@
 from fairgift.relayer import Relayer, RelayerConfig, Rejected
 """
 
-from fairgift.relayer.relayer import Relayer, RelayerConfig
-from fairgift.relayer.tips import Rejected, SignedTip
+from fairgift.relayer.policy import RelayerConfig
+from fairgift.relayer.relayer import Relayer
+from fairgift.relayer.signed_tip import Rejected, SignedTip
 
 __all__ = ["Rejected", "Relayer", "RelayerConfig", "SignedTip"]

@@ -9,24 +9,13 @@ EIP-2612 `Permit` to sign as well. It then posts both signatures to `POST /api/t
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from fairgift import eip712
-from fairgift.relayer.store import QUEUED, SUBMITTED, relay_tips
-from fairgift.relayer.tips import Rejected
+from fairgift.relayer.signed_tip import Rejected, check_tip
 
 
 def free_nonce(relayer, fan: str) -> int:
     """The lowest tip nonce of `fan` neither used on chain nor held by a tip in the queue."""
-    with relayer.db.read() as conn:
-        taken = {
-            int(n)
-            for (n,) in conn.execute(
-                sa.select(relay_tips.c.nonce).where(
-                    relay_tips.c.deployment == relayer.deployment, relay_tips.c.fan == fan
-                )
-            )
-        }
+    taken = relayer.store.taken_nonces(fan)
     word = 0
     while True:
         bits = relayer.reader.nonce_bitmap(fan, word)
@@ -39,18 +28,13 @@ def free_nonce(relayer, fan: str) -> int:
 
 def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity: int) -> dict:
     cfg = relayer.config
-    if not isinstance(message, str):
-        raise Rejected(400, "message must be a string")
-    try:
-        size = len(message.encode("utf8"))
-    except UnicodeEncodeError:
-        raise Rejected(400, "message is not valid Unicode text") from None
-    if size > cfg.max_message_bytes:
-        raise Rejected(413, f"message is {size} bytes; this relayer takes at most {cfg.max_message_bytes}")
-    if amount == 0:
-        raise Rejected(400, "amount must be above zero")
-    if creator in ("0x0000000000000000000000000000000000000000", relayer.reader.jar):
-        raise Rejected(400, f"invalid creator {creator}")
+    check_tip(
+        creator=creator,
+        amount=amount,
+        message=message,
+        jar=relayer.reader.jar,
+        max_message_bytes=cfg.max_message_bytes,
+    )
     if not relayer.reader.is_token_allowed(token):
         raise Rejected(400, f"token {token} is not allowed in the jar")
     validity = max(int(validity), cfg.min_validity + 60)
@@ -70,18 +54,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
         "deadline": str(deadline),
     }
     typed = eip712.typed_data(domain, eip712.TIP, tip_message)
-    with relayer.db.read() as conn:
-        pending = sum(
-            int(a)
-            for (a,) in conn.execute(
-                sa.select(relay_tips.c.amount).where(
-                    relay_tips.c.deployment == relayer.deployment,
-                    relay_tips.c.fan == fan,
-                    relay_tips.c.token == token,
-                    relay_tips.c.status.in_((QUEUED, SUBMITTED)),
-                )
-            )
-        )
+    pending = relayer.store.pending_amount(fan, token)
     need = pending + amount
     balance = relayer.reader.balance_of(token, fan)
     allowance = relayer.reader.allowance(token, fan)

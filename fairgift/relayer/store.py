@@ -11,15 +11,20 @@ very same bytes) instead of paying a second time.
 
 `relay_leases`: one batcher per relayer account at a time (several `serve` processes may share a
 database; only the lease holder signs).
+
+`RelayStore` holds every query and write of these tables (the intake, the batcher, the
+reconciliation and the lease ask it; none of them writes SQL of its own).
 """
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 
-from fairgift.index.db import ADDRESS, HASH, U256, metadata
+from fairgift.db import ADDRESS, HASH, KEY, U256
 
-KEY = sa.String(80)
+metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(metadata)`)
 
 QUEUED, SUBMITTED, LANDED, SKIPPED = "queued", "submitted", "landed", "skipped"
 TIP_STATUSES = (QUEUED, SUBMITTED, LANDED, SKIPPED)
@@ -89,3 +94,393 @@ relay_leases = sa.Table(
     sa.Column("holder", sa.String(200), nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),
 )
+
+EXPIRES_CAP = 2**62  # relay_tips.expires_at: a uint256 deadline, capped to fit a BIGINT
+
+
+def now() -> float:
+    """The relayer's clock for its rows (accepted, updated, leases): wall-clock seconds."""
+    return time.time()
+
+
+class NonceTaken(Exception):
+    """Another tip of the fan took this nonce in the queue while this one was being queued."""
+
+    def __init__(self, fan: str, nonce: int):
+        super().__init__(f"nonce {nonce} of {fan} is already queued")
+        self.fan, self.nonce = fan, nonce
+
+
+class RelayStore:
+    """Every read and write of the relayer's tables, for one deployment. A method taking `conn`
+    runs inside the caller's transaction (`db.write()`: the intake's checks and its insert are one
+    transaction); the others open their own."""
+
+    def __init__(self, db, deployment: str):
+        self.db = db
+        self.deployment = deployment
+        db.create(metadata)
+
+    # ------------------------------------------------------------------ tips: the intake
+
+    def tip(self, tip_id: str):
+        """The row of tip `tip_id` (its EIP-712 digest, any case) in this deployment, or None."""
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(relay_tips).where(
+                    relay_tips.c.id == tip_id.lower(), relay_tips.c.deployment == self.deployment
+                )
+            ).first()
+
+    def nonce_holder(self, conn, fan: str, nonce: int):
+        """The tip (`id`, `status`) holding `fan`'s `nonce` in the queue (any status), or None."""
+        t = relay_tips.c
+        return conn.execute(
+            sa.select(t.id, t.status).where(
+                t.deployment == self.deployment, t.fan == fan, t.nonce == str(nonce)
+            )
+        ).first()
+
+    def queue_tip(self, tip_id: str, tip, permit: str | None, check) -> str | None:
+        """Queue `tip` (a `SignedTip`) as `tip_id` in one write transaction, after `check(conn,
+        holder)` (the checks that need the queue; `holder`: the tip holding its nonce, or None)
+        has passed. None when queued; the status of the very same tip when it is there already
+        (posted twice at once: its twin committed first), which the caller answers as a retry.
+        `NonceTaken` when another tip took the nonce in the meantime."""
+        try:
+            with self.db.write() as conn:
+                holder = self.nonce_holder(conn, tip.fan, tip.nonce)
+                if holder is not None and holder.id == tip_id:  # its twin, queued since the caller looked
+                    return holder.status
+                check(conn, holder)
+                self.insert_tip(conn, tip_id, tip, permit, now())
+        except sa.exc.IntegrityError:
+            # the unique keys caught a twin committed between the read above and the insert
+            twin = self.tip(tip_id)
+            if twin is None:
+                raise NonceTaken(tip.fan, tip.nonce) from None
+            return twin.status
+        return None
+
+    def taken_nonces(self, fan: str) -> set[int]:
+        """Every tip nonce of `fan` held by a tip in the queue (any status)."""
+        t = relay_tips.c
+        with self.db.read() as conn:
+            return {
+                int(n)
+                for (n,) in conn.execute(
+                    sa.select(t.nonce).where(t.deployment == self.deployment, t.fan == fan)
+                )
+            }
+
+    def accepted_since(self, conn, fan: str, since: float) -> int:
+        """How many tips of `fan` were accepted after `since` (the fan's rate)."""
+        t = relay_tips.c
+        return conn.execute(
+            sa.select(sa.func.count()).where(
+                t.deployment == self.deployment, t.fan == fan, t.accepted_at > since
+            )
+        ).scalar_one()
+
+    def queued_count(self, conn) -> int:
+        t = relay_tips.c
+        return conn.execute(
+            sa.select(sa.func.count()).where(t.deployment == self.deployment, t.status == QUEUED)
+        ).scalar_one()
+
+    def pending_amount(self, fan: str, token: str, conn=None) -> int:
+        """What `fan`'s tips in `token` that are queued or submitted will take: what the fan's
+        balance and the jar's allowance must cover on top of a new tip."""
+        t = relay_tips.c
+        query = sa.select(t.amount).where(
+            t.deployment == self.deployment,
+            t.fan == fan,
+            t.token == token,
+            t.status.in_((QUEUED, SUBMITTED)),
+        )
+        if conn is not None:
+            return sum(int(a) for (a,) in conn.execute(query))
+        with self.db.read() as own:
+            return sum(int(a) for (a,) in own.execute(query))
+
+    def insert_tip(self, conn, tip_id: str, tip, permit: str | None, at: float) -> None:
+        """Queue `tip` (a `SignedTip`) as `tip_id`; `permit`: its permit as stored (JSON) or None."""
+        conn.execute(
+            relay_tips.insert().values(
+                id=tip_id,
+                deployment=self.deployment,
+                fan=tip.fan,
+                creator=tip.creator,
+                token=tip.token,
+                amount=str(tip.amount),
+                nonce=str(tip.nonce),
+                deadline=str(tip.deadline),
+                expires_at=min(tip.deadline, EXPIRES_CAP),
+                message=tip.message,
+                r="0x" + tip.signature.rs_bytes[0].hex(),
+                vs="0x" + tip.signature.compact()[1].hex(),
+                permit=permit,
+                status=QUEUED,
+                accepted_at=at,
+                updated_at=at,
+                attempts=0,
+            )
+        )
+
+    def counts(self) -> dict:
+        """How many of this deployment's tips are in each status."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(relay_tips.c.status, sa.func.count())
+                .where(relay_tips.c.deployment == self.deployment)
+                .group_by(relay_tips.c.status)
+            ).all()
+        counts = {status: 0 for status in TIP_STATUSES}
+        counts.update({status: int(n) for status, n in rows})
+        return counts
+
+    # ------------------------------------------------------------------ tips: the batcher
+
+    def oldest_queued(self) -> float | None:
+        """When the longest-waiting queued tip was accepted (None: nothing waits)."""
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(sa.func.min(relay_tips.c.accepted_at)).where(
+                    relay_tips.c.deployment == self.deployment, relay_tips.c.status == QUEUED
+                )
+            ).scalar()
+
+    def next_batch(self, limit: int) -> list:
+        """The oldest queued tip and the queued tips in its token after it, oldest first, at most
+        `limit` (a batch is in one token)."""
+        t = relay_tips.c
+        with self.db.read() as conn:
+            head = conn.execute(
+                sa.select(relay_tips)
+                .where(t.deployment == self.deployment, t.status == QUEUED)
+                .order_by(t.accepted_at)
+                .limit(1)
+            ).first()
+            if head is None:
+                return []
+            return conn.execute(
+                sa.select(relay_tips)
+                .where(t.deployment == self.deployment, t.status == QUEUED, t.token == head.token)
+                .order_by(t.accepted_at)
+                .limit(limit)
+            ).all()
+
+    def skip_queued(self, reasons: dict[str, str]) -> None:
+        """Skip the queued tips `reasons` names (tip id -> reason), in one transaction."""
+        at = now()
+        with self.db.write() as conn:
+            for tip_id, reason in reasons.items():
+                conn.execute(
+                    relay_tips.update()
+                    .where(relay_tips.c.id == tip_id, relay_tips.c.status == QUEUED)
+                    .values(status=SKIPPED, reason=reason, updated_at=at)
+                )
+
+    def drop_permit(self, tip_id: str) -> None:
+        """Forget a tip's permit (stale or front-run: the tip relies on the allowance)."""
+        with self.db.write() as conn:
+            conn.execute(
+                relay_tips.update().where(relay_tips.c.id == tip_id).values(permit=None, updated_at=now())
+            )
+
+    def count_failed_attempt(self, rows, max_attempts: int, reason: str) -> None:
+        """One more failed attempt for each tip of `rows`; those at `max_attempts` are skipped
+        with `reason`."""
+        at = now()
+        with self.db.write() as conn:
+            for row in rows:
+                attempts = int(row.attempts) + 1
+                values = {"status": SKIPPED, "reason": reason} if attempts >= max_attempts else {}
+                conn.execute(
+                    relay_tips.update()
+                    .where(relay_tips.c.id == row.id)
+                    .values(attempts=attempts, updated_at=at, **values)
+                )
+
+    # ------------------------------------------------------------------ transactions
+
+    def open_txs(self, sender: str) -> list:
+        """`sender`'s recorded or sent transactions, in account-nonce order."""
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(relay_txs)
+                .where(
+                    relay_txs.c.deployment == self.deployment,
+                    relay_txs.c.sender == sender,
+                    relay_txs.c.status.in_(TX_OPEN),
+                )
+                .order_by(relay_txs.c.account_nonce)
+            ).all()
+
+    def record_tx(self, *, kind, token, sender, account_nonce, tx_hash, raw, items, tip_id=None):
+        """Record a signed transaction (before it is broadcast) and mark the queued tips it
+        carries (`items`, in batch order) submitted in it, in one transaction; its row."""
+        at = now()
+        with self.db.write() as conn:
+            tx_id = conn.execute(
+                relay_txs.insert().values(
+                    deployment=self.deployment,
+                    kind=kind,
+                    token=token,
+                    sender=sender,
+                    account_nonce=account_nonce,
+                    tx_hash=tx_hash,
+                    raw=raw,
+                    status=TX_RECORDED,
+                    items=len(items),
+                    tip_id=tip_id,
+                    created_at=at,
+                    updated_at=at,
+                )
+            ).inserted_primary_key[0]
+            for position, row in enumerate(items):
+                conn.execute(
+                    relay_tips.update()
+                    .where(relay_tips.c.id == row.id, relay_tips.c.status == QUEUED)
+                    .values(status=SUBMITTED, batch_id=tx_id, position=position, tx=tx_hash, updated_at=at)
+                )
+        return tx_id
+
+    def tx(self, tx_id: int):
+        with self.db.read() as conn:
+            return conn.execute(sa.select(relay_txs).where(relay_txs.c.id == tx_id)).one()
+
+    def mark_sent(self, tx_id: int) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                relay_txs.update()
+                .where(relay_txs.c.id == tx_id, relay_txs.c.status.in_(TX_OPEN))
+                .values(status=TX_SENT, updated_at=now())
+            )
+
+    def mark_dropped(self, tx) -> None:
+        """`tx` can never be mined: dropped, and the tips it carried queued again."""
+        at = now()
+        with self.db.write() as conn:
+            conn.execute(
+                relay_txs.update().where(relay_txs.c.id == tx.id).values(status=TX_DROPPED, updated_at=at)
+            )
+            if tx.kind == "batch":
+                conn.execute(
+                    relay_tips.update()
+                    .where(relay_tips.c.batch_id == tx.id, relay_tips.c.status == SUBMITTED)
+                    .values(status=QUEUED, batch_id=None, position=None, tx=None, updated_at=at)
+                )
+
+    def mark_reverted(self, tx, block: int, gas_used: int, max_attempts: int) -> None:
+        """`tx` reverted: its tips queued again, or skipped after `max_attempts` reverted batches."""
+        at = now()
+        t = relay_tips.c
+        with self.db.write() as conn:
+            conn.execute(
+                relay_txs.update()
+                .where(relay_txs.c.id == tx.id)
+                .values(status=TX_REVERTED, block=block, gas_used=gas_used, updated_at=at)
+            )
+            if tx.kind != "batch":
+                return
+            rows = conn.execute(
+                sa.select(t.id, t.attempts).where(t.batch_id == tx.id, t.status == SUBMITTED)
+            ).all()
+            for row in rows:
+                attempts = int(row.attempts) + 1
+                if attempts >= max_attempts:
+                    values = {"status": SKIPPED, "reason": f"batch reverted {attempts} times"}
+                else:
+                    values = {"status": QUEUED, "batch_id": None, "position": None, "tx": None}
+                conn.execute(
+                    relay_tips.update()
+                    .where(t.id == row.id)
+                    .values(attempts=attempts, updated_at=at, **values)
+                )
+
+    def batch_items(self, tx_id: int) -> list:
+        """The tips a batch transaction carries, in batch order."""
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(relay_tips).where(relay_tips.c.batch_id == tx_id).order_by(relay_tips.c.position)
+            ).all()
+
+    def mark_mined(self, tx, block: int, gas_used: int, outcomes: dict[str, dict]) -> None:
+        """`tx` was mined: each submitted tip's outcome (tip id -> status, reason, log index)."""
+        at = now()
+        with self.db.write() as conn:
+            conn.execute(
+                relay_txs.update()
+                .where(relay_txs.c.id == tx.id)
+                .values(status=TX_MINED, block=block, gas_used=gas_used, updated_at=at)
+            )
+            for tip_id, values in outcomes.items():
+                conn.execute(
+                    relay_tips.update()
+                    .where(relay_tips.c.id == tip_id, relay_tips.c.status == SUBMITTED)
+                    .values(**values, block=block, updated_at=at)
+                )
+
+    # ------------------------------------------------------------------ leases
+
+    def take_lease(self, sender: str, chain_id: int, holder: str, ttl: float, may_take) -> bool:
+        """Take or renew the lease of (`sender`, `chain_id`) for `holder`: when there is none, it
+        is `holder`'s, or it expired, or `may_take(current holder)` says so."""
+        at = now()
+        lease = relay_leases.c
+        where = sa.and_(lease.sender == sender, lease.chain_id == chain_id)
+        with self.db.write() as conn:
+            # FOR UPDATE: on PostgreSQL (READ COMMITTED) two batchers reading an expired lease at
+            # once both took it; the row lock makes the second read the first one's update. SQLite
+            # serialises writers already (BEGIN IMMEDIATE) and is given no FOR UPDATE.
+            row = conn.execute(sa.select(relay_leases).where(where).with_for_update()).first()
+            if row is None:
+                try:
+                    with conn.begin_nested():  # two first takers: the second insert fails
+                        conn.execute(
+                            relay_leases.insert().values(
+                                sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl
+                            )
+                        )
+                except sa.exc.IntegrityError:
+                    return False
+                return True
+            if row.holder == holder or row.expires_at < at or may_take(row.holder):
+                conn.execute(relay_leases.update().where(where).values(holder=holder, expires_at=at + ttl))
+                return True
+        return False
+
+    def release_lease(self, sender: str, chain_id: int, holder: str) -> None:
+        lease = relay_leases.c
+        with self.db.write() as conn:
+            conn.execute(
+                relay_leases.delete().where(
+                    lease.sender == sender, lease.chain_id == chain_id, lease.holder == holder
+                )
+            )
+
+
+def tip_view(row) -> dict:
+    """The public JSON view of a queued tip (`GET /api/tips/{id}`)."""
+    view = {
+        "id": row.id,
+        "status": row.status,
+        "fan": row.fan,
+        "creator": row.creator,
+        "token": row.token,
+        "amount": row.amount,
+        "nonce": row.nonce,
+        "message": row.message,
+        "acceptedAt": row.accepted_at,
+    }
+    if row.status in (SUBMITTED, LANDED):
+        view["tx"] = row.tx
+    if row.status == LANDED:
+        view["block"] = row.block
+        view["logIndex"] = row.log_index
+    if row.status == SKIPPED:
+        view["reason"] = row.reason
+        if row.tx:
+            view["tx"] = row.tx
+    return view

@@ -76,11 +76,11 @@ def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, r
     database) with "ava" in the catalogue of creators. It takes every account fixture the page
     tests use, so that all exist before the module's first test (Ape's isolation then snapshots
     them once)."""
+    from fairgift.db import Database
     from fairgift.index import Index
-    from fairgift.index.db import Database
     from fairgift.relayer import Relayer, RelayerConfig
+    from fairgift.service import Service, ServiceConfig
     from fairgift.web.guard import UNLIMITED
-    from fairgift.web.service import Service, ServiceConfig
 
     fg = page_deployment.fg
     catalogue = Catalogue.for_record(fg.record, fg.store)

@@ -18,9 +18,9 @@ from fairgift.api import FairGift
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 from fairgift.relayer import RelayerConfig
+from fairgift.service import Service, ServiceConfig
 from fairgift.web.app import create_app
 from fairgift.web.guard import UNLIMITED
-from fairgift.web.service import Service, ServiceConfig
 from tests.constants import MAX_UINT, USDC
 
 
@@ -55,7 +55,7 @@ def _config(**overrides) -> ServiceConfig:
 @pytest.fixture
 def svc_service(svc_fg, relayer, tmp_path):
     """A service on a fresh SQLite database in tmp_path; `svc_service.relayer` batches on `step()`."""
-    from fairgift.index.db import Database
+    from fairgift.db import Database
     from fairgift.relayer import Relayer
 
     config = _config()

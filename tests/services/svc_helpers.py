@@ -137,9 +137,11 @@ def check_u256_sum(db):
     """`u256_sum` on `db` adds uint256 values (stored as decimal text) exactly."""
     import sqlalchemy as sa
 
-    from fairgift.index.db import u256_sum
+    from fairgift.db import u256_sum
+    from fairgift.index import schema
     from fairgift.index.schema import index_tips
 
+    db.create(schema.metadata)  # the index's tables, as `Index` creates them
     values = [2**256 - 1, 2**255 + 3, 10**70, 1, 2**63]
     with db.write() as conn:
         conn.execute(

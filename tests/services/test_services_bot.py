@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from svc_process import BotProcess
 
 from fairgift.batch import batch_args, sign_tip
+from fairgift.db import Database
 from fairgift.events import ScanSource
 from fairgift.index import Index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from tests.constants import USDC
 

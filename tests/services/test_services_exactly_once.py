@@ -178,8 +178,8 @@ def test_outcomes_from_the_receipt(
     the jar's reason; the others land."""
     fan = svc_new_fan()
     ids = queue_tips(svc_client, fan, svc_domain, creators, svc_fg, 3)
-    relayer = svc_service.relayer
-    original = relayer._precheck
+    batcher = svc_service.relayer.batcher
+    original = batcher.precheck
 
     def precheck_then_cancel(batch_rows):
         ready = original(batch_rows)
@@ -187,8 +187,8 @@ def test_outcomes_from_the_receipt(
         send_as(fan, svc_fg.jar.address, svc_fg.jar.invalidateNonces.encode_input(0, 0b10))
         return ready
 
-    monkeypatch.setattr(relayer, "_precheck", precheck_then_cancel)
-    assert relayer.step()
+    monkeypatch.setattr(batcher, "precheck", precheck_then_cancel)
+    assert svc_service.relayer.step()
     views = [svc_client.get(f"/api/tips/{i}").json() for i in ids]
     assert [v["status"] for v in views] == ["landed", "skipped", "landed"]
     assert views[1]["reason"] == "skipped on chain: NonceUsed" and views[1]["tx"] == views[0]["tx"]

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from svc_helpers import tip_body
 
 from fairgift.bench.harness import ServeProcess, post
-from fairgift.index.db import Database
+from fairgift.db import Database
 from fairgift.relayer import faults
-from fairgift.relayer.chain import ChainReader
+from fairgift.relayer.reads import ChainReader
 from fairgift.relayer.store import relay_tips, relay_txs
 from tests.constants import USDC
 
@@ -97,7 +97,7 @@ def test_relayer_killed_at_random_while_200_tips_flow(
         revive()
         assert len(crashes) == len(CRASH_PLANS) and sigkills == RANDOM_KILLS, (crashes, sigkills)
         # Let it finish until every tip is settled.
-        db = Database(db_url, create=False)
+        db = Database(db_url)
         deadline = time.time() + 240
         while True:
             assert proc.alive(), proc.log_text()[-3000:]

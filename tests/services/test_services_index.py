@@ -10,11 +10,11 @@ from svc_helpers import activity, check_u256_sum
 
 from fairgift import events
 from fairgift.api import FairGift
+from fairgift.db import Database
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 from fairgift.events import ScanSource
 from fairgift.index import Index, current_source, open_index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events, index_features, index_tips
 from fairgift.ledger import TipGroup
 from tests.constants import USDC
@@ -266,13 +266,38 @@ def test_stored_arguments_read_back_as_written():
     msgspec refuses (a lone surrogate): the values are those `json.dumps` wrote, big ints too."""
     import json
 
-    from fairgift.index.index import _arguments
+    from fairgift.index.stored import decode_arguments, decode_many
 
-    for args in [
+    rows = [
         {"amount": 2**256 - 1, "fee": 0, "isBuy": True, "message": '🎉 ünï "q" \u0000'},
         {"message": "\udc80 lone", "list": [1, "0xab", None]},
+    ]
+    texts = [json.dumps(args, separators=(",", ":")) for args in rows]
+    for args, text in zip(rows, texts, strict=True):
+        assert decode_arguments(text) == args
+    assert decode_many(texts) == rows  # one row msgspec refuses: all of them read back all the same
+
+
+def test_reorg_search_finds_the_last_agreeing_block():
+    """`reorgs.last_agreeing`: the binary search over the kept block hashes (agreement is a prefix)."""
+    from fairgift.index.reorgs import last_agreeing
+
+    kept = [(10, "a"), (20, "b"), (30, "c"), (40, "d")]
+    for chain_hashes, want in [
+        ({10: "a", 20: "b", 30: "c", 40: "d"}, 3),  # no reorg
+        ({10: "a", 20: "b", 30: "x", 40: "y"}, 1),
+        ({10: "a", 20: "x"}, 0),  # the chain is shorter now
+        ({10: "x", 20: "y", 30: "z", 40: "w"}, -1),  # nothing kept agrees
     ]:
-        assert _arguments(json.dumps(args, separators=(",", ":"))) == args
+        asked = []
+
+        def block_hash(number, chain_hashes=chain_hashes, asked=asked):
+            asked.append(number)
+            return chain_hashes.get(number)
+
+        assert last_agreeing(kept, block_hash) == want
+        assert len(asked) <= 3  # a binary search: at most ceil(log2(5)) lookups for 4 kept blocks
+    assert last_agreeing([], lambda number: None) == -1
 
 
 def test_u256_sums_are_exact(idx_db):

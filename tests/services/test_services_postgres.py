@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from svc_helpers import activity, check_u256_sum, tip_body
 
 from fairgift import ledger
+from fairgift.db import Database
 from fairgift.events import ScanSource
 from fairgift.index import Index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events
 from fairgift.relayer import Relayer, RelayerConfig
 from tests.constants import USDC
@@ -95,9 +95,9 @@ def test_identical_tips_at_once_on_postgres(svc_fg, relayer, creators, pg_db, sv
     from svc_http import post_at_once
 
     from fairgift.bench.harness import serving
+    from fairgift.service import Service, ServiceConfig
     from fairgift.web.app import create_app
     from fairgift.web.guard import UNLIMITED
-    from fairgift.web.service import Service, ServiceConfig
 
     config = ServiceConfig(relayer=RelayerConfig(batch_wait=0), limits=UNLIMITED)
     service = Service(svc_fg, pg_db, config=config)

@@ -42,3 +42,49 @@ def test_tip_lands_and_is_followed(svc_fg, creators, svc_client, svc_service, sv
     with svc_service.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(relay_tips)).scalar_one() == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(relay_txs)).scalar_one() == 1
+
+
+def test_check_tip_is_the_one_rule_for_every_path():
+    """`check_tip` holds the tip's rules; the intake (`tip.` fields) and prepare name the fields
+    as their requests do."""
+    import pytest
+
+    from fairgift.relayer.signed_tip import ZERO_ADDRESS, Rejected, check_tip
+
+    jar, creator = "0x" + "11" * 20, "0x" + "22" * 20
+    good = {"creator": creator, "amount": 1, "message": "gg", "jar": jar, "max_message_bytes": 4}
+    check_tip(**good)  # no refusal
+    check_tip(**good | {"message": "éé"})  # 4 bytes: at the limit
+    for change, status, reason in [
+        ({"amount": 0}, 400, "tip.amount must be above zero"),
+        ({"creator": ZERO_ADDRESS}, 400, f"invalid creator {ZERO_ADDRESS}"),
+        ({"creator": jar}, 400, f"invalid creator {jar}"),
+        ({"message": "ééé"}, 413, "tip.message is 6 bytes; this relayer takes at most 4"),
+        ({"message": 5}, 400, "tip.message must be a string"),
+        ({"message": "\ud800"}, 400, "tip.message is not valid Unicode text"),
+    ]:
+        with pytest.raises(Rejected) as refused:
+            check_tip(**good | change, prefix="tip.")
+        assert (refused.value.status, refused.value.reason) == (status, reason)
+
+
+def test_the_relayers_sql_is_in_its_store():
+    """Every query of the relayer's tables is in `fairgift/relayer/store.py`: no other module of
+    the relayer imports SQLAlchemy."""
+    import ast
+    from pathlib import Path
+
+    import fairgift.relayer
+
+    folder = Path(fairgift.relayer.__file__).parent
+    importers = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            if any(name.split(".")[0] == "sqlalchemy" for name in names):
+                importers.add(path.name)
+    assert importers == {"store.py"}

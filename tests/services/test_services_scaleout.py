@@ -18,11 +18,11 @@ from svc_servers import RedisServer, SilverbackProcess, silverback_env, start_po
 
 from fairgift.batch import batch_args, sign_tip
 from fairgift.bench.harness import ServeProcess, post
+from fairgift.db import Database
 from fairgift.events import ScanSource
 from fairgift.index import Index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events, index_features, index_state, index_tips
-from fairgift.relayer.chain import ChainReader
+from fairgift.relayer.reads import ChainReader
 from fairgift.relayer.store import relay_leases, relay_tips, relay_txs
 from tests.constants import USDC
 
@@ -224,7 +224,7 @@ def test_two_serve_processes_on_one_postgres(
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         procs.append(ServeProcess(chain.provider.uri, svc_deployments, db_url, tmp_path / name, args))
-    db = Database(db_url, create=False)
+    db = Database(db_url)
 
     def logs() -> str:
         return "\n".join(f"===== serve {p.log_dir.name}\n{p.log_text()[-3000:]}" for p in procs)
@@ -360,3 +360,35 @@ def test_one_lease_when_two_batchers_race_for_it_on_postgres(svc_fg, relayer, pg
         holder = conn.execute(sa.select(relay_leases.c.holder)).scalar_one()
     assert holder == batchers[taken.index(True)].holder
     db.dispose()
+
+
+def test_tables_created_once_when_processes_open_a_fresh_postgres_together(pg_server):
+    """Several processes (here: engines) opening one fresh PostgreSQL at the same moment each create
+    the index's and the relayer's tables: one at a time (an advisory lock), so none fails on a
+    CREATE TABLE the other just made (two `serve` processes booting at once did)."""
+    from fairgift.index import schema
+    from fairgift.relayer import store
+
+    url = new_database(pg_server, "scaleout_ddl")
+    dbs = [Database(url) for _ in range(4)]
+    start = threading.Barrier(len(dbs), timeout=30)
+    errors = []
+
+    def open_tables(db):
+        start.wait()
+        try:
+            db.create(schema.metadata)
+            db.create(store.metadata)
+        except Exception as err:  # noqa: BLE001 - the assertion below shows it
+            errors.append(err)
+
+    threads = [threading.Thread(target=open_tables, args=(db,)) for db in dbs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    names = set(sa.inspect(dbs[0].engine).get_table_names())
+    assert {*schema.metadata.tables, *store.metadata.tables} <= names
+    for db in dbs:
+        db.dispose()

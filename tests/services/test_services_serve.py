@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from svc_helpers import tip_body
 
 from fairgift.bench.harness import ROOT, ServeProcess, ape_env, get, post
+from fairgift.db import Database
 from fairgift.index import Index
-from fairgift.index.db import Database
 from fairgift.index.schema import index_events
-from fairgift.relayer.chain import ChainReader
+from fairgift.relayer.reads import ChainReader
 from tests.constants import USDC
 
 pytestmark = pytest.mark.anvil_only("its processes reach the chain over JSON-RPC")
@@ -44,7 +44,7 @@ def test_serve_relays_and_indexes(svc_fg, creators, svc_deployments, svc_new_fan
     log = proc.log_text()
     assert "FairGift service on http://127.0.0.1:" in log and "FairGift service stopped" in log
     assert "Traceback" not in log
-    db = Database(db_url, create=False)
+    db = Database(db_url)
     landed = (
         Index(db, svc_fg.record).source().events(["Tipped"], from_block=view["block"], to_block=view["block"])
     )
@@ -63,7 +63,7 @@ def test_index_command_catches_up_once(svc_fg, svc_deployments, tmp_path):
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "indexed blocks" in first.stdout and "caught up to block" in first.stdout
-    db = Database(db_url, create=False)
+    db = Database(db_url)
     index = Index(db, svc_fg.record)
     with db.read() as conn:
         rows = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()

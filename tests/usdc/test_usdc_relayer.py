@@ -35,10 +35,10 @@ def usdc_svc_fg(owner, treasury, real_usdc, tmp_path_factory):
 @pytest.fixture
 def usdc_svc(usdc_svc_fg, relayer, tmp_path):
     """A service on a fresh SQLite database; its relayer batches when the test calls `step()`."""
-    from fairgift.index.db import Database
+    from fairgift.db import Database
     from fairgift.relayer import Relayer, RelayerConfig
+    from fairgift.service import Service, ServiceConfig
     from fairgift.web.app import create_app
-    from fairgift.web.service import Service, ServiceConfig
 
     config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01))
     db = Database(f"sqlite:///{tmp_path / 'services.sqlite3'}")

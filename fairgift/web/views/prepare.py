@@ -14,7 +14,7 @@ from fairgift.amounts import format_amount
 from fairgift.api import DEADLINE_SECONDS
 from fairgift.relayer import Rejected
 from fairgift.relayer.prepare import prepare_tip
-from fairgift.relayer.tips import address, uint
+from fairgift.relayer.signed_tip import address, uint
 from fairgift.web.http import HttpError, from_rejected
 from fairgift.web.views.quotes import Quotes
 from fairgift.web.views.text import TOKEN_DECIMALS, transaction

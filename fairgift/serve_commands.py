@@ -1,4 +1,4 @@
-"""`ape run fairgift serve` and `ape run fairgift index`: thin commands over `fairgift.web.serve`
+"""`ape run fairgift serve` and `ape run fairgift index`: thin commands over `fairgift.serve`
 and `fairgift.index` (registered on the `fairgift` script's group by `register(cli)`)."""
 
 from __future__ import annotations
@@ -117,11 +117,11 @@ def serve(
 ):
     """Serve the JSON API (/api/...), the fans' pages and the gasless tip relayer on the connected
     chain's deployment, with the index bot following the chain in the same process."""
+    from fairgift.logs import configure_logging
     from fairgift.relayer import RelayerConfig
+    from fairgift.serve import serve as run
+    from fairgift.service import Service, ServiceConfig
     from fairgift.web.guard import Limits
-    from fairgift.web.serve import configure_logging
-    from fairgift.web.serve import serve as run
-    from fairgift.web.service import Service, ServiceConfig
 
     configure_logging()
     relayer = RelayerConfig(

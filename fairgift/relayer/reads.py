@@ -1,4 +1,4 @@
-"""The few chain reads the relayer makes on every request, as plain `eth_call`s.
+"""The few chain reads the relayer makes on every request (the jar and the tokens), as `eth_call`s.
 
 Reads go straight through the node's web3 connection with precomputed selectors (a fraction of a
 millisecond of Python each, against a few milliseconds through a full contract object), and are
@@ -13,7 +13,7 @@ from eth_utils import to_checksum_address
 from fairgift import chain, eip712
 from fairgift.chain import NoDomain, Read, selector
 from fairgift.errors import FairGiftError
-from fairgift.relayer.tips import Rejected
+from fairgift.relayer.signed_tip import Rejected
 
 _IS_TOKEN_ALLOWED = selector("isTokenAllowed(address)")
 _IS_NONCE_USED = selector("isNonceUsed(address,uint256)")

@@ -1,6 +1,6 @@
 """`Service`: what the web app, the relayer's batcher and the index bot share in one process.
 
-    from fairgift.web.service import Service
+    from fairgift.service import Service
     service = Service.connect()                 # the connected chain's deployment, default DB
     app = create_app(service)                   # fairgift.web.app
     service.start()                             # the batcher thread (the index bot runs apart)
@@ -16,7 +16,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from fairgift.index.db import Database, deployment_key
+from fairgift.db import Database, deployment_key
 from fairgift.relayer import Relayer, RelayerConfig
 from fairgift.web.guard import Limits
 

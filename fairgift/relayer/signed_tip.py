@@ -12,8 +12,9 @@ The body of `POST /api/tips`:
     }
 
 Integers may be JSON numbers or decimal strings (wallets and JavaScript lose precision above 2^53,
-so strings are the safe form). Everything here is pure: no chain access; `Rejected` carries the
-HTTP status and a one-line reason.
+so strings are the safe form). `check_tip` holds the rules every tip must meet before anything is
+read from the chain (the relayer's intake and the prepare endpoint both ask it). Everything here is
+pure: no chain access; `Rejected` carries the HTTP status and a one-line reason.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from fairgift.batch import BatchTip
 from fairgift.eip712 import SECP256K1_N, InvalidSignature, Signature
 
 MAX_UINT256 = 2**256 - 1
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 class Rejected(Exception):
@@ -105,11 +107,39 @@ class SignedTip:
         )
 
 
+# ---------------------------------------------------------------------------- the rules of a tip
+
+
+def check_tip(
+    *, creator: str, amount: int, message, jar: str, max_message_bytes: int, prefix: str = ""
+) -> None:
+    """The rules of a tip, checked before anything is read from the chain: a message of text
+    (valid Unicode) of at most `max_message_bytes` UTF-8 bytes (the relayer pays the calldata of
+    every message), an amount above zero, a creator that is neither the zero address nor the jar
+    (the jar refuses both on chain). `prefix` names the fields as the request does ("tip.").
+    `Rejected` 400 (413 for a long message) with the first rule broken."""
+    if not isinstance(message, str):
+        raise Rejected(400, f"{prefix}message must be a string")
+    try:
+        size = len(message.encode("utf8"))
+    except UnicodeEncodeError:
+        raise Rejected(400, f"{prefix}message is not valid Unicode text") from None
+    if size > max_message_bytes:
+        raise Rejected(
+            413, f"{prefix}message is {size} bytes; this relayer takes at most {max_message_bytes}"
+        )
+    if amount == 0:
+        raise Rejected(400, f"{prefix}amount must be above zero")
+    if creator in (ZERO_ADDRESS, jar):
+        raise Rejected(400, f"invalid creator {creator}")
+
+
 # ---------------------------------------------------------------------------- parsing
 
 
-def parse_tip_request(data, max_message_bytes: int) -> SignedTip:
-    """A `SignedTip` from a decoded JSON body, or `Rejected(400/413, reason)`."""
+def parse_tip_request(data) -> SignedTip:
+    """A `SignedTip` from a decoded JSON body, or `Rejected(400, reason)`. Its fields are
+    well-formed; whether they make a valid tip is `check_tip`'s question."""
     if not isinstance(data, dict):
         raise Rejected(400, "the body must be a JSON object")
     tip = data.get("tip")
@@ -118,12 +148,6 @@ def parse_tip_request(data, max_message_bytes: int) -> SignedTip:
     message = tip.get("message", "")
     if not isinstance(message, str):
         raise Rejected(400, "tip.message must be a string")
-    try:
-        size = len(message.encode("utf8"))
-    except UnicodeEncodeError:
-        raise Rejected(400, "tip.message is not valid Unicode text") from None
-    if size > max_message_bytes:
-        raise Rejected(413, f"tip.message is {size} bytes; this relayer takes at most {max_message_bytes}")
     permit = None
     if data.get("permit") is not None:
         p = data["permit"]

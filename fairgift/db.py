@@ -1,4 +1,8 @@
-"""The services' database: one SQLAlchemy Core schema for the index and the relayer's queue.
+"""The services' database: the engine, its SQLite settings, the column types and the URL helpers.
+
+The tables belong to their owners, which hand them over: the index declares its own
+(`fairgift.index.schema`), the relayer its queue (`fairgift.relayer.store`), each on its own
+`sa.MetaData`, created by `Database.create(metadata)` when the owner opens the database.
 
 The embedded default is SQLite in the project's `.local/fairgift.sqlite3` (WAL mode: readers never
 wait for the writer). Given `FAIRGIFT_DB_URL` (or a `url`), the same tables and queries run on
@@ -11,6 +15,7 @@ Writes go through `Database.write()`, a transaction that takes the write lock up
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,17 +24,17 @@ from sqlalchemy import event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / ".local" / "fairgift.sqlite3"
 URL_ENV = "FAIRGIFT_DB_URL"
-
-metadata = sa.MetaData()
 
 # uint256 values (amounts, nonces, deadlines) do not fit a 64-bit integer column: they are stored
 # as decimal strings of at most 78 digits. Block numbers, log indexes and times are plain integers.
 U256 = sa.String(78)
 ADDRESS = sa.String(42)
 HASH = sa.String(66)
+KEY = sa.String(80)  # a deployment record's key (`deployment_key`)
+DDL_LOCK_KEY = 0x46414952474946  # PostgreSQL advisory lock held while tables are created ("FAIRGIF")
 
 
 class u256_sum(FunctionElement):  # noqa: N801 - a SQL function, named like one
@@ -79,9 +84,10 @@ def database_url(url: str | None = None) -> str:
 
 
 class Database:
-    """An engine on the services' schema. `Database()` opens the default store."""
+    """An engine on the services' database. `Database()` opens the default store; its owners
+    create their tables in it (`create(metadata)`)."""
 
-    def __init__(self, url: str | None = None, *, create: bool = True):
+    def __init__(self, url: str | None = None):
         self.url = database_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
@@ -93,15 +99,24 @@ class Database:
         else:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8)
         self._writer = self.engine.execution_options(fairgift_write=True)
-        if create:
-            self.create()
+        self._created: set[int] = set()
+        self._guard = threading.Lock()
 
-    def create(self) -> None:
-        # Import the modules that define tables on `metadata` (index and relayer).
-        import fairgift.index.schema  # noqa: F401
-        import fairgift.relayer.store  # noqa: F401
-
-        metadata.create_all(self.engine)
+    def create(self, metadata: sa.MetaData) -> None:
+        """Create the tables of `metadata` (an owner's: the index's, the relayer's) that do not
+        exist yet; once per metadata and database."""
+        with self._guard:
+            if id(metadata) in self._created:
+                return
+            # One creator at a time across processes: two `serve` processes starting together on a
+            # fresh PostgreSQL otherwise both issue CREATE TABLE and one fails in the catalogue. The
+            # write transaction is the lock on SQLite (BEGIN IMMEDIATE); PostgreSQL takes a
+            # transaction-scoped advisory lock. DDL is transactional on both.
+            with self.write() as conn:
+                if not self.is_sqlite:
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK_KEY})
+                metadata.create_all(conn)
+            self._created.add(id(metadata))
 
     @contextmanager
     def write(self):

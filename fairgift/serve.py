@@ -16,7 +16,9 @@ import threading
 
 import uvicorn
 
+from fairgift.index.follow import runner_for
 from fairgift.web.app import create_app
+from fairgift.web.views.creators import page_urls
 
 log = logging.getLogger("fairgift.serve")
 
@@ -39,15 +41,6 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
-    root = logging.getLogger("fairgift")
-    if not root.handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-
-
 def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_log: bool = False, echo=print):
     """Serve until interrupted. `bot`: a Silverback bot to run in this process (the index follower),
     or None."""
@@ -66,8 +59,6 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
     server = _Server(config)
     service.start()
     echo(f"FairGift service on http://{host}:{port} (chain {service.chain_id}, jar {service.fg.jar.address})")
-    from fairgift.web.views.creators import page_urls
-
     for line in page_urls(service, f"http://{host}:{port}"):
         echo(line)
     echo(f"creators' studio (connect the creator's wallet): http://{host}:{port}/studio")
@@ -89,8 +80,6 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
 
 def _serve_with_bot(server: uvicorn.Server, bot) -> None:
     import asyncio
-
-    from fairgift.index.follow import runner_for
 
     runner = runner_for(bot)
     # Silverback installs its SIGINT/SIGTERM handlers only once its startup is over; a signal

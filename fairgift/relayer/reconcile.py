@@ -1,0 +1,203 @@
+"""Exactly once: every transaction the relayer signs is recorded before it is broadcast, and every
+recorded transaction is settled from the chain.
+
+`send` signs a transaction and *records* it (raw bytes, hash, account nonce, the tips it carries)
+in one database transaction before broadcasting it, then waits for its receipt and writes each
+tip's outcome. After a crash at any point, `reconcile()` looks each open transaction up by hash:
+mined -> the outcomes are read from its receipt; not mined and the account nonce still free ->
+the very same bytes are broadcast again (one nonce, one possible inclusion: the relayer can never
+pay twice for a tip); not mined and the nonce taken by another transaction -> provably dropped,
+its tips are queued again. The jar's nonce bitmap is the last line: a tip can never land twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from eth_utils import to_checksum_address
+
+import fairgift.relayer.faults as faults
+from fairgift.batch import skip_reason
+from fairgift.relayer.store import LANDED, SKIPPED, TX_RECORDED, now
+
+log = logging.getLogger("fairgift.relayer")
+
+
+class WouldRevert(Exception):
+    """`eth_estimateGas` says the transaction would revert: it is not sent."""
+
+
+class Reconciler:
+    """Sends, records and settles the transactions of one relayer account (`account`) to one jar."""
+
+    def __init__(self, store, web3, account, sender: str, jar, config):
+        self.store = store
+        self.web3 = web3
+        self.account = account  # an Ape account (test account, or a keystore account set to autosign)
+        self.sender = sender
+        self.jar_address = to_checksum_address(str(jar.address))
+        self.config = config
+        self._tipped_abi = jar.Tipped.abi
+        self._skipped_abi = jar.BatchTipSkipped.abi
+
+    # ------------------------------------------------------------------ sending
+
+    def send(self, kind: str, token: str, method, args, items, tip_id: str | None = None) -> None:
+        """Sign `method(*args)` (an Ape contract method), record it with the tips it carries
+        (`items`, in batch order; `tip_id`: the tip a permit is for), broadcast it and settle it
+        from its receipt. `WouldRevert` (nothing recorded or sent) when the node says it reverts."""
+        data = method.encode_input(*args)
+        try:
+            estimate = self.web3.eth.estimate_gas(
+                {"from": self.sender, "to": str(method.contract.address), "data": _hex(data)}
+            )
+        except Exception as err:  # noqa: BLE001 - web3 raises several kinds for a revert
+            raise WouldRevert(str(err)[:300]) from err
+        nonce = self.web3.eth.get_transaction_count(self.sender, "pending")
+        txn = method.as_transaction(
+            *args, sender=self.account, nonce=nonce, gas_limit=int(estimate * self.config.gas_margin) + 1
+        )
+        signed = self.account.sign_transaction(txn)
+        if signed is None:
+            raise RuntimeError(f"relayer account {self.sender} declined to sign")
+        raw = "0x" + bytes(signed.serialize_transaction()).hex()
+        tx_hash = "0x" + bytes(signed.txn_hash).hex()
+        tx_id = self.store.record_tx(
+            kind=kind,
+            token=token,
+            sender=self.sender,
+            account_nonce=nonce,
+            tx_hash=tx_hash,
+            raw=raw,
+            items=items,
+            tip_id=tip_id,
+        )
+        faults.point(f"{kind}-recorded")
+        tx = self.store.tx(tx_id)
+        self.broadcast(tx)
+        faults.point(f"{kind}-sent")
+        receipt = self.wait_receipt(tx_hash, self.config.receipt_timeout)
+        faults.point(f"{kind}-mined")
+        if receipt is not None:
+            self.settle(tx, receipt)
+        log.info("%s %s: %d items, nonce %d", kind, tx_hash, len(items), nonce)
+
+    def broadcast(self, tx) -> None:
+        """Send a recorded transaction's bytes (again: the node knowing them already is fine)."""
+        from web3.exceptions import Web3RPCError
+
+        try:
+            self.web3.eth.send_raw_transaction(tx.raw)
+        except Web3RPCError as err:
+            text = str(err).lower()
+            if "already known" not in text and "nonce too low" not in text:
+                raise
+            # "already known": it is in the pool; "nonce too low": mined or replaced (reconcile decides)
+        self.store.mark_sent(tx.id)
+
+    def receipt(self, tx_hash: str):
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            return self.web3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
+
+    def wait_receipt(self, tx_hash: str, timeout: float):
+        deadline = now() + timeout
+        while True:
+            receipt = self.receipt(tx_hash)
+            if receipt is not None or now() >= deadline:
+                return receipt
+            time.sleep(self.config.poll_interval)
+
+    # ------------------------------------------------------------------ settling
+
+    def open_txs(self) -> list:
+        return self.store.open_txs(self.sender)
+
+    def reconcile(self) -> int:
+        """Settle every recorded-but-unsettled transaction; returns how many are still open."""
+        still_open = 0
+        for tx in self.open_txs():
+            receipt = self.receipt(tx.tx_hash)
+            if receipt is not None:
+                self.settle(tx, receipt)
+                continue
+            mined_nonce = self.web3.eth.get_transaction_count(self.sender, "latest")
+            if mined_nonce > tx.account_nonce:
+                # Look once more (it may have been mined between the two reads) before calling it dropped.
+                receipt = self.receipt(tx.tx_hash)
+                if receipt is not None:
+                    self.settle(tx, receipt)
+                else:
+                    self.drop(tx)
+                continue
+            if tx.status == TX_RECORDED or now() - tx.updated_at > self.config.rebroadcast_after:
+                self.broadcast(tx)
+            receipt = self.wait_receipt(tx.tx_hash, self.config.receipt_timeout)
+            if receipt is not None:
+                self.settle(tx, receipt)
+            else:
+                still_open += 1
+        return still_open
+
+    def drop(self, tx) -> None:
+        """The account nonce of `tx` went to another transaction: `tx` can never be mined."""
+        log.warning(
+            "transaction %s (nonce %s) was never mined; its tips go back to the queue",
+            tx.tx_hash,
+            tx.account_nonce,
+        )
+        self.store.mark_dropped(tx)
+
+    def settle(self, tx, receipt) -> None:
+        """Write the outcome of a mined transaction (idempotent: settling twice writes the same)."""
+        block, gas_used = int(receipt["blockNumber"]), int(receipt["gasUsed"])
+        if int(receipt["status"]) != 1:
+            self.store.mark_reverted(tx, block, gas_used, self.config.max_attempts)
+            log.warning("%s transaction %s reverted in block %s", tx.kind, tx.tx_hash, block)
+            return
+        outcomes = self.outcomes(tx, receipt) if tx.kind == "batch" else {}
+        self.store.mark_mined(tx, block, gas_used, outcomes)
+        faults.point("batch-settled")
+
+    def outcomes(self, tx, receipt) -> dict[str, dict]:
+        """Each item's outcome from the receipt: `BatchTipSkipped(index, …, reason)` for a skip, the
+        matching `Tipped` (fan, creator, amount, message) for a landing."""
+        from ape import chain
+
+        items = self.store.batch_items(tx.id)
+        jar_logs = [lg for lg in receipt["logs"] if to_checksum_address(lg["address"]) == self.jar_address]
+        decoded = list(
+            chain.provider.network.ecosystem.decode_logs(jar_logs, self._tipped_abi, self._skipped_abi)
+        )
+        skipped = {
+            int(ev.index): skip_reason(int(ev.reason)) for ev in decoded if ev.event_name == "BatchTipSkipped"
+        }
+        landed: dict[tuple, list[int]] = {}
+        for ev in decoded:
+            if ev.event_name == "Tipped":
+                key = (
+                    to_checksum_address(ev.fan),
+                    to_checksum_address(ev.creator),
+                    int(ev.amount),
+                    str(ev.message),
+                )
+                landed.setdefault(key, []).append(int(ev.log_index))
+        out = {}
+        for item in items:
+            if item.position in skipped:
+                out[item.id] = {"status": SKIPPED, "reason": f"skipped on chain: {skipped[item.position]}"}
+                continue
+            key = (item.fan, item.creator, int(item.amount), item.message)
+            if landed.get(key):
+                out[item.id] = {"status": LANDED, "log_index": landed[key].pop(0), "reason": None}
+            else:  # neither landed nor skipped: cannot happen with this jar; never guess "landed"
+                out[item.id] = {"status": SKIPPED, "reason": "no outcome in the batch receipt"}
+        return out
+
+
+def _hex(data) -> str:
+    return data if isinstance(data, str) else "0x" + bytes(data).hex()
