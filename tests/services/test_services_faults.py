@@ -49,7 +49,18 @@ def test_relayer_killed_at_random_while_200_tips_flow(
         svc_deployments,
         db_url,
         tmp_path,
-        ["--no-index", "--batch-size", "8", "--batch-wait", "0.3"],
+        # tips are posted as fast as the service takes them: the per-client limit is not tested here
+        [
+            "--no-index",
+            "--batch-size",
+            "8",
+            "--batch-wait",
+            "0.3",
+            "--client-rate",
+            "1000",
+            "--client-burst",
+            "1000",
+        ],
     )
     plans = list(CRASH_PLANS)
     crashes, sigkills = [], 0

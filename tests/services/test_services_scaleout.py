@@ -208,7 +208,18 @@ def test_two_serve_processes_on_one_postgres(
     ]
     start_block = chain.blocks.head.number
     db_url = new_database(pg_server, "scaleout_serve")
-    args = ["--no-index", "--batch-size", "8", "--batch-wait", "0.3"]
+    # (posted as fast as they are taken: the per-client limit is not what this tests)
+    args = [
+        "--no-index",
+        "--batch-size",
+        "8",
+        "--batch-wait",
+        "0.3",
+        "--client-rate",
+        "1000",
+        "--client-burst",
+        "1000",
+    ]
     procs = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
