@@ -134,7 +134,7 @@ class Index:
                 result = catchup.sync_once(self, to_block, progress)
                 total = result if total is None else total.then(result)
                 if result.events or result.reorg is not None or result.stop >= result.start:
-                    self.commits.notify()
+                    self.commits.notify(result.reorg)
                 if not self._again.is_set():
                     return total
         finally:

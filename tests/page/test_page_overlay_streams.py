@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from overlay_env import OBS, shown, tipped_ids, wait_until
+from playwright.sync_api import expect
 
 from fairgift.web.guard import Guard, Limits
+from tests.constants import USDC
 
 pytestmark = pytest.mark.anvil_only("the overlay follows the test chain's anvil")
 
@@ -142,3 +144,26 @@ def test_guard_does_not_count_streams_in_flight():
     thread.start()
     thread.join(10)
     assert statuses == [("/api/health", 200), ("/overlay/ava/events", 200)]
+
+
+def test_a_reorg_shows_the_new_blocks_tips(
+    open_tab, follower, page_fg, page_creator, page_fan, page_fan2, page_usdc
+):
+    """The chain replaces the block of a shown tip; the tip in the new block (same block number,
+    same log index: the same id) is shown too, not taken for the one already shown."""
+    from ape import chain
+
+    tab = open_tab(wallet=False, viewport=OBS)
+    tab.open("/overlay/ava?duration=1")
+    for fan in (page_fan, page_fan2):
+        page_usdc.approve(page_fg.jar.address, 10 * USDC, sender=fan)
+    jar, usdc = page_fg.jar, page_fg.usdc.address
+    snapshot = chain.snapshot()
+    gone = tipped_ids(page_fg, [jar.tip(page_creator, usdc, USDC, "soon gone", sender=page_fan)])
+    wait_until(tab, "window.__overlay.shown.length >= 1")
+    chain.restore(snapshot)
+    new = tipped_ids(page_fg, [jar.tip(page_creator, usdc, 2 * USDC, "the new block", sender=page_fan2)])
+    assert new == gone  # the new block's tip has the replaced tip's id
+    wait_until(tab, "window.__overlay.shown.length >= 2", timeout=30)
+    assert shown(tab) == gone + new
+    expect(tab.page.locator("#alert-message")).to_have_text("the new block")

@@ -33,7 +33,7 @@ from fairgift.web.guard import client_key
 from fairgift.web.http import HttpError, path_text, query_int, query_text
 from fairgift.web.routes.pages import STATIC, content_security_policy, state_json
 from fairgift.web.streams import StreamSlots
-from fairgift.web.views.alerts import Alerts, format_id, parse_id
+from fairgift.web.views.alerts import END_OF_BLOCK, Alerts, format_id, parse_id
 
 log = logging.getLogger("fairgift.overlay")
 
@@ -125,6 +125,8 @@ def routes(service, views) -> list[Route]:
         try:
             commits = getattr(alerts.index(), "commits", None)
             now = await run_in_threadpool(alerts.position)
+            if position is not None and position[0] > await run_in_threadpool(alerts.index().head):
+                position = None  # an id from a chain that is gone (a reset node): start afresh
             hello = {"resumed": position is not None}
             if position is None:
                 position = now
@@ -156,6 +158,12 @@ def routes(service, views) -> list[Route]:
                     woke = True
                 if not woke and time.monotonic() < ends:
                     yield ": heartbeat\n\n"
+                fork = commits.fork_since(seen) if commits is not None else None
+                if fork is not None and fork <= position[0]:
+                    # the blocks from `fork` were replaced: what was sent from there is gone, and
+                    # the new blocks' tips may reuse those ids (the page forgets them)
+                    position = (fork - 1, END_OF_BLOCK)
+                    yield sse("reorg", {"from": fork})
         finally:
             slots.give_back(client)
 

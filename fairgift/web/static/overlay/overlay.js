@@ -117,6 +117,11 @@
       track(e);
       receive(JSON.parse(e.data));
     });
+    source.addEventListener("reorg", (e) => {
+      // the chain replaced the blocks from `from`: their ids may come again, for other tips
+      const from = JSON.parse(e.data).from;
+      for (const id of [...seen]) if (order(id)[0] >= from) seen.delete(id);
+    });
     source.addEventListener("error", () => {
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
     });
