@@ -203,7 +203,7 @@ def make_tips(sb: ServicesBench, events: int, fans: int, creators: int, batch: i
             fan.address,
             creator_addrs[c],
             sb.token,
-            10_000 + rng.randrange(5_000_000),
+            250_000 + rng.randrange(5_000_000),  # at least the relay policy's minimum (0.25)
             f"tip #{t}",
             nonces[f],
             deadline,

@@ -17,6 +17,7 @@ from fairgift import eip712
 from fairgift.batch import batch_args
 from fairgift.relayer.reconcile import WouldRevert
 from fairgift.relayer.signed_tip import Permit, SignedTip
+from fairgift.relayer.simulate import eth_calls, skip_reason_of
 from fairgift.relayer.store import now
 
 log = logging.getLogger("fairgift.relayer")
@@ -80,7 +81,7 @@ class Batcher:
         if self.reconciler.open_txs():
             return False  # one transaction in flight at a time: nonces stay simple and gap-free
         cfg = self.config
-        rows = self.store.next_batch(cfg.batch_size)
+        rows = self.store.next_batch(cfg.batch_size, cfg.fan_per_batch)
         if not rows:
             return False
         head = rows[0]
@@ -121,6 +122,7 @@ class Batcher:
             skips = {row.id: f"token {token} is no longer allowed in the jar" for row in rows}
         else:
             need: dict[str, int] = {}
+            permits = self._best_permits(rows, now_chain)
             for row in rows:
                 if int(row.deadline) < now_chain + self.config.submit_margin:
                     skips[row.id] = "expired before it could be submitted"
@@ -133,7 +135,7 @@ class Batcher:
                 if balance < total:
                     skips[row.id] = f"balance too low at submission ({balance} < {total})"
                     continue
-                if allowance < total and not self._usable_permit(row, total):
+                if allowance < total and permits.get(row.fan, (0,))[0] < total:
                     skips[row.id] = f"allowance too low at submission ({allowance} < {total})"
                     continue
                 need[row.fan] = total
@@ -143,25 +145,42 @@ class Batcher:
             log.info("skipped %d tips before submission", len(skips))
         return ready
 
-    def _usable_permit(self, row, total: int) -> bool:
-        if not row.permit:
-            return False
-        permit = json.loads(row.permit)
-        if (
-            int(permit["value"]) < total
-            or int(permit["deadline"]) < self.reader.timestamp() + self.config.submit_margin
-        ):
-            return False
-        return int(permit["nonce"]) == self.reader.permit_nonce(row.token, row.fan)
+    def _best_permits(self, rows, now_chain: int) -> dict[str, tuple[int, object]]:
+        """Per fan of `rows`, its usable permit of the greatest value (value, row) among all its
+        queued tips (not only this batch's): signed over the token's current permit nonce, its
+        deadline not too close. Two quick tips of one fan carry
+        two permits on one nonce, the later covering both: that one is submitted, never the
+        smaller (which would spend the nonce and leave the other tip uncovered)."""
+        best: dict[str, tuple[int, object]] = {}
+        nonces: dict[str, int] = {}
+        with_permit = {row.fan for row in rows if row.permit}
+        if not with_permit:
+            return best
+        for row in self.store.queued_permits(rows[0].token, with_permit):
+            if not row.permit:
+                continue
+            permit = json.loads(row.permit)
+            if int(permit["deadline"]) < now_chain + self.config.submit_margin:
+                continue
+            if row.fan not in nonces:
+                nonces[row.fan] = self.reader.permit_nonce(row.token, row.fan)
+            if int(permit["nonce"]) != nonces[row.fan]:
+                continue
+            value = int(permit["value"])
+            if row.fan not in best or value > best[row.fan][0]:
+                best[row.fan] = (value, row)
+        return best
 
     def _permit_needed(self, ready) -> object | None:
-        """The first tip whose fan's allowance does not cover the fan's tips in this batch."""
+        """The tip whose permit to submit first: for the first fan whose allowance does not cover
+        its tips in this batch, the fan's usable permit of the greatest value."""
         need: dict[str, int] = {}
         for row in ready:
             need[row.fan] = need.get(row.fan, 0) + int(row.amount)
-        for row in ready:
-            if row.permit and self.reader.allowance(row.token, row.fan) < need[row.fan]:
-                return row
+        best = self._best_permits(ready, self.reader.timestamp())
+        for fan, total in need.items():
+            if fan in best and self.reader.allowance(ready[0].token, fan) < total:
+                return best[fan][1]
         return None
 
     def _send_permit(self, row) -> None:
@@ -179,17 +198,53 @@ class Batcher:
 
     def _send_batch(self, token: str, rows) -> None:
         # Adjacent items to the same creator: lets the jar write a creator's credit once per run.
-        rows = sorted(rows, key=lambda r: (r.creator, r.accepted_at))
-        tips, messages = batch_args(
-            [signed_from_row(row, self.reader.chain_id, self.reader.jar).batch_item() for row in rows]
-        )
+        rows = self.simulate(token, sorted(rows, key=lambda r: (r.creator, r.accepted_at)))
+        if not rows:
+            return
         try:
-            self.reconciler.send("batch", token, self.jar.tipBatch, (token, tips, messages), items=rows)
+            self.reconciler.send("batch", token, self.jar.tipBatch, self.call_args(token, rows), items=rows)
         except WouldRevert as err:  # the whole batch would revert: do not pay for it
             log.error("tipBatch of %d tips would revert: %s", len(rows), err)
             self.store.count_failed_attempt(
                 rows, self.config.max_attempts, f"the batch would revert: {str(err)[:200]}"
             )
+
+    def call_args(self, token: str, rows) -> tuple:
+        """`tipBatch`'s arguments for queued `rows`, in their order."""
+        chain_id, jar = self.reader.chain_id, self.reader.jar
+        tips, messages = batch_args([signed_from_row(row, chain_id, jar).batch_item() for row in rows])
+        return (token, tips, messages)
+
+    def simulate(self, token: str, rows) -> list:
+        """Drop (skipped with the jar's reason, without paying) every item that `tipBatch` would
+        skip at the pending block: each item alone, then the whole batch, in one JSON-RPC batch."""
+        encode = self.jar.tipBatch.encode_input
+        datas = [_hex(encode(*self.call_args(token, [row]))) for row in rows]
+        datas.append(_hex(encode(*self.call_args(token, rows))))
+        tipped = eth_calls(self.reconciler.web3, self.reconciler.sender, self.reader.jar, datas)
+        fails = [row for row, n in zip(rows, tipped, strict=False) if n == 0]
+        if fails:
+            r = self.reader
+            values = r.batch(
+                r.timestamp_read(), *[r.nonce_used_read(row.fan, int(row.nonce)) for row in fails]
+            )
+            skips = {
+                row.id: "would be skipped (simulated before paying): "
+                + skip_reason_of(now=values[0], deadline=int(row.deadline), nonce_used=used)
+                for row, used in zip(fails, values[1:], strict=True)
+            }
+            self.store.skip_queued(skips)
+            log.info("simulation: %d of %d tips would be skipped; not paid for", len(skips), len(rows))
+        keep = [row for row, n in zip(rows, tipped, strict=False) if n != 0]
+        if keep and not fails and tipped[-1] is not None and tipped[-1] != len(keep):
+            # items that land alone but not together (one fan's items sharing a balance): the gas
+            # limit covers the skips; the on-chain outcome is settled from the receipt
+            log.warning("simulation: the whole batch tips %s of %d items", tipped[-1], len(keep))
+        return keep
+
+
+def _hex(data) -> str:
+    return data if isinstance(data, str) else "0x" + bytes(data).hex()
 
 
 def signed_from_row(row, chain_id: int, jar: str) -> SignedTip:

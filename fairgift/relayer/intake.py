@@ -14,6 +14,7 @@ import json
 import threading
 
 from fairgift import eip712
+from fairgift.relayer.policy import check_minimum, units
 from fairgift.relayer.signed_tip import Rejected, SignedTip, check_tip, parse_tip_request, signer_of
 from fairgift.relayer.store import QUEUED, NonceTaken, now, tip_view
 
@@ -82,6 +83,7 @@ class Intake:
             )
         if not allowed:
             raise Rejected(400, f"token {tip.token} is not allowed in the jar")
+        check_minimum(cfg, tip.amount, r.decimals(tip.token), prefix="tip.")
         if used:
             raise Rejected(409, f"nonce {tip.nonce} of {tip.fan} is already used on chain (a replay?)")
         if balance is None or allowance is None:
@@ -121,6 +123,16 @@ class Intake:
                 f"(at most {cfg.fan_rate})",
                 retry_after=int(cfg.rate_window),
             )
+        at = now()
+        skipped_at = store.last_onchain_skip(conn, tip.fan, at - cfg.penalty_seconds)
+        if skipped_at is not None:
+            wait = int(skipped_at + cfg.penalty_seconds - at) + 1
+            raise Rejected(
+                429,
+                f"{tip.fan} is refused for {cfg.penalty_seconds:g} s after a tip of it was skipped on "
+                f"chain (its balance, allowance or nonce changed after acceptance); retry in {wait} s",
+                retry_after=wait,
+            )
         waiting = store.queued_count(conn)
         if waiting >= cfg.max_queue:
             raise Rejected(503, f"relayer busy: {waiting} tips are waiting; try again shortly", retry_after=5)
@@ -140,6 +152,30 @@ class Intake:
                 raise Rejected(
                     422, f"permit value {tip.permit.value} is below what the queued tips need ({need})"
                 )
+            self._check_sponsorship(conn, tip, need)
+
+    def _check_sponsorship(self, conn, tip: SignedTip, need: int) -> None:
+        """A permit costs the relayer a transaction: sponsored only for a fan whose queued tips
+        reach `permit_min`, once per `permit_every` seconds."""
+        cfg = self.config
+        minimum = units(cfg.permit_min, self.reader.decimals(tip.token))
+        if need < minimum:
+            raise Rejected(
+                422,
+                f"a permit is sponsored for queued tips of at least {minimum} ({cfg.permit_min} of the "
+                f"token; the relayer pays about {cfg.gas_per_permit:,} gas for it): {tip.fan} queues "
+                f"{need}; approve the jar, or tip more",
+            )
+        at = now()
+        last = self.store.last_sponsored_permit(conn, tip.fan, at - cfg.permit_every)
+        if last is not None:
+            wait = int(last + cfg.permit_every - at) + 1
+            raise Rejected(
+                429,
+                f"one sponsored permit per fan per {cfg.permit_every:g} s: {tip.fan} had one; "
+                f"approve the jar, or retry in {wait} s",
+                retry_after=wait,
+            )
 
     def _check_permit(self, tip: SignedTip, now_chain: int) -> int:
         """The tip's EIP-2612 permit: its deadline, and its signature by the fan over the token's

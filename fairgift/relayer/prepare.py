@@ -10,6 +10,7 @@ EIP-2612 `Permit` to sign as well. It then posts both signatures to `POST /api/t
 from __future__ import annotations
 
 from fairgift import eip712
+from fairgift.relayer.policy import check_minimum
 from fairgift.relayer.signed_tip import Rejected, check_tip
 
 
@@ -37,6 +38,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
     )
     if not relayer.reader.is_token_allowed(token):
         raise Rejected(400, f"token {token} is not allowed in the jar")
+    check_minimum(cfg, amount, relayer.reader.decimals(token))
     validity = max(int(validity), cfg.min_validity + 60)
     if validity > 30 * 86400:
         raise Rejected(400, "validitySeconds is at most 30 days")

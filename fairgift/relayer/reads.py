@@ -22,6 +22,8 @@ _BALANCE_OF = selector("balanceOf(address)")
 _ALLOWANCE = selector("allowance(address,address)")
 _NONCES = selector("nonces(address)")
 _DOMAIN_SEPARATOR = selector("DOMAIN_SEPARATOR()")
+_DECIMALS = selector("decimals()")
+_FEE_BPS = selector("feeBps()")
 
 
 class ChainReader:
@@ -31,6 +33,7 @@ class ChainReader:
         self.web3 = web3
         self.jar = to_checksum_address(jar)
         self._separators: dict[str, bytes] = {}
+        self._decimals: dict[str, int] = {}
         self.chain_id = int(web3.eth.chain_id)
 
     def _call(self, to: str, selector: bytes, types: list[str], args: list, out: list[str]):
@@ -104,6 +107,16 @@ class ChainReader:
             return None
         except FairGiftError as err:
             raise Rejected(400, str(err)) from None
+
+    def decimals(self, token: str) -> int:
+        """The token's `decimals()` (cached: it never changes)."""
+        if token not in self._decimals:
+            self._decimals[token] = int(self._call(token, _DECIMALS, [], [], ["uint8"])[0])
+        return self._decimals[token]
+
+    def fee_bps(self) -> int:
+        """The jar's current fee, in basis points of each tip."""
+        return int(self._call(self.jar, _FEE_BPS, [], [], ["uint256"])[0])
 
     def token_separator(self, token: str) -> bytes:
         """The token's EIP-2612 `DOMAIN_SEPARATOR()` (cached: it depends only on the chain)."""

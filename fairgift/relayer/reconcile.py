@@ -19,7 +19,8 @@ from eth_utils import to_checksum_address
 
 import fairgift.relayer.faults as faults
 from fairgift.batch import skip_reason
-from fairgift.relayer.store import LANDED, SKIPPED, TX_RECORDED, now
+from fairgift.relayer.simulate import gas_limit
+from fairgift.relayer.store import LANDED, ONCHAIN_SKIP, SKIPPED, TX_RECORDED, now
 
 log = logging.getLogger("fairgift.relayer")
 
@@ -55,9 +56,8 @@ class Reconciler:
         except Exception as err:  # noqa: BLE001 - web3 raises several kinds for a revert
             raise WouldRevert(str(err)[:300]) from err
         nonce = self.web3.eth.get_transaction_count(self.sender, "pending")
-        txn = method.as_transaction(
-            *args, sender=self.account, nonce=nonce, gas_limit=int(estimate * self.config.gas_margin) + 1
-        )
+        limit = gas_limit(estimate, len(items), self.config.gas_margin)
+        txn = method.as_transaction(*args, sender=self.account, nonce=nonce, gas_limit=limit)
         signed = self.account.sign_transaction(txn)
         if signed is None:
             raise RuntimeError(f"relayer account {self.sender} declined to sign")
@@ -189,7 +189,7 @@ class Reconciler:
         out = {}
         for item in items:
             if item.position in skipped:
-                out[item.id] = {"status": SKIPPED, "reason": f"skipped on chain: {skipped[item.position]}"}
+                out[item.id] = {"status": SKIPPED, "reason": f"{ONCHAIN_SKIP}: {skipped[item.position]}"}
                 continue
             key = (item.fan, item.creator, int(item.amount), item.message)
             if landed.get(key):

@@ -114,16 +114,20 @@ def check_tip(
     *, creator: str, amount: int, message, jar: str, max_message_bytes: int, prefix: str = ""
 ) -> None:
     """The rules of a tip, checked before anything is read from the chain: a message of text
-    (valid Unicode) of at most `max_message_bytes` UTF-8 bytes (the relayer pays the calldata of
-    every message), an amount above zero, a creator that is neither the zero address nor the jar
-    (the jar refuses both on chain). `prefix` names the fields as the request does ("tip.").
-    `Rejected` 400 (413 for a long message) with the first rule broken."""
+    (valid Unicode, no C0 control character nor DEL) of at most `max_message_bytes` UTF-8 bytes
+    (the relayer pays the calldata of every message), an amount above zero, a creator that is
+    neither the zero address nor the jar (the jar refuses both on chain). `prefix` names the fields
+    as the request does ("tip."). `Rejected` 400 (413 for a long message) with the first rule broken."""
     if not isinstance(message, str):
         raise Rejected(400, f"{prefix}message must be a string")
     try:
         size = len(message.encode("utf8"))
     except UnicodeEncodeError:
         raise Rejected(400, f"{prefix}message is not valid Unicode text") from None
+    control = next((ch for ch in message if ch < " " or ch == "\x7f"), None)
+    if control is not None:
+        # U+0000 makes PostgreSQL refuse the row; the others have no business in a page's message
+        raise Rejected(400, f"{prefix}message contains the control character U+{ord(control):04X}; remove it")
     if size > max_message_bytes:
         raise Rejected(
             413, f"{prefix}message is {size} bytes; this relayer takes at most {max_message_bytes}"

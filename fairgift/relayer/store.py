@@ -23,6 +23,7 @@ import time
 import sqlalchemy as sa
 
 from fairgift.db import ADDRESS, HASH, KEY, U256
+from fairgift.relayer.policy import fair_pick
 
 metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(metadata)`)
 
@@ -95,6 +96,7 @@ relay_leases = sa.Table(
     sa.Column("expires_at", sa.Float, nullable=False),
 )
 
+ONCHAIN_SKIP = "skipped on chain"  # the reason's prefix of a tip the jar skipped in a mined batch
 EXPIRES_CAP = 2**62  # relay_tips.expires_at: a uint256 deadline, capped to fit a BIGINT
 
 
@@ -182,6 +184,35 @@ class RelayStore:
             )
         ).scalar_one()
 
+    def last_onchain_skip(self, conn, fan: str, since: float) -> float | None:
+        """When `fan`'s latest tip skipped *on chain* (after `since`) was settled, or None: such a
+        skip cost the relayer gas (the fan moved, revoked or cancelled in front of the batch)."""
+        t = relay_tips.c
+        return conn.execute(
+            sa.select(sa.func.max(t.updated_at)).where(
+                t.deployment == self.deployment,
+                t.fan == fan,
+                t.status == SKIPPED,
+                t.reason.like(ONCHAIN_SKIP + "%"),
+                t.updated_at > since,
+            )
+        ).scalar()
+
+    def last_sponsored_permit(self, conn, fan: str, since: float) -> float | None:
+        """When the relayer last sent a permit transaction for `fan` (after `since`), or None."""
+        t, x = relay_tips.c, relay_txs.c
+        return conn.execute(
+            sa.select(sa.func.max(x.created_at))
+            .select_from(relay_txs.join(relay_tips, relay_tips.c.id == relay_txs.c.tip_id))
+            .where(
+                x.deployment == self.deployment,
+                x.kind == "permit",
+                t.fan == fan,
+                x.created_at > since,
+                x.status.in_((TX_RECORDED, TX_SENT, TX_MINED, TX_REVERTED)),
+            )
+        ).scalar()
+
     def queued_count(self, conn) -> int:
         t = relay_tips.c
         return conn.execute(
@@ -250,9 +281,10 @@ class RelayStore:
                 )
             ).scalar()
 
-    def next_batch(self, limit: int) -> list:
-        """The oldest queued tip and the queued tips in its token after it, oldest first, at most
-        `limit` (a batch is in one token)."""
+    def next_batch(self, limit: int, per_fan: int = 1) -> list:
+        """The next batch: queued tips in the oldest queued tip's token (a batch is in one token),
+        picked fairly (`policy.fair_pick`: round-robin by creator, at most `per_fan` of one fan)
+        among the oldest `limit * 20`, oldest first."""
         t = relay_tips.c
         with self.db.read() as conn:
             head = conn.execute(
@@ -263,11 +295,27 @@ class RelayStore:
             ).first()
             if head is None:
                 return []
-            return conn.execute(
+            window = conn.execute(
                 sa.select(relay_tips)
                 .where(t.deployment == self.deployment, t.status == QUEUED, t.token == head.token)
                 .order_by(t.accepted_at)
-                .limit(limit)
+                .limit(limit * 20)
+            ).all()
+        return fair_pick(window, limit, per_fan)
+
+    def queued_permits(self, token: str, fans) -> list:
+        """The queued tips in `token` of `fans` that carry a permit (the batcher submits the one
+        covering all of a fan's queued tips, whichever batch that tip is in)."""
+        t = relay_tips.c
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(relay_tips).where(
+                    t.deployment == self.deployment,
+                    t.status == QUEUED,
+                    t.token == token,
+                    t.fan.in_(list(fans)),
+                    t.permit.is_not(None),
+                )
             ).all()
 
     def skip_queued(self, reasons: dict[str, str]) -> None:

@@ -4,6 +4,8 @@ transaction's nonce taken by another; every tip ends landed once or skipped with
 the relayer never sends two transactions for one tip. Also permits (a fan with no gas and no
 approval), pre-checks that save gas, and outcomes read from the receipt."""
 
+from dataclasses import replace
+
 import pytest
 import sqlalchemy as sa
 from eth_account import Account
@@ -16,6 +18,14 @@ from tests.constants import USDC
 
 class Crash(Exception):
     pass
+
+
+@pytest.fixture(autouse=True)
+def _one_batch_for_a_fans_tips(svc_service):
+    """These tests follow one fan's several tips through one batch (exactly once, crashes,
+    outcomes): the per-fan cap of a batch (1 by default, tested in test_services_simulate) is
+    raised for them."""
+    svc_service.relayer.config = replace(svc_service.relayer.config, fan_per_batch=10)
 
 
 @pytest.fixture
@@ -155,7 +165,7 @@ def test_permit_gasless_fan(svc_fg, creators, svc_client, svc_service, svc_new_f
     assert credits(svc_fg, creators)[0] - before[0] == 3 * USDC - fee
     # the next prepared tip takes the next nonce, and needs no permit (the allowance is left at 0)
     nxt = svc_client.post(
-        "/api/tips/prepare", json={"fan": fan.address, "creator": creators[0].address, "amount": "1"}
+        "/api/tips/prepare", json={"fan": fan.address, "creator": creators[0].address, "amount": str(USDC)}
     ).json()
     assert nxt["tip"]["message"]["nonce"] == "1" and nxt["permit"] is not None
 
@@ -174,20 +184,20 @@ def test_precheck_skips_without_paying(svc_fg, creators, svc_client, svc_service
 def test_outcomes_from_the_receipt(
     svc_fg, creators, monkeypatch, svc_client, svc_service, svc_new_fan, svc_domain
 ):
-    """An item the jar skips (the fan cancelled its nonce after the pre-check) ends `skipped` with
-    the jar's reason; the others land."""
+    """An item the jar skips (the fan cancelled its nonce after the simulation: in front of the
+    batch) ends `skipped` with the jar's reason; the others land."""
     fan = svc_new_fan()
     ids = queue_tips(svc_client, fan, svc_domain, creators, svc_fg, 3)
     batcher = svc_service.relayer.batcher
-    original = batcher.precheck
+    original = batcher.simulate
 
-    def precheck_then_cancel(batch_rows):
-        ready = original(batch_rows)
-        # between the pre-check and the mining, the fan cancels nonce 1 (bit 1 of word 0)
+    def simulate_then_cancel(token, batch_rows):
+        ready = original(token, batch_rows)
+        # between the simulation and the mining, the fan cancels nonce 1 (bit 1 of word 0)
         send_as(fan, svc_fg.jar.address, svc_fg.jar.invalidateNonces.encode_input(0, 0b10))
         return ready
 
-    monkeypatch.setattr(batcher, "precheck", precheck_then_cancel)
+    monkeypatch.setattr(batcher, "simulate", simulate_then_cancel)
     assert svc_service.relayer.step()
     views = [svc_client.get(f"/api/tips/{i}").json() for i in ids]
     assert [v["status"] for v in views] == ["landed", "skipped", "landed"]
@@ -201,3 +211,35 @@ def test_prepare_refuses_a_zero_tip(svc_fg, creators, svc_client):
         json={"fan": Account.create().address, "creator": creators[0].address, "amount": "0"},
     )
     assert res.status_code == 400 and "above zero" in res.json()["error"]
+
+
+def test_two_quick_permit_tips_both_land(svc_fg, creators, svc_client, svc_service, svc_new_fan):
+    """A new fan (no gas, no approval) sends two gasless tips before either is batched: both
+    prepared permits are signed over one token nonce, the second for both tips. The relayer submits
+    the one covering all the fan's queued tips, so both land (before: the first, smaller, permit
+    was submitted and the second tip was skipped for lack of allowance)."""
+    svc_service.relayer.config = replace(svc_service.relayer.config, fan_per_batch=1)  # the default
+    fan = svc_new_fan(usdc=10, approve=False)
+    before = credits(svc_fg, creators)
+    ids = []
+    for amount in (USDC, 2 * USDC):
+        prepared = svc_client.post(
+            "/api/tips/prepare",
+            json={"fan": fan.address, "creator": creators[0].address, "amount": str(amount)},
+        ).json()
+        assert prepared["permit"]["message"]["nonce"] == "0"
+        body = prepared["request"]
+        body["signature"] = sign_typed(fan, prepared["tip"])
+        body["permit"]["signature"] = sign_typed(fan, prepared["permit"])
+        res = svc_client.post("/api/tips", json=body)
+        assert res.status_code == 202, res.text
+        ids.append(res.json()["id"])
+    assert prepared["permit"]["message"]["value"] == str(3 * USDC)  # the second covers both
+    drain(svc_service.relayer)
+    views = [svc_client.get(f"/api/tips/{i}").json() for i in ids]
+    assert [v["status"] for v in views] == ["landed", "landed"], views
+    assert [tx.kind for tx in rows(svc_service, relay_txs)] == ["permit", "batch", "batch"]
+    fee = int(svc_fg.jar.feeBps())
+    assert (
+        credits(svc_fg, creators)[0] - before[0] == 3 * USDC - USDC * fee // 10_000 - 2 * USDC * fee // 10_000
+    )

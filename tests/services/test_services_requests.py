@@ -168,9 +168,10 @@ def test_deadline_amounts_message(svc_fg, svc_client, svc_service, good):
         content=big.encode(),
         headers={"content-type": "application/json"},
     )
-    # the largest message and a message full of markup and control characters are accepted as data
+    # the largest message and a message full of markup are accepted as data (control characters
+    # are refused: test_control_characters_in_a_message_are_refused)
     assert svc_client.post("/api/tips", json=good(message="é" * 140)).status_code == 202
-    hostile = "<script>alert(1)</script>\x00\x1b[31m'; DROP TABLE relay_tips;--"
+    hostile = "<script>alert(1)</script>\u202e[31m'; DROP TABLE relay_tips;--"
     res = svc_client.post("/api/tips", json=good(message=hostile, nonce=2))
     assert res.status_code == 202
     assert svc_client.get(f"/api/tips/{res.json()['id']}").json()["message"] == hostile
@@ -304,3 +305,33 @@ def test_prepare_alias_is_the_canonical_view(svc_fg, creators, svc_client, svc_n
         "/api/tips/prepare", json={"fan": "0x12", "creator": creators[0].address, "amount": "1"}
     )
     assert res.status_code == 400 and set(res.json()) == {"error", "code"}
+
+
+def test_control_characters_in_a_message_are_refused(svc_client, svc_service, good):
+    """U+0000 (PostgreSQL refuses it in text) and the other C0 controls: 400 with the reason."""
+    for ch in ("\x00", "\x07", "\x1b", "\x7f"):
+        reason = _refused(svc_client, svc_service, 400, "control character", json=good(message=f"a{ch}b"))
+        assert f"U+{ord(ch):04X}" in reason
+
+
+def test_identical_tips_racing_get_the_idempotent_answer(svc_client, svc_service, good, monkeypatch):
+    """Two identical tips posted at the same moment: both pass the intake's look-ups before
+    either inserts; the second insert meets the unique key. It answers as a duplicate (202), not
+    500. The race window is held open by making the look-ups miss, as they do in a real race."""
+    body = good(nonce=4242)
+    first = svc_client.post("/api/tips", json=body)
+    assert first.status_code == 202, first.text
+    intake = svc_service.relayer.intake
+    real_status = intake.status
+    calls = []
+
+    def status_before_the_other_commits(tip_id):
+        calls.append(tip_id)
+        return None if len(calls) == 1 else real_status(tip_id)
+
+    monkeypatch.setattr(intake, "status", status_before_the_other_commits)
+    monkeypatch.setattr(svc_service.relayer.store, "nonce_holder", lambda conn, fan, nonce: None)
+    again = svc_client.post("/api/tips", json=body)
+    assert again.status_code == 202, again.text
+    assert again.json() == {"id": first.json()["id"], "status": "queued", "duplicate": True}
+    assert _count(svc_service) == 1

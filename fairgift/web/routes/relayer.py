@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from fairgift.eip712 import TIP
+from fairgift.relayer.policy import policy_view
 from fairgift.web.http import HttpError
 
 
@@ -22,6 +23,7 @@ def routes(service, views) -> list[Route]:
     def collect() -> dict:
         relayer = require_relayer(service)
         cfg = relayer.config
+        token = str(service.fg.usdc.address)
         return {
             "chainId": relayer.chain_id,
             "jar": relayer.reader.jar,
@@ -33,6 +35,10 @@ def routes(service, views) -> list[Route]:
             "batchSize": cfg.batch_size,
             "batchWaitSeconds": cfg.batch_wait,
             "fanRateLimit": {"tips": cfg.fan_rate, "perSeconds": cfg.rate_window},
+            # what relaying costs and what pays for it (the relayer only refuses; it never changes
+            # what a fan signed): minimums in the deployment's stablecoin, with the arithmetic
+            "policy": policy_view(cfg, relayer.reader.fee_bps(), relayer.reader.decimals(token)),
+            "policyToken": token,
         }
 
     async def relayer_info(request: Request) -> JSONResponse:
