@@ -62,14 +62,22 @@ def test_hostile_message_is_inert_text(open_tab, follower, page_fg, page_creator
     assert tab.console_errors == []
 
 
-def test_background_is_transparent(open_tab, follower, page_fg, page_creator, page_fan, shots_dir):
-    tab = open_overlay(open_tab, "?duration=30")
+def test_background_is_transparent(open_tab, follower, page_fg, page_creator, page_fan, page_fan2, shots_dir):
+    """What OBS composites over the video: a transparent page with the alert and the goal bar. The
+    picture for docs/page.md is that page over a checkerboard (out/page/overlay.png)."""
+    start = page_fg.chain.blocks.head.timestamp + 1
+    page_fg.chain.mine(timestamp=start)
+    page_fg.tip(page_fan2, page_creator, "120", "for the new mic")
+    tab = open_overlay(open_tab, f"?duration=60&goal=500&since={start}&label=tonight")
     page = tab.page
     for element in ("html", "body"):
         color = page.evaluate(f"getComputedStyle(document.querySelector('{element}')).backgroundColor")
         assert color == "rgba(0, 0, 0, 0)"
-    page_fg.gift(page_fan, page_creator, "Lion", quantity=1, message="GG!")
+    expect(page.locator("#goal-text")).to_have_text("120 of 500 USDC tonight")
+    page_fg.gift(page_fan, page_creator, "Lion", quantity=1, message="GG! Best stream this week")
     expect(page.locator("#alert-what")).to_have_text("sent 1 × Lion")
+    expect(page.locator("#goal-text")).to_have_text("420 of 500 USDC tonight")
+    page.wait_for_timeout(800)  # the card's entrance and the bar's transition are over
     from PIL import Image
 
     path = shots_dir / "overlay-raw.png"
@@ -78,6 +86,14 @@ def test_background_is_transparent(open_tab, follower, page_fg, page_creator, pa
     assert image.size == (1920, 1080)
     assert image.getpixel((10, 10))[3] == 0  # a corner: nothing drawn, fully transparent
     assert image.getpixel((960, 200))[3] > 0  # the alert card is drawn
+    board = Image.new("RGBA", image.size, (58, 58, 64, 255))
+    for x in range(0, image.size[0], 40):
+        for y in range(0, image.size[1], 40):
+            if (x // 40 + y // 40) % 2:
+                board.paste((40, 40, 46, 255), (x, y, x + 40, y + 40))
+    picture = Image.alpha_composite(board, image).convert("RGB").resize((1280, 720), Image.LANCZOS)
+    picture.save(shots_dir / "overlay.png", optimize=True)
+    assert tab.console_errors == []
 
 
 def test_bad_options_are_refused_with_a_reason(open_tab):
