@@ -4,6 +4,7 @@ guard does not count them as requests in flight."""
 
 import asyncio
 import http.client
+import json
 import threading
 import time
 from urllib.parse import urlsplit
@@ -167,3 +168,25 @@ def test_a_reorg_shows_the_new_blocks_tips(
     wait_until(tab, "window.__overlay.shown.length >= 2", timeout=30)
     assert shown(tab) == gone + new
     expect(tab.page.locator("#alert-message")).to_have_text("the new block")
+
+
+def test_a_repriced_gift_keeps_each_sends_quantity(
+    page_server, page_service, page_fg, page_creator, page_fan, owner
+):
+    """The quantity is not in the event: it is the amount over the price in force when the gift
+    was sent (the GiftSet before it), not today's price. Read by a stream resuming from before."""
+    before = f"{page_fg.chain.blocks.head.number}:2147483647"
+    page_fg.gift(page_fan, page_creator, "Heart", quantity=2)  # 2 × 1 USDC
+    page_fg.jar.setGift(2, "Heart", 2 * 10**6, sender=owner)  # a Heart now costs 2 USDC
+    page_fg.gift(page_fan, page_creator, "Heart", quantity=1)  # 1 × 2 USDC: the same amount
+    page_service.index.sync()
+    response = open_stream(page_server, "/overlay/ava/events", {"Last-Event-ID": before})
+    try:
+        alerts = [json.loads(e["data"]) for e in read_events(response, 3)[1:]]
+    finally:
+        response.close()
+    assert [(a["gift"], a["quantity"], a["amount_text"]) for a in alerts] == [
+        ("Heart", 2, "2.00 USDC"),
+        ("Heart", 1, "2.00 USDC"),
+    ]
+    assert alerts[0]["icon"] == "/static/gifts/heart.svg"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fairgift import events
+from fairgift.history import TipRow, tip_rows
 from fairgift.web.views.icons import gift_icon
 from fairgift.web.views.text import short, shown
 
@@ -74,8 +75,11 @@ class Alerts:
         found = found[skipped:]
         if not found:
             return [], skipped
-        catalogue = self.views.run(self.reader.gift_catalogue)
-        return [self.alert(e, catalogue) for e in found], skipped
+        # a gift's name and quantity as they were when it was sent: the jar's GiftSet events up
+        # to it, replayed by the code of `ape run fairgift tips` (the quantity is not in the event)
+        gift_sets = index.source().events(["TipJar.GiftSet"], to_block=found[-1].block)
+        rows = tip_rows([*gift_sets, *found], lambda token: self.fg.token_info(token).decimals)
+        return [self.alert(row) for row in reversed(rows)], skipped
 
     def raised(self, creator: str, since: int, upto: tuple[int, int]) -> dict:
         """What fans sent `creator` in the stablecoin from the unix time `since` up to the index
@@ -92,32 +96,22 @@ class Alerts:
             "symbol": info.symbol,
         }
 
-    def alert(self, event, catalogue: dict) -> dict:
-        args = event.args
-        info = self.fg.token_info(args["token"])
-        amount = int(args["amount"])
-        gift_id = int(args["giftId"])
-        gift = catalogue.get(gift_id)
-        name = gift.name if gift is not None else (f"gift #{gift_id}" if gift_id else None)
-        quantity = None
-        if gift is not None and gift.price_usd6 > 0:
-            each = gift.amount_in(info.decimals)
-            quantity = amount // each if amount % each == 0 and amount >= each else None
-        fan = str(args["fan"])
+    def alert(self, row: TipRow) -> dict:
+        info = self.fg.token_info(row.token)
         return {
-            "id": format_id(event.order),
-            "kind": "gift" if gift_id else "tip",
-            "fan": fan,
-            "fan_short": short(fan),
-            "gift": shown(name, 40) if name else None,
-            "gift_id": gift_id,
-            "quantity": quantity,
-            "icon": gift_icon(name) if gift_id else None,
-            "amount": str(amount),
-            "amount_value": str(Decimal(amount).scaleb(-info.decimals)),  # plain, for ?min=
-            "amount_text": info.fmt(amount),
+            "id": format_id((row.block, row.log_index)),
+            "kind": "gift" if row.gift_id else "tip",
+            "fan": row.fan,
+            "fan_short": short(row.fan),
+            "gift": shown(row.gift, 40) if row.gift_id else None,
+            "gift_id": row.gift_id,
+            "quantity": row.quantity or None,
+            "icon": gift_icon(row.gift) if row.gift_id else None,
+            "amount": str(row.amount),
+            "amount_value": str(Decimal(row.amount).scaleb(-info.decimals)),  # plain, for ?min=
+            "amount_text": info.fmt(row.amount),
             "symbol": info.symbol,
-            "message": shown(args.get("message", ""), MESSAGE_CHARS),
-            "block": event.block,
-            "time": int(event.timestamp),
+            "message": shown(row.message, MESSAGE_CHARS),
+            "block": row.block,
+            "time": int(row.timestamp),
         }
