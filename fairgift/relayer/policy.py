@@ -38,6 +38,7 @@ class RelayerConfig:
     submit_margin: int = 15  # ...and when it is submitted (else skipped without paying gas)
     receipt_timeout: float = 120.0  # wait this long for a receipt before reconciling later
     rebroadcast_after: float = 30.0  # resend an open transaction's bytes after this long
+    replace_after: float = 90.0  # re-sign it with fees 12.5%+ higher after this long (replace.py)
     max_attempts: int = 3  # reverted batches before a tip is skipped
     gas_margin: float = 1.25  # gas limit = estimate * margin (+ the skip allowance: simulate.py)
     poll_interval: float = 0.05  # receipt polling (seconds)

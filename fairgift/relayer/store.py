@@ -18,86 +18,31 @@ reconciliation and the lease ask it; none of them writes SQL of its own).
 
 from __future__ import annotations
 
+import json
 import time
 
 import sqlalchemy as sa
 
-from fairgift.db import ADDRESS, HASH, KEY, U256
 from fairgift.relayer.policy import fair_pick
-
-metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(metadata)`)
-
-QUEUED, SUBMITTED, LANDED, SKIPPED = "queued", "submitted", "landed", "skipped"
-TIP_STATUSES = (QUEUED, SUBMITTED, LANDED, SKIPPED)
-
-# relay_txs.status: recorded (signed, maybe never broadcast) -> sent -> mined | reverted | dropped
-TX_RECORDED, TX_SENT, TX_MINED, TX_REVERTED, TX_DROPPED = "recorded", "sent", "mined", "reverted", "dropped"
-TX_OPEN = (TX_RECORDED, TX_SENT)
-
-relay_tips = sa.Table(
-    "relay_tips",
+from fairgift.relayer.tables import (  # noqa: F401 - the tables and statuses, as the store's callers know them
+    EXPIRES_CAP,
+    LANDED,
+    ONCHAIN_SKIP,
+    QUEUED,
+    SKIPPED,
+    SUBMITTED,
+    TIP_STATUSES,
+    TX_DROPPED,
+    TX_MINED,
+    TX_OPEN,
+    TX_RECORDED,
+    TX_REVERTED,
+    TX_SENT,
     metadata,
-    sa.Column("id", HASH, primary_key=True),  # the EIP-712 digest the fan signed
-    sa.Column("deployment", KEY, nullable=False),
-    sa.Column("fan", ADDRESS, nullable=False),
-    sa.Column("creator", ADDRESS, nullable=False),
-    sa.Column("token", ADDRESS, nullable=False),
-    sa.Column("amount", U256, nullable=False),
-    sa.Column("nonce", U256, nullable=False),
-    sa.Column("deadline", U256, nullable=False),
-    sa.Column("expires_at", sa.BigInteger, nullable=False),  # min(deadline, 2**62), for queries
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Column("r", HASH, nullable=False),
-    sa.Column("vs", HASH, nullable=False),
-    sa.Column("permit", sa.Text),  # JSON {value, deadline, v, r, s} or NULL
-    sa.Column("status", sa.String(12), nullable=False),
-    sa.Column("reason", sa.Text),
-    sa.Column("batch_id", sa.Integer),
-    sa.Column("position", sa.Integer),  # index in the batch's items
-    sa.Column("tx", HASH),
-    sa.Column("block", sa.BigInteger),
-    sa.Column("log_index", sa.Integer),
-    sa.Column("accepted_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.UniqueConstraint("deployment", "fan", "nonce", name="uq_relay_tips_fan_nonce"),
-    sa.Index("ix_relay_tips_status", "deployment", "status", "accepted_at"),
-    sa.Index("ix_relay_tips_fan", "deployment", "fan", "accepted_at"),
-    sa.Index("ix_relay_tips_batch", "batch_id"),
+    relay_leases,
+    relay_tips,
+    relay_txs,
 )
-
-relay_txs = sa.Table(
-    "relay_txs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("deployment", KEY, nullable=False),
-    sa.Column("kind", sa.String(12), nullable=False),  # "batch" or "permit"
-    sa.Column("token", ADDRESS, nullable=False),
-    sa.Column("sender", ADDRESS, nullable=False),
-    sa.Column("account_nonce", sa.BigInteger, nullable=False),
-    sa.Column("tx_hash", HASH, nullable=False, unique=True),
-    sa.Column("raw", sa.Text, nullable=False),  # 0x… signed transaction, rebroadcast as is
-    sa.Column("status", sa.String(12), nullable=False),
-    sa.Column("items", sa.Integer, nullable=False),
-    sa.Column("tip_id", HASH),  # the tip a permit transaction is for
-    sa.Column("block", sa.BigInteger),
-    sa.Column("gas_used", sa.BigInteger),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Index("ix_relay_txs_status", "deployment", "sender", "status"),
-)
-
-relay_leases = sa.Table(
-    "relay_leases",
-    metadata,
-    sa.Column("sender", ADDRESS, primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
-    sa.Column("holder", sa.String(200), nullable=False),
-    sa.Column("expires_at", sa.Float, nullable=False),
-)
-
-ONCHAIN_SKIP = "skipped on chain"  # the reason's prefix of a tip the jar skipped in a mined batch
-EXPIRES_CAP = 2**62  # relay_tips.expires_at: a uint256 deadline, capped to fit a BIGINT
 
 
 def now() -> float:
@@ -454,21 +399,47 @@ class RelayStore:
                 sa.select(relay_tips).where(relay_tips.c.batch_id == tx_id).order_by(relay_tips.c.position)
             ).all()
 
-    def mark_mined(self, tx, block: int, gas_used: int, outcomes: dict[str, dict]) -> None:
-        """`tx` was mined: each submitted tip's outcome (tip id -> status, reason, log index)."""
+    def mark_mined(self, tx, block: int, gas_used: int, outcomes: dict[str, dict], mined_hash=None) -> None:
+        """`tx` was mined (as `mined_hash`: its current version or an earlier one it replaced):
+        each submitted tip's outcome (tip id -> status, reason, log index)."""
         at = now()
+        mined_hash = mined_hash or tx.tx_hash
         with self.db.write() as conn:
             conn.execute(
                 relay_txs.update()
                 .where(relay_txs.c.id == tx.id)
-                .values(status=TX_MINED, block=block, gas_used=gas_used, updated_at=at)
+                .values(status=TX_MINED, block=block, gas_used=gas_used, tx_hash=mined_hash, updated_at=at)
             )
             for tip_id, values in outcomes.items():
                 conn.execute(
                     relay_tips.update()
                     .where(relay_tips.c.id == tip_id, relay_tips.c.status == SUBMITTED)
-                    .values(**values, block=block, updated_at=at)
+                    .values(**values, block=block, tx=mined_hash, updated_at=at)
                 )
+
+    def record_replacement(self, tx, raw: str, tx_hash: str, earlier: list[str]) -> None:
+        """Record `tx`'s replacement (same account nonce, higher fees) before it is broadcast: its
+        bytes and hash become the row's, the hashes before it go to `replaced` (any version may
+        still be mined: the reconciliation looks for each), its tips point at the new hash."""
+        at = now()
+        with self.db.write() as conn:
+            conn.execute(
+                relay_txs.update()
+                .where(relay_txs.c.id == tx.id, relay_txs.c.status.in_(TX_OPEN))
+                .values(
+                    raw=raw,
+                    tx_hash=tx_hash,
+                    replaced=json.dumps(earlier),
+                    status=TX_RECORDED,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            conn.execute(
+                relay_tips.update()
+                .where(relay_tips.c.batch_id == tx.id, relay_tips.c.status == SUBMITTED)
+                .values(tx=tx_hash, updated_at=at)
+            )
 
     # ------------------------------------------------------------------ leases
 
