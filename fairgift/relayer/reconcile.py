@@ -41,6 +41,7 @@ class Reconciler:
         self.sender = sender
         self.jar_address = to_checksum_address(str(jar.address))
         self.config = config
+        self.lease = None  # relayer.lease.Lease: fences what is recorded, renewed while waiting
         self._tipped_abi = jar.Tipped.abi
         self._skipped_abi = jar.BatchTipSkipped.abi
 
@@ -74,6 +75,7 @@ class Reconciler:
             raw=raw,
             items=items,
             tip_id=tip_id,
+            fence=self._fence(),
         )
         faults.point(f"{kind}-recorded")
         tx = self.store.tx(tx_id)
@@ -110,6 +112,7 @@ class Reconciler:
         """The receipt of `tx_hash` (or of an `earlier` version it replaced), polled for up to
         `timeout` seconds; None when none was mined by then."""
         deadline = now() + timeout
+        renew_at = now() + self._renew_every()
         while True:
             for version in (tx_hash, *earlier):
                 receipt = self.receipt(version)
@@ -117,7 +120,18 @@ class Reconciler:
                     return receipt
             if now() >= deadline:
                 return None
+            if now() >= renew_at:  # a receipt may take minutes: the lease must not lapse meanwhile
+                renew_at = now() + self._renew_every()
+                if not self.lease.acquire():
+                    log.warning("lost the lease while waiting for %s; its new holder settles it", tx_hash)
+                    return None
             time.sleep(self.config.poll_interval)
+
+    def _renew_every(self) -> float:
+        return float("inf") if self.lease is None else self.lease.ttl / 3
+
+    def _fence(self):
+        return None if self.lease is None else self.lease.token()
 
     # ------------------------------------------------------------------ settling
 
@@ -168,7 +182,7 @@ class Reconciler:
         raw, tx_hash, max_fee, tip = sign_replacement(
             self.account, chain.provider.network.ecosystem, old, base_fee
         )
-        self.store.record_replacement(tx, raw, tx_hash, [*earlier, tx.tx_hash])
+        self.store.record_replacement(tx, raw, tx_hash, [*earlier, tx.tx_hash], fence=self._fence())
         faults.point(f"{tx.kind}-replaced")
         log.warning(
             "%s %s (nonce %s) not mined after %.0f s: replaced by %s (max fee %s, tip %s; base fee %s)",

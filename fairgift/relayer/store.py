@@ -50,6 +50,10 @@ def now() -> float:
     return time.time()
 
 
+class LeaseLost(Exception):
+    """This process no longer holds the relayer account's lease: it must not record (or send)."""
+
+
 class NonceTaken(Exception):
     """Another tip of the fan took this nonce in the queue while this one was being queued."""
 
@@ -310,11 +314,13 @@ class RelayStore:
                 .order_by(relay_txs.c.account_nonce)
             ).all()
 
-    def record_tx(self, *, kind, token, sender, account_nonce, tx_hash, raw, items, tip_id=None):
+    def record_tx(self, *, kind, token, sender, account_nonce, tx_hash, raw, items, tip_id=None, fence=None):
         """Record a signed transaction (before it is broadcast) and mark the queued tips it
-        carries (`items`, in batch order) submitted in it, in one transaction; its row."""
+        carries (`items`, in batch order) submitted in it, in one transaction; its row.
+        `fence`: the lease it is signed under, checked in that same transaction (`LeaseLost`)."""
         at = now()
         with self.db.write() as conn:
+            self._check_fence(conn, fence)
             tx_id = conn.execute(
                 relay_txs.insert().values(
                     deployment=self.deployment,
@@ -417,12 +423,13 @@ class RelayStore:
                     .values(**values, block=block, tx=mined_hash, updated_at=at)
                 )
 
-    def record_replacement(self, tx, raw: str, tx_hash: str, earlier: list[str]) -> None:
+    def record_replacement(self, tx, raw: str, tx_hash: str, earlier: list[str], fence=None) -> None:
         """Record `tx`'s replacement (same account nonce, higher fees) before it is broadcast: its
         bytes and hash become the row's, the hashes before it go to `replaced` (any version may
         still be mined: the reconciliation looks for each), its tips point at the new hash."""
         at = now()
         with self.db.write() as conn:
+            self._check_fence(conn, fence)
             conn.execute(
                 relay_txs.update()
                 .where(relay_txs.c.id == tx.id, relay_txs.c.status.in_(TX_OPEN))
@@ -443,32 +450,68 @@ class RelayStore:
 
     # ------------------------------------------------------------------ leases
 
-    def take_lease(self, sender: str, chain_id: int, holder: str, ttl: float, may_take) -> bool:
-        """Take or renew the lease of (`sender`, `chain_id`) for `holder`: when there is none, it
-        is `holder`'s, or it expired, or `may_take(current holder)` says so."""
+    def take_lease(self, sender: str, chain_id: int, holder: str, ttl: float, may_take) -> int | None:
+        """Take or renew the lease of (`sender`, `chain_id`) for `holder`, by compare-and-set: when
+        it is `holder`'s or expired (an UPDATE whose WHERE says so: on PostgreSQL a second writer
+        waits for the row and re-checks the WHERE, so two can never both take it), when there is
+        none (an INSERT meeting the primary key), or when `may_take(current holder)` says so (an
+        UPDATE of that very holder and fence). Its fence (raised at each change of holder), or
+        None when another holds it."""
         at = now()
         lease = relay_leases.c
         where = sa.and_(lease.sender == sender, lease.chain_id == chain_id)
         with self.db.write() as conn:
-            # FOR UPDATE: on PostgreSQL (READ COMMITTED) two batchers reading an expired lease at
-            # once both took it; the row lock makes the second read the first one's update. SQLite
-            # serialises writers already (BEGIN IMMEDIATE) and is given no FOR UPDATE.
-            row = conn.execute(sa.select(relay_leases).where(where).with_for_update()).first()
+            taken = conn.execute(
+                relay_leases.update()
+                .where(where, sa.or_(lease.holder == holder, lease.expires_at < at))
+                .values(
+                    holder=holder,
+                    expires_at=at + ttl,
+                    fence=sa.case((lease.holder == holder, lease.fence), else_=lease.fence + 1),
+                )
+            )
+            if taken.rowcount == 1:
+                return conn.execute(sa.select(lease.fence).where(where)).scalar_one()
+            row = conn.execute(sa.select(relay_leases).where(where)).first()
             if row is None:
                 try:
                     with conn.begin_nested():  # two first takers: the second insert fails
                         conn.execute(
                             relay_leases.insert().values(
-                                sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl
+                                sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl, fence=1
                             )
                         )
                 except sa.exc.IntegrityError:
-                    return False
-                return True
-            if row.holder == holder or row.expires_at < at or may_take(row.holder):
-                conn.execute(relay_leases.update().where(where).values(holder=holder, expires_at=at + ttl))
-                return True
-        return False
+                    return None
+                return 1
+            if may_take(row.holder):
+                taken = conn.execute(
+                    relay_leases.update()
+                    .where(where, lease.holder == row.holder, lease.fence == row.fence)
+                    .values(holder=holder, expires_at=at + ttl, fence=row.fence + 1)
+                )
+                if taken.rowcount == 1:
+                    return row.fence + 1
+        return None
+
+    def _check_fence(self, conn, fence) -> None:
+        """In the caller's transaction: `fence` (sender, chain id, holder, fence number) still
+        holds the lease, unexpired; else `LeaseLost` (the transaction is rolled back)."""
+        if fence is None:
+            return
+        sender, chain_id, holder, number = fence
+        lease = relay_leases.c
+        held = conn.execute(
+            sa.select(sa.func.count()).where(
+                lease.sender == sender,
+                lease.chain_id == chain_id,
+                lease.holder == holder,
+                lease.fence == number,
+                lease.expires_at >= now(),
+            )
+        ).scalar_one()
+        if not held:
+            raise LeaseLost(f"the lease of {sender} is no longer {holder}'s (fence {number})")
 
     def release_lease(self, sender: str, chain_id: int, holder: str) -> None:
         lease = relay_leases.c
