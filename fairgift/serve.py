@@ -21,6 +21,7 @@ from fairgift.web.app import create_app
 from fairgift.web.views.creators import page_urls
 
 log = logging.getLogger("fairgift.serve")
+STREAMS_GRACE = 2  # seconds
 
 
 class _Server(uvicorn.Server):
@@ -55,6 +56,9 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
         # uvicorn would take X-Forwarded-For from any local peer as the client; the guard alone
         # decides whom to believe (`--trusted-proxies`)
         proxy_headers=False,
+        # the overlay's event streams never end by themselves: on shutdown they get this long,
+        # then are cut (the browser reconnects to the next process with its Last-Event-ID)
+        timeout_graceful_shutdown=STREAMS_GRACE,
     )
     server = _Server(config)
     service.start()

@@ -98,56 +98,23 @@ def ape_env(node_uri: str, deployments: Path, chain_id: int = 31337, **extra) ->
     return env
 
 
-class ServeProcess:
-    """`ape run fairgift serve` in its own process on a free port, one at a time: `start()` again
-    after `kill()` is a restart on the same database. Its output goes to `log_dir/serve-N.log`."""
+class ChildProcess:
+    """A program of the project in its own process, its output in `log_dir/<stem>-N.log` (N counts
+    the starts, so a restart keeps the earlier logs): the one place the bench and the tests
+    start, kill and stop such processes."""
 
-    def __init__(self, node_uri: str, deployments: Path, db_url: str, log_dir: Path, args=(), chain_id=31337):
-        self.node_uri, self.deployments, self.db_url, self.chain_id = node_uri, deployments, db_url, chain_id
-        self.log_dir, self.args = Path(log_dir), list(args)
-        self.port = free_port()
+    stem = "process"
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = Path(log_dir)
         self.proc: subprocess.Popen | None = None
         self.starts = 0
         self._log = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, faults: str = "", timeout: float = 90.0) -> None:
-        """Start and wait until `/api/health` answers. With `faults` (FAIRGIFT_FAULTS), a process
-        that reaches its crash point while starting returns here too (the caller sees it exited)."""
-        from fairgift.relayer.faults import EXIT_STATUS
-
+    def launch(self, cmd: list[str], env: dict) -> None:
         self.starts += 1
-        self._log = open(self.log_dir / f"serve-{self.starts}.log", "w")  # noqa: SIM115 - closed in _close
-        cmd = [
-            "ape",
-            "run",
-            "fairgift",
-            "serve",
-            "--network",
-            "ethereum:local:node",
-            "--port",
-            str(self.port),
-        ]
-        cmd += ["--db", self.db_url, *self.args]
-        extra = {"FAIRGIFT_FAULTS": faults} if faults else {}
-        env = ape_env(self.node_uri, self.deployments, self.chain_id, **extra)
+        self._log = open(self.log_dir / f"{self.stem}-{self.starts}.log", "w")  # noqa: SIM115 - closed in _close
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                if faults and self.proc.returncode == EXIT_STATUS:
-                    return
-                raise RuntimeError(f"serve exited with {self.proc.returncode}: {self.log_text()[-2000:]}")
-            try:
-                if get(self.url + "/api/health", timeout=1)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"serve did not answer within {timeout} s: {self.log_text()[-2000:]}")
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -160,7 +127,7 @@ class ServeProcess:
         self._close()
 
     def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM and wait (SIGKILL after `timeout`); returns the exit status."""
+        """SIGTERM and wait (SIGKILL after `timeout`); the exit status (None if never started)."""
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -178,8 +145,65 @@ class ServeProcess:
             self._log.close()
             self._log = None
 
+    def current_log(self) -> str:
+        """The output of the latest start."""
+        path = self.log_dir / f"{self.stem}-{self.starts}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("serve-*.log")))
+        """The output of every start, in order."""
+        paths = [self.log_dir / f"{self.stem}-{n}.log" for n in range(1, self.starts + 1)]
+        return "\n".join(p.read_text(errors="replace") for p in paths if p.exists())
+
+
+class ServeProcess(ChildProcess):
+    """`ape run fairgift serve` in its own process on a free port, one at a time: `start()` again
+    after `kill()` is a restart on the same database. Its output goes to `log_dir/serve-N.log`."""
+
+    stem = "serve"
+
+    def __init__(self, node_uri: str, deployments: Path, db_url: str, log_dir: Path, args=(), chain_id=31337):
+        super().__init__(log_dir)
+        self.node_uri, self.deployments, self.db_url, self.chain_id = node_uri, deployments, db_url, chain_id
+        self.args = list(args)
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, faults: str = "", timeout: float = 90.0) -> None:
+        """Start and wait until `/api/health` answers. With `faults` (FAIRGIFT_FAULTS), a process
+        that reaches its crash point while starting returns here too (the caller sees it exited)."""
+        from fairgift.relayer.faults import EXIT_STATUS
+
+        cmd = [
+            "ape",
+            "run",
+            "fairgift",
+            "serve",
+            "--network",
+            "ethereum:local:node",
+            "--port",
+            str(self.port),
+        ]
+        cmd += ["--db", self.db_url, *self.args]
+        extra = {"FAIRGIFT_FAULTS": faults} if faults else {}
+        env = ape_env(self.node_uri, self.deployments, self.chain_id, **extra)
+        self.launch(cmd, env)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                if faults and self.proc.returncode == EXIT_STATUS:
+                    return
+                raise RuntimeError(f"serve exited with {self.proc.returncode}: {self.log_text()[-2000:]}")
+            try:
+                if get(self.url + "/api/health", timeout=1)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"serve did not answer within {timeout} s: {self.log_text()[-2000:]}")
 
 
 @contextmanager

@@ -21,6 +21,7 @@ import fairgift.index.stored as stored
 from fairgift.db import Database, deployment_key
 from fairgift.events import Event, ScanSource
 from fairgift.index.catchup import SyncResult
+from fairgift.index.commits import Commits
 from fairgift.index.queries import IndexSource
 from fairgift.index.schema import TIPS, index_features, index_state
 
@@ -65,6 +66,7 @@ class Index:
         self._lock = threading.Lock()
         self._again = threading.Event()
         self._has_tips = False
+        self.commits = Commits()  # signalled after every sync that moved the cursor (live readers)
 
     @property
     def scan(self) -> ScanSource:
@@ -131,6 +133,8 @@ class Index:
                 self._again.clear()
                 result = catchup.sync_once(self, to_block, progress)
                 total = result if total is None else total.then(result)
+                if result.events or result.reorg is not None or result.stop >= result.start:
+                    self.commits.notify(result.reorg)
                 if not self._again.is_set():
                     return total
         finally:

@@ -11,7 +11,9 @@ answers pass through untouched. Refusals, before the route runs:
   address the service sees (an IPv6 address by its /64, what one host is given); behind
   `trusted_proxies` reverse proxies, the address the nearest of them appended to
   `X-Forwarded-For` (the entries further left are the client's own word, so never trusted).
-- 503 `busy`: `max_in_flight` requests are being served; come back in a second.
+- 503 `busy`: `max_in_flight` requests are being served; come back in a second. A live stream
+  (`is_stream`: the overlay's events) is not counted: it lasts hours, and `fairgift.web.streams`
+  bounds those per client and in total.
 - 413 `too_large`: a declared `Content-Length` over `max_body_bytes`; a body sent without one
   (chunked) is counted as the route reads it and refused at the first byte over.
 
@@ -136,6 +138,9 @@ class Guard:
         if refusal is not None:
             await respond(refusal, scope, receive, send)
             return
+        if is_stream(scope):  # hours long: bounded by `fairgift.web.streams`, not counted here
+            await self.app(scope, self.capped(receive), send)
+            return
         self.in_flight += 1
         try:
             await self.app(scope, self.capped(receive), send)
@@ -153,7 +158,7 @@ class Guard:
         if wait is not None:
             reason = "the service is taking too many requests; try again shortly"
             return HttpError(429, reason, retry_after=seconds(wait))
-        if self.in_flight >= limits.max_in_flight:
+        if self.in_flight >= limits.max_in_flight and not is_stream(scope):
             return HttpError(503, "the service is busy; try again in a moment", "busy", retry_after=1)
         for name, value in scope.get("headers") or ():
             if name == b"content-length":
@@ -178,6 +183,12 @@ class Guard:
             return message
 
         return guarded
+
+
+def is_stream(scope) -> bool:
+    """A long-lived stream (the overlay's server-sent events), not a request that ends."""
+    path = scope.get("path", "")
+    return path.startswith("/overlay/") and path.endswith("/events")
 
 
 def seconds(wait: float) -> int:

@@ -4,6 +4,7 @@ thread of the test process, sharing its Ape connection), and a real headless Chr
 an injected EIP-1193 wallet that forwards to the test chain's anvil."""
 
 import json
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -197,3 +198,24 @@ def shots_dir():
     out = ROOT / "out" / "page"
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@pytest.fixture
+def follower(page_service):
+    """What the index bot does inside `serve`: index each new block as it comes (here by asking
+    every 20 ms; the bot is told by the node's websocket)."""
+    stop = threading.Event()
+
+    def run():
+        while not stop.is_set():
+            try:
+                page_service.index.sync()
+            except Exception:  # noqa: BLE001 - a node hiccup: the next round retries, as the bot does
+                pass
+            stop.wait(0.02)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(10)

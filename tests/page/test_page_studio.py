@@ -42,6 +42,11 @@ def test_dashboard_shows_what_fans_sent_and_withdraws_the_jar(
     expect(page.locator("#totals")).to_contain_text("2 tips and gifts (1 gift) from 2 fans")
     expect(page.locator("#tips-list .msg").first).to_have_text("two hearts")
     expect(page.locator("#tips-list")).to_contain_text("2 × Heart")
+    # the gift's icon, served here, beside it (a plain tip has none)
+    icons = page.locator("#tips-list img.gift-icon")
+    expect(icons).to_have_count(1)
+    assert icons.first.get_attribute("src") == "/static/gifts/heart.svg"
+    assert page.evaluate("() => document.querySelector('#tips-list img.gift-icon').naturalWidth") > 0
     expect(page.locator("#tips-list .msg").nth(1)).to_have_text("first tip <b>bold?</b>")  # text, not markup
     expect(page.locator("#supporters li").first).to_contain_text("10.00 USDC")
     assert page.locator("#chart rect").count() == 30

@@ -14,13 +14,12 @@ PostgreSQL comes from the `pgserver` wheel, as in test_services_postgres.py.
 
 from __future__ import annotations
 
-import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
-from fairgift.bench.harness import ROOT, ape_env, free_port
+from fairgift.bench.harness import ChildProcess, ape_env, free_port
 
 
 class RedisServer:
@@ -104,47 +103,21 @@ def silverback_env(redis_url: str) -> dict:
     }
 
 
-class SilverbackProcess:
+class SilverbackProcess(ChildProcess):
     """`silverback <args> index` (the bot of bots/index.py) in its own process, with the project's
     environment and a HOME of its own (Silverback's CLI writes ~/.silverback/profile.toml)."""
 
     def __init__(
         self, name: str, args: list[str], node_uri: str, deployments: Path, log_dir: Path, env: dict
     ):
-        self.name, self.args, self.log_dir = name, args, log_dir
+        super().__init__(log_dir)
+        self.stem, self.name, self.args = name, name, args
         home = log_dir / "home"
         home.mkdir(parents=True, exist_ok=True)
         self.env = ape_env(node_uri, deployments, HOME=str(home), **env)
-        self.log = log_dir / f"{name}.log"
-        self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        cmd = ["silverback", *self.args, "--network", "ethereum:local:node", "index"]
-        with open(self.log, "w") as out:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        self.launch(["silverback", *self.args, "--network", "ethereum:local:node", "index"], self.env)
 
     def text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL: the process dies wherever it is, tasks in hand included."""
-        if self.alive():
-            self.proc.send_signal(signal.SIGKILL)
-        if self.proc is not None:
-            self.proc.wait(30)
-
-    def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM and wait (SIGKILL after `timeout`); the exit status (None if never started)."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(30)
-        return self.proc.returncode
+        return self.log_text()

@@ -11,6 +11,7 @@ quotes     GET /api/quote/{tip,gift,buy,sell}      figures as the fan types
 tx         GET /api/tx/{hash}                      what a sent transaction did
 explain    POST /api/explain                       a revert's data as one line
 studio     GET /studio, /api/studio/...            the creator's dashboard and what its wallet sends
+overlay    GET /overlay/{creator}[/events]         the stream overlay and its server-sent events
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fairgift.web.routes import (
     creators,
     explain,
     health,
+    overlay,
     pages,
     prepare,
     quotes,
@@ -33,5 +35,5 @@ from fairgift.web.views import Views
 
 
 def all_routes(service, views: Views) -> list[BaseRoute]:
-    modules = (health, relayer, prepare, tips, creators, quotes, tx, explain, studio, pages)
+    modules = (health, relayer, prepare, tips, creators, quotes, tx, explain, studio, overlay, pages)
     return [route for module in modules for route in module.routes(service, views)]

@@ -256,6 +256,15 @@
       const what = tip.gift ? `${tip.quantity ? `${tip.quantity} × ` : ""}${tip.gift}` : "tip";
       const time = el("time", tip.date, "muted");
       time.dateTime = new Date(tip.time * 1000).toISOString();
+      if (tip.icon) {
+        // the gift's icon, served by the service (decorative: the gift's name is beside it)
+        const img = el("img", null, "gift-icon");
+        img.alt = "";
+        img.width = 20;
+        img.height = 20;
+        img.src = tip.icon;
+        head.append(img);
+      }
       head.append(fan, el("span", `${what}: ${tip.amount_text} (you get ${tip.net_text})`), time);
       item.append(head);
       if (tip.message) item.append(el("p", tip.message, "msg"));

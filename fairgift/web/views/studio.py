@@ -19,6 +19,7 @@ from fairgift.amounts import format_bps
 from fairgift.api import ZERO_ADDRESS, FairGift
 from fairgift.web.http import HttpError
 from fairgift.web.views.creators import Creators
+from fairgift.web.views.icons import gift_icon
 from fairgift.web.views.text import days, message_fields, short
 
 TIPS_PAGE = 20  # tips and gifts per page of the dashboard
@@ -270,6 +271,7 @@ class Studio:
                     "fee_text": self.fg.token_info(r.token).fmt(r.fee),
                     "gift": r.gift or None,
                     "quantity": r.quantity,
+                    "icon": gift_icon(r.gift) if r.gift else None,
                     **message_fields(r.message),
                     "date": FairGift.date(r.timestamp),
                     "time": r.timestamp,
