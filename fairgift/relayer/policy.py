@@ -1,4 +1,4 @@
-"""The relayer's batching, abuse limits and relay policy (every field has a `serve` option).
+"""The relayer's batching, abuse limits and relay policy (the main fields have `serve` options).
 
 The relay policy is what makes relaying pay for itself: the relayer pays the gas of every tip it
 relays and earns nothing but the jar's fee (the treasury is the operator's), so
@@ -26,7 +26,7 @@ from fairgift.relayer.signed_tip import Rejected
 
 @dataclass
 class RelayerConfig:
-    """Batching, abuse limits and the relay policy (every field has a `serve` option)."""
+    """Batching, abuse limits and the relay policy (the main fields have `serve` options)."""
 
     batch_size: int = 50  # a batch goes out when this many tips wait...
     batch_wait: float = 2.0  # ...or when the oldest has waited this long (seconds)
