@@ -87,6 +87,26 @@ def _limit_options(fn):
 @click.option(
     "--fan-rate", default=30, show_default=True, type=click.IntRange(1), help="Tips per fan per minute."
 )
+@click.option(
+    "--min-relayed",
+    default="0.25",
+    show_default=True,
+    help="Smallest relayed tip, in whole tokens (the jar's fee on it pays the relayer's gas).",
+)
+@click.option(
+    "--fan-per-batch",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Items of one fan per batch.",
+)
+@click.option(
+    "--replace-after",
+    default=90.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Re-sign a transaction not mined after T seconds with fees 12.5%+ higher.",
+)
 @click.option("--no-relay", is_flag=True, help="Serve without relaying tips.")
 @click.option("--no-index", is_flag=True, help="Do not run the index bot in this process.")
 @click.option(
@@ -109,6 +129,9 @@ def serve(
     max_queue,
     max_message_bytes,
     fan_rate,
+    min_relayed,
+    fan_per_batch,
+    replace_after,
     no_relay,
     no_index,
     confirmations,
@@ -124,12 +147,24 @@ def serve(
     from fairgift.web.guard import Limits
 
     configure_logging()
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        if not Decimal(min_relayed) >= 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise click.BadParameter(
+            f"{min_relayed!r} is not a number of tokens", param_hint="--min-relayed"
+        ) from None
     relayer = RelayerConfig(
         batch_size=batch_size,
         batch_wait=batch_wait,
         max_queue=max_queue,
         max_message_bytes=max_message_bytes,
         fan_rate=fan_rate,
+        min_relayed=min_relayed,
+        fan_per_batch=fan_per_batch,
+        replace_after=replace_after,
     )
     config = ServiceConfig(
         db_url=db_url,

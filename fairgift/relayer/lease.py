@@ -1,8 +1,11 @@
 """One batcher per relayer account and chain: a lease in the services' database.
 
-Several `serve` processes may share a database; only the lease holder signs, so two batchers never
-race for one account's nonces. A lease held by a process of this host that no longer exists is
-taken at once (a crash and restart need not wait for it to expire).
+Several `serve` processes may share a database; only the lease holder signs, so two batchers
+never race for one account's nonces. The lease is taken by compare-and-set and carries a fence,
+raised at each change of holder; a transaction is recorded only if the recorder's fence is still
+the lease's, checked in the same database transaction (a holder paused past its lease cannot
+record after it), and the lease is renewed while a receipt is awaited. A lease held by a process
+of this host that no longer exists is taken at once (a crash and restart need not wait for it).
 """
 
 from __future__ import annotations
@@ -20,10 +23,21 @@ class Lease:
         self.sender = sender
         self.chain_id = chain_id
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.fence: int | None = None  # the lease's fence when this process last took or renewed it
+        self.ttl = 30.0
 
-    def acquire(self, ttl: float = 30.0) -> bool:
+    def acquire(self, ttl: float | None = None) -> bool:
         """Take (or renew) the lease for `ttl` seconds; False when another live holder has it."""
-        return self.store.take_lease(self.sender, self.chain_id, self.holder, ttl, holder_is_dead)
+        self.ttl = ttl if ttl is not None else self.ttl
+        self.fence = self.store.take_lease(self.sender, self.chain_id, self.holder, self.ttl, holder_is_dead)
+        return self.fence is not None
+
+    def token(self) -> tuple | None:
+        """What a recorded transaction is fenced with (the store checks it in the same database
+        transaction): a holder that lost the lease while paused can no longer record."""
+        if self.fence is None:
+            return None
+        return (self.sender, self.chain_id, self.holder, self.fence)
 
     def release(self) -> None:
         self.store.release_lease(self.sender, self.chain_id, self.holder)

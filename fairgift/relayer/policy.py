@@ -1,4 +1,4 @@
-"""The relayer's batching, abuse limits and relay policy (every field has a `serve` option).
+"""The relayer's batching, abuse limits and relay policy (the main fields have `serve` options).
 
 The relay policy is what makes relaying pay for itself: the relayer pays the gas of every tip it
 relays and earns nothing but the jar's fee (the treasury is the operator's), so
@@ -26,7 +26,7 @@ from fairgift.relayer.signed_tip import Rejected
 
 @dataclass
 class RelayerConfig:
-    """Batching, abuse limits and the relay policy (every field has a `serve` option)."""
+    """Batching, abuse limits and the relay policy (the main fields have `serve` options)."""
 
     batch_size: int = 50  # a batch goes out when this many tips wait...
     batch_wait: float = 2.0  # ...or when the oldest has waited this long (seconds)
@@ -38,6 +38,7 @@ class RelayerConfig:
     submit_margin: int = 15  # ...and when it is submitted (else skipped without paying gas)
     receipt_timeout: float = 120.0  # wait this long for a receipt before reconciling later
     rebroadcast_after: float = 30.0  # resend an open transaction's bytes after this long
+    replace_after: float = 90.0  # re-sign it with fees 12.5%+ higher after this long (replace.py)
     max_attempts: int = 3  # reverted batches before a tip is skipped
     gas_margin: float = 1.25  # gas limit = estimate * margin (+ the skip allowance: simulate.py)
     poll_interval: float = 0.05  # receipt polling (seconds)

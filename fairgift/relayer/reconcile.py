@@ -12,6 +12,7 @@ its tips are queued again. The jar's nonce bitmap is the last line: a tip can ne
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -19,6 +20,7 @@ from eth_utils import to_checksum_address
 
 import fairgift.relayer.faults as faults
 from fairgift.batch import skip_reason
+from fairgift.relayer.replace import fields_of, sign_replacement
 from fairgift.relayer.simulate import gas_limit
 from fairgift.relayer.store import LANDED, ONCHAIN_SKIP, SKIPPED, TX_RECORDED, now
 
@@ -39,6 +41,7 @@ class Reconciler:
         self.sender = sender
         self.jar_address = to_checksum_address(str(jar.address))
         self.config = config
+        self.lease = None  # relayer.lease.Lease: fences what is recorded, renewed while waiting
         self._tipped_abi = jar.Tipped.abi
         self._skipped_abi = jar.BatchTipSkipped.abi
 
@@ -72,6 +75,7 @@ class Reconciler:
             raw=raw,
             items=items,
             tip_id=tip_id,
+            fence=self._fence(),
         )
         faults.point(f"{kind}-recorded")
         tx = self.store.tx(tx_id)
@@ -104,13 +108,30 @@ class Reconciler:
         except TransactionNotFound:
             return None
 
-    def wait_receipt(self, tx_hash: str, timeout: float):
+    def wait_receipt(self, tx_hash: str, timeout: float, earlier=()):
+        """The receipt of `tx_hash` (or of an `earlier` version it replaced), polled for up to
+        `timeout` seconds; None when none was mined by then."""
         deadline = now() + timeout
+        renew_at = now() + self._renew_every()
         while True:
-            receipt = self.receipt(tx_hash)
-            if receipt is not None or now() >= deadline:
-                return receipt
+            for version in (tx_hash, *earlier):
+                receipt = self.receipt(version)
+                if receipt is not None:
+                    return receipt
+            if now() >= deadline:
+                return None
+            if now() >= renew_at:  # a receipt may take minutes: the lease must not lapse meanwhile
+                renew_at = now() + self._renew_every()
+                if not self.lease.acquire():
+                    log.warning("lost the lease while waiting for %s; its new holder settles it", tx_hash)
+                    return None
             time.sleep(self.config.poll_interval)
+
+    def _renew_every(self) -> float:
+        return float("inf") if self.lease is None else self.lease.ttl / 3
+
+    def _fence(self):
+        return None if self.lease is None else self.lease.token()
 
     # ------------------------------------------------------------------ settling
 
@@ -118,30 +139,64 @@ class Reconciler:
         return self.store.open_txs(self.sender)
 
     def reconcile(self) -> int:
-        """Settle every recorded-but-unsettled transaction; returns how many are still open."""
+        """Settle every recorded-but-unsettled transaction; returns how many are still open. A
+        transaction waiting longer than `replace_after` is replaced with higher fees (replace.py)."""
         still_open = 0
         for tx in self.open_txs():
-            receipt = self.receipt(tx.tx_hash)
+            earlier = json.loads(tx.replaced) if tx.replaced else []
+            receipt = self.wait_receipt(tx.tx_hash, 0, earlier)
             if receipt is not None:
                 self.settle(tx, receipt)
                 continue
             mined_nonce = self.web3.eth.get_transaction_count(self.sender, "latest")
             if mined_nonce > tx.account_nonce:
                 # Look once more (it may have been mined between the two reads) before calling it dropped.
-                receipt = self.receipt(tx.tx_hash)
+                receipt = self.wait_receipt(tx.tx_hash, 0, earlier)
                 if receipt is not None:
                     self.settle(tx, receipt)
                 else:
                     self.drop(tx)
                 continue
-            if tx.status == TX_RECORDED or now() - tx.updated_at > self.config.rebroadcast_after:
+            if now() - tx.created_at > self.config.replace_after and self.replace(tx, earlier):
+                tx = self.store.tx(tx.id)
+                earlier = json.loads(tx.replaced)
+            elif tx.status == TX_RECORDED or now() - tx.updated_at > self.config.rebroadcast_after:
                 self.broadcast(tx)
-            receipt = self.wait_receipt(tx.tx_hash, self.config.receipt_timeout)
+            receipt = self.wait_receipt(tx.tx_hash, self.config.receipt_timeout, earlier)
             if receipt is not None:
                 self.settle(tx, receipt)
             else:
                 still_open += 1
         return still_open
+
+    def replace(self, tx, earlier: list[str]) -> bool:
+        """Re-sign `tx` on its account nonce with fees 12.5%+ higher (and above what blocks now
+        ask), record it, then broadcast it; False for a transaction type it cannot re-sign."""
+        from ape import chain
+
+        old = fields_of(tx.raw)
+        if old is None:
+            return False
+        block = self.web3.eth.get_block("pending")
+        base_fee = int(block.get("baseFeePerGas") or 0)
+        raw, tx_hash, max_fee, tip = sign_replacement(
+            self.account, chain.provider.network.ecosystem, old, base_fee
+        )
+        self.store.record_replacement(tx, raw, tx_hash, [*earlier, tx.tx_hash], fence=self._fence())
+        faults.point(f"{tx.kind}-replaced")
+        log.warning(
+            "%s %s (nonce %s) not mined after %.0f s: replaced by %s (max fee %s, tip %s; base fee %s)",
+            tx.kind,
+            tx.tx_hash,
+            tx.account_nonce,
+            now() - tx.created_at,
+            tx_hash,
+            max_fee,
+            tip,
+            base_fee,
+        )
+        self.broadcast(self.store.tx(tx.id))
+        return True
 
     def drop(self, tx) -> None:
         """The account nonce of `tx` went to another transaction: `tx` can never be mined."""
@@ -160,7 +215,8 @@ class Reconciler:
             log.warning("%s transaction %s reverted in block %s", tx.kind, tx.tx_hash, block)
             return
         outcomes = self.outcomes(tx, receipt) if tx.kind == "batch" else {}
-        self.store.mark_mined(tx, block, gas_used, outcomes)
+        mined_hash = _hex(receipt["transactionHash"]).lower()
+        self.store.mark_mined(tx, block, gas_used, outcomes, mined_hash)
         faults.point("batch-settled")
 
     def outcomes(self, tx, receipt) -> dict[str, dict]:

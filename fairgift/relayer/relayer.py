@@ -47,6 +47,7 @@ class Relayer:
         self.holder = self.lease.holder
         self.intake = Intake(self.store, self.reader, self._config, self.wake)
         self.reconciler = Reconciler(self.store, self.web3, account, self.sender, jar, self._config)
+        self.reconciler.lease = self.lease
         self.batcher = Batcher(
             self.store, self.reader, self.reconciler, self.lease, jar, self._config, self.wake
         )
@@ -97,7 +98,7 @@ class Relayer:
     def open_txs(self) -> list:
         return self.reconciler.open_txs()
 
-    def acquire_lease(self, ttl: float = 30.0) -> bool:
+    def acquire_lease(self, ttl: float | None = None) -> bool:
         return self.lease.acquire(ttl)
 
     def release_lease(self) -> None:

@@ -18,91 +18,40 @@ reconciliation and the lease ask it; none of them writes SQL of its own).
 
 from __future__ import annotations
 
+import json
 import time
 
 import sqlalchemy as sa
 
-from fairgift.db import ADDRESS, HASH, KEY, U256
 from fairgift.relayer.policy import fair_pick
-
-metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(metadata)`)
-
-QUEUED, SUBMITTED, LANDED, SKIPPED = "queued", "submitted", "landed", "skipped"
-TIP_STATUSES = (QUEUED, SUBMITTED, LANDED, SKIPPED)
-
-# relay_txs.status: recorded (signed, maybe never broadcast) -> sent -> mined | reverted | dropped
-TX_RECORDED, TX_SENT, TX_MINED, TX_REVERTED, TX_DROPPED = "recorded", "sent", "mined", "reverted", "dropped"
-TX_OPEN = (TX_RECORDED, TX_SENT)
-
-relay_tips = sa.Table(
-    "relay_tips",
+from fairgift.relayer.tables import (  # noqa: F401 - the tables and statuses, as the store's callers know them
+    EXPIRES_CAP,
+    LANDED,
+    ONCHAIN_SKIP,
+    QUEUED,
+    SKIPPED,
+    SUBMITTED,
+    TIP_STATUSES,
+    TX_DROPPED,
+    TX_MINED,
+    TX_OPEN,
+    TX_RECORDED,
+    TX_REVERTED,
+    TX_SENT,
     metadata,
-    sa.Column("id", HASH, primary_key=True),  # the EIP-712 digest the fan signed
-    sa.Column("deployment", KEY, nullable=False),
-    sa.Column("fan", ADDRESS, nullable=False),
-    sa.Column("creator", ADDRESS, nullable=False),
-    sa.Column("token", ADDRESS, nullable=False),
-    sa.Column("amount", U256, nullable=False),
-    sa.Column("nonce", U256, nullable=False),
-    sa.Column("deadline", U256, nullable=False),
-    sa.Column("expires_at", sa.BigInteger, nullable=False),  # min(deadline, 2**62), for queries
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Column("r", HASH, nullable=False),
-    sa.Column("vs", HASH, nullable=False),
-    sa.Column("permit", sa.Text),  # JSON {value, deadline, v, r, s} or NULL
-    sa.Column("status", sa.String(12), nullable=False),
-    sa.Column("reason", sa.Text),
-    sa.Column("batch_id", sa.Integer),
-    sa.Column("position", sa.Integer),  # index in the batch's items
-    sa.Column("tx", HASH),
-    sa.Column("block", sa.BigInteger),
-    sa.Column("log_index", sa.Integer),
-    sa.Column("accepted_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.UniqueConstraint("deployment", "fan", "nonce", name="uq_relay_tips_fan_nonce"),
-    sa.Index("ix_relay_tips_status", "deployment", "status", "accepted_at"),
-    sa.Index("ix_relay_tips_fan", "deployment", "fan", "accepted_at"),
-    sa.Index("ix_relay_tips_batch", "batch_id"),
+    relay_leases,
+    relay_tips,
+    relay_txs,
 )
-
-relay_txs = sa.Table(
-    "relay_txs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("deployment", KEY, nullable=False),
-    sa.Column("kind", sa.String(12), nullable=False),  # "batch" or "permit"
-    sa.Column("token", ADDRESS, nullable=False),
-    sa.Column("sender", ADDRESS, nullable=False),
-    sa.Column("account_nonce", sa.BigInteger, nullable=False),
-    sa.Column("tx_hash", HASH, nullable=False, unique=True),
-    sa.Column("raw", sa.Text, nullable=False),  # 0x… signed transaction, rebroadcast as is
-    sa.Column("status", sa.String(12), nullable=False),
-    sa.Column("items", sa.Integer, nullable=False),
-    sa.Column("tip_id", HASH),  # the tip a permit transaction is for
-    sa.Column("block", sa.BigInteger),
-    sa.Column("gas_used", sa.BigInteger),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Index("ix_relay_txs_status", "deployment", "sender", "status"),
-)
-
-relay_leases = sa.Table(
-    "relay_leases",
-    metadata,
-    sa.Column("sender", ADDRESS, primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
-    sa.Column("holder", sa.String(200), nullable=False),
-    sa.Column("expires_at", sa.Float, nullable=False),
-)
-
-ONCHAIN_SKIP = "skipped on chain"  # the reason's prefix of a tip the jar skipped in a mined batch
-EXPIRES_CAP = 2**62  # relay_tips.expires_at: a uint256 deadline, capped to fit a BIGINT
 
 
 def now() -> float:
     """The relayer's clock for its rows (accepted, updated, leases): wall-clock seconds."""
     return time.time()
+
+
+class LeaseLost(Exception):
+    """This process no longer holds the relayer account's lease: it must not record (or send)."""
 
 
 class NonceTaken(Exception):
@@ -365,11 +314,13 @@ class RelayStore:
                 .order_by(relay_txs.c.account_nonce)
             ).all()
 
-    def record_tx(self, *, kind, token, sender, account_nonce, tx_hash, raw, items, tip_id=None):
+    def record_tx(self, *, kind, token, sender, account_nonce, tx_hash, raw, items, tip_id=None, fence=None):
         """Record a signed transaction (before it is broadcast) and mark the queued tips it
-        carries (`items`, in batch order) submitted in it, in one transaction; its row."""
+        carries (`items`, in batch order) submitted in it, in one transaction; its row.
+        `fence`: the lease it is signed under, checked in that same transaction (`LeaseLost`)."""
         at = now()
         with self.db.write() as conn:
+            self._check_fence(conn, fence)
             tx_id = conn.execute(
                 relay_txs.insert().values(
                     deployment=self.deployment,
@@ -454,50 +405,113 @@ class RelayStore:
                 sa.select(relay_tips).where(relay_tips.c.batch_id == tx_id).order_by(relay_tips.c.position)
             ).all()
 
-    def mark_mined(self, tx, block: int, gas_used: int, outcomes: dict[str, dict]) -> None:
-        """`tx` was mined: each submitted tip's outcome (tip id -> status, reason, log index)."""
+    def mark_mined(self, tx, block: int, gas_used: int, outcomes: dict[str, dict], mined_hash=None) -> None:
+        """`tx` was mined (as `mined_hash`: its current version or an earlier one it replaced):
+        each submitted tip's outcome (tip id -> status, reason, log index)."""
         at = now()
+        mined_hash = mined_hash or tx.tx_hash
         with self.db.write() as conn:
             conn.execute(
                 relay_txs.update()
                 .where(relay_txs.c.id == tx.id)
-                .values(status=TX_MINED, block=block, gas_used=gas_used, updated_at=at)
+                .values(status=TX_MINED, block=block, gas_used=gas_used, tx_hash=mined_hash, updated_at=at)
             )
             for tip_id, values in outcomes.items():
                 conn.execute(
                     relay_tips.update()
                     .where(relay_tips.c.id == tip_id, relay_tips.c.status == SUBMITTED)
-                    .values(**values, block=block, updated_at=at)
+                    .values(**values, block=block, tx=mined_hash, updated_at=at)
                 )
+
+    def record_replacement(self, tx, raw: str, tx_hash: str, earlier: list[str], fence=None) -> None:
+        """Record `tx`'s replacement (same account nonce, higher fees) before it is broadcast: its
+        bytes and hash become the row's, the hashes before it go to `replaced` (any version may
+        still be mined: the reconciliation looks for each), its tips point at the new hash."""
+        at = now()
+        with self.db.write() as conn:
+            self._check_fence(conn, fence)
+            conn.execute(
+                relay_txs.update()
+                .where(relay_txs.c.id == tx.id, relay_txs.c.status.in_(TX_OPEN))
+                .values(
+                    raw=raw,
+                    tx_hash=tx_hash,
+                    replaced=json.dumps(earlier),
+                    status=TX_RECORDED,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            conn.execute(
+                relay_tips.update()
+                .where(relay_tips.c.batch_id == tx.id, relay_tips.c.status == SUBMITTED)
+                .values(tx=tx_hash, updated_at=at)
+            )
 
     # ------------------------------------------------------------------ leases
 
-    def take_lease(self, sender: str, chain_id: int, holder: str, ttl: float, may_take) -> bool:
-        """Take or renew the lease of (`sender`, `chain_id`) for `holder`: when there is none, it
-        is `holder`'s, or it expired, or `may_take(current holder)` says so."""
+    def take_lease(self, sender: str, chain_id: int, holder: str, ttl: float, may_take) -> int | None:
+        """Take or renew the lease of (`sender`, `chain_id`) for `holder`, by compare-and-set: when
+        it is `holder`'s or expired (an UPDATE whose WHERE says so: on PostgreSQL a second writer
+        waits for the row and re-checks the WHERE, so two can never both take it), when there is
+        none (an INSERT meeting the primary key), or when `may_take(current holder)` says so (an
+        UPDATE of that very holder and fence). Its fence (raised at each change of holder), or
+        None when another holds it."""
         at = now()
         lease = relay_leases.c
         where = sa.and_(lease.sender == sender, lease.chain_id == chain_id)
         with self.db.write() as conn:
-            # FOR UPDATE: on PostgreSQL (READ COMMITTED) two batchers reading an expired lease at
-            # once both took it; the row lock makes the second read the first one's update. SQLite
-            # serialises writers already (BEGIN IMMEDIATE) and is given no FOR UPDATE.
-            row = conn.execute(sa.select(relay_leases).where(where).with_for_update()).first()
+            taken = conn.execute(
+                relay_leases.update()
+                .where(where, sa.or_(lease.holder == holder, lease.expires_at < at))
+                .values(
+                    holder=holder,
+                    expires_at=at + ttl,
+                    fence=sa.case((lease.holder == holder, lease.fence), else_=lease.fence + 1),
+                )
+            )
+            if taken.rowcount == 1:
+                return conn.execute(sa.select(lease.fence).where(where)).scalar_one()
+            row = conn.execute(sa.select(relay_leases).where(where)).first()
             if row is None:
                 try:
                     with conn.begin_nested():  # two first takers: the second insert fails
                         conn.execute(
                             relay_leases.insert().values(
-                                sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl
+                                sender=sender, chain_id=chain_id, holder=holder, expires_at=at + ttl, fence=1
                             )
                         )
                 except sa.exc.IntegrityError:
-                    return False
-                return True
-            if row.holder == holder or row.expires_at < at or may_take(row.holder):
-                conn.execute(relay_leases.update().where(where).values(holder=holder, expires_at=at + ttl))
-                return True
-        return False
+                    return None
+                return 1
+            if may_take(row.holder):
+                taken = conn.execute(
+                    relay_leases.update()
+                    .where(where, lease.holder == row.holder, lease.fence == row.fence)
+                    .values(holder=holder, expires_at=at + ttl, fence=row.fence + 1)
+                )
+                if taken.rowcount == 1:
+                    return row.fence + 1
+        return None
+
+    def _check_fence(self, conn, fence) -> None:
+        """In the caller's transaction: `fence` (sender, chain id, holder, fence number) still
+        holds the lease, unexpired; else `LeaseLost` (the transaction is rolled back)."""
+        if fence is None:
+            return
+        sender, chain_id, holder, number = fence
+        lease = relay_leases.c
+        held = conn.execute(
+            sa.select(sa.func.count()).where(
+                lease.sender == sender,
+                lease.chain_id == chain_id,
+                lease.holder == holder,
+                lease.fence == number,
+                lease.expires_at >= now(),
+            )
+        ).scalar_one()
+        if not held:
+            raise LeaseLost(f"the lease of {sender} is no longer {holder}'s (fence {number})")
 
     def release_lease(self, sender: str, chain_id: int, holder: str) -> None:
         lease = relay_leases.c

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.anvil_only("its processes reach the chain over JSON-RPC
 TIPS, FANS = 200, 20
 # One crash point per restart, each armed for its first hit: the process exits there by itself
 # (like kill -9) as soon as a batch (or the reconciliation after the previous crash) reaches it.
-CRASH_PLANS = ["batch-recorded:1", "batch-sent:1", "batch-mined:1", "batch-settled:1"]
+# With --replace-after 0, the transaction recorded before the first crash is replaced (re-signed
+# with higher fees) by the reconciliation after it: the second crash comes right after the
+# replacement is recorded, before it is broadcast; the third reconciliation replaces it again.
+CRASH_PLANS = ["batch-recorded:1", "batch-replaced:1", "batch-sent:1", "batch-mined:1", "batch-settled:1"]
 RANDOM_KILLS = 2  # then SIGKILLs at random moments of the flow (after random tips)
 
 
@@ -52,6 +55,8 @@ def test_relayer_killed_at_random_while_200_tips_flow(
         # tips are posted as fast as the service takes them: the per-client limit is not tested here
         [
             "--no-index",
+            "--replace-after",
+            "0",
             "--batch-size",
             "8",
             "--batch-wait",

@@ -69,8 +69,8 @@ def test_check_tip_is_the_one_rule_for_every_path():
 
 
 def test_the_relayers_sql_is_in_its_store():
-    """Every query of the relayer's tables is in `fairgift/relayer/store.py`: no other module of
-    the relayer imports SQLAlchemy."""
+    """Every query of the relayer's tables is in `fairgift/relayer/store.py` (the tables themselves
+    in `tables.py`): no other module of the relayer imports SQLAlchemy."""
     import ast
     from pathlib import Path
 
@@ -87,4 +87,4 @@ def test_the_relayers_sql_is_in_its_store():
                 names = [node.module or ""]
             if any(name.split(".")[0] == "sqlalchemy" for name in names):
                 importers.add(path.name)
-    assert importers == {"store.py"}
+    assert importers == {"store.py", "tables.py"}
