@@ -108,8 +108,9 @@ def activity(fg, project, owner, fans, creators, rounds: int = 2):
     return split
 
 
-def send_as(fan, to, data) -> dict:
-    """`fan` (an eth_account key with a little ether) sends a transaction it signs itself."""
+def send_as(fan, to, data, status: int = 1) -> dict:
+    """`fan` (an eth_account key with a little ether) sends a transaction it signs itself, with its
+    own gas limit (no estimate, so a reverting one is mined too); its receipt must have `status`."""
     from ape import chain
 
     web3 = chain.provider.web3
@@ -124,7 +125,7 @@ def send_as(fan, to, data) -> dict:
     }
     signed = fan.sign_transaction(tx)
     receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
-    assert receipt["status"] == 1
+    assert receipt["status"] == status
     return receipt
 
 

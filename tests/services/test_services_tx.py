@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from svc_helpers import send_as
 
 from fairgift.bench.harness import get, serving
 from fairgift.web.app import create_app
@@ -14,21 +15,8 @@ from tests.constants import USDC
 
 def send_reverting(fan, to, data) -> str:
     """`fan` sends a transaction that reverts, with its own gas limit (no estimate): it is mined."""
-    from ape import chain
-
-    web3 = chain.provider.web3
-    tx = {
-        "to": str(to),
-        "data": "0x" + bytes(data).hex(),
-        "nonce": web3.eth.get_transaction_count(fan.address),
-        "gas": 200_000,
-        "maxFeePerGas": 10**11,
-        "maxPriorityFeePerGas": 10**9,
-        "chainId": web3.eth.chain_id,
-    }
-    tx_hash = web3.eth.send_raw_transaction(fan.sign_transaction(tx).raw_transaction)
-    assert web3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 0
-    return "0x" + bytes(tx_hash).hex().removeprefix("0x")
+    receipt = send_as(fan, to, data, status=0)
+    return "0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x")
 
 
 @pytest.fixture
