@@ -6,25 +6,9 @@ exactly as shown, with the chain as the judge."""
 import pytest
 from page_env import WALLET_METHODS
 from playwright.sync_api import expect
+from studio_env import confirm, open_studio
 
 pytestmark = pytest.mark.anvil_only("the creator's browser wallet forwards to the chain's JSON-RPC URL")
-
-
-def open_studio(open_tab, account, **kwargs):
-    tab = open_tab(account=account, **kwargs)
-    page = tab.open("/studio")
-    page.click("#connect-big")
-    page.wait_for_selector(f"body[data-loaded='{account.address}']")
-    return tab, page
-
-
-def confirm(tab, action: str) -> str:
-    """Press "Sign and send" on the previewed action; wait until it is done; the status text."""
-    page = tab.page
-    expect(page.locator("#confirm")).to_be_visible()
-    page.click("#confirm-send")
-    page.wait_for_selector(f"body[data-last-done='{action}']", timeout=60_000)
-    return page.text_content("#confirm-status")
 
 
 def test_dashboard_shows_what_fans_sent_and_withdraws_the_jar(

@@ -6,29 +6,13 @@ the delay (shown to fans at once, in force after it), a pending rise cancelled."
 import pytest
 from page_env import DESKTOP, PHONE
 from playwright.sync_api import expect
+from studio_env import confirm, open_studio
 
 from fairgift.api import ZERO_ADDRESS
 from tests.constants import USDC
 
 pytestmark = pytest.mark.anvil_only("the creator's browser wallet forwards to the chain's JSON-RPC URL")
 DAY = 86_400
-
-
-def open_studio(open_tab, account, **kwargs):
-    tab = open_tab(account=account, **kwargs)
-    page = tab.open("/studio")
-    page.click("#connect-big")
-    page.wait_for_selector(f"body[data-loaded='{account.address}']")
-    return tab, page
-
-
-def confirm(tab, action: str) -> str:
-    page = tab.page
-    expect(page.locator("#confirm")).to_be_visible()
-    page.evaluate("document.body.dataset.lastDone = ''")
-    page.click("#confirm-send")
-    page.wait_for_selector(f"body[data-last-done='{action}']", timeout=60_000)
-    return page.text_content("#confirm-status")
 
 
 def fill_split(page, rows):
