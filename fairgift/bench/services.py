@@ -32,12 +32,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from eth_abi import encode
 from eth_account import Account
-from eth_keys import keys
 
 from fairgift.batch import batch_args, by_creator
 from fairgift.bench.harness import ROOT, ServeProcess, plain_anvil, request_json
+from fairgift.bench.rawchain import RawChain, calldata, percentile, sign_tip
 
 log = logging.getLogger("fairgift.bench")
 
@@ -50,84 +49,6 @@ INDEX_TARGET = 0.01  # the index answers a creator's ledger in under 1% of the s
 # ---------------------------------------------------------------------------------- helpers
 
 
-class _Chain:
-    """Raw transactions through web3, signed with local keys (no Ape account machinery: the
-    bench sends hundreds of thousands of tips' worth of calldata)."""
-
-    def __init__(self, web3):
-        self.web3 = web3
-        self.chain_id = int(web3.eth.chain_id)
-        self.nonces: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def send(self, key: str, to: str, data: bytes, gas: int) -> str:
-        sender = Account.from_key(key).address
-        with self._lock:
-            if sender not in self.nonces:
-                self.nonces[sender] = int(self.web3.eth.get_transaction_count(sender, "pending"))
-            nonce = self.nonces[sender]
-            self.nonces[sender] = nonce + 1
-        tx = {
-            "to": to,
-            "data": "0x" + data.hex(),
-            "nonce": nonce,
-            "gas": gas,
-            "maxFeePerGas": 2 * 10**10,
-            "maxPriorityFeePerGas": 10**9,
-            "chainId": self.chain_id,
-        }
-        raw = Account.sign_transaction(tx, key).raw_transaction
-        return "0x" + bytes(self.web3.eth.send_raw_transaction(raw)).hex()
-
-    def wait(self, tx_hash: str, poll: float = 0.02):
-        while True:
-            try:
-                return self.web3.eth.get_transaction_receipt(tx_hash)
-            except Exception:  # noqa: BLE001 - TransactionNotFound: not mined yet
-                time.sleep(poll)
-
-
-def _calldata(method, *args) -> bytes:
-    """`method(*args)` encoded with eth_abi from the contract's ABI (fast for huge batches)."""
-    abi = method.abis[0]
-    return _selector(abi) + encode([i.canonical_type for i in abi.inputs], list(args))
-
-
-def _selector(abi) -> bytes:
-    from eth_utils import keccak
-
-    return keccak(text=abi.selector)[:4]
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _sign_tip(key: bytes, separator: bytes, fan, creator, token, amount, message, nonce, deadline):
-    from fairgift import eip712
-    from fairgift.relayer.signed_tip import SignedTip
-
-    digest = eip712.digest(
-        separator, eip712.tip_struct_hash(fan, creator, token, amount, message, nonce, deadline)
-    )
-    sig = keys.PrivateKey(key).sign_msg_hash(digest)
-    return SignedTip(
-        0,
-        "",
-        fan,
-        creator,
-        token,
-        amount,
-        message,
-        nonce,
-        deadline,
-        eip712.Signature(27 + sig.v, sig.r, sig.s),
-    )
-
-
 # ---------------------------------------------------------------------------------- setup
 
 
@@ -136,7 +57,7 @@ class ServicesBench:
         self.project, self.chain, self.accounts = project, chain, accounts
         self.workdir = workdir
         self.web3 = chain.provider.web3
-        self.raw = _Chain(self.web3)
+        self.raw = RawChain(self.web3)
         self.owner = accounts.test_accounts[0]
         self.relayer_key = accounts.test_accounts[9].private_key
 
@@ -161,9 +82,9 @@ class ServicesBench:
         pending = []
         for fan in fans:
             self.chain.provider.make_request("anvil_setBalance", [fan.address, hex(10**19)])
-            data = _calldata(self.mock.mint, fan.address, whole * unit)
+            data = calldata(self.mock.mint, fan.address, whole * unit)
             pending.append(self.raw.send(self.owner.private_key, self.token, data, 100_000))
-            data = _calldata(self.fg.usdc.approve, self.jar, 2**256 - 1)
+            data = calldata(self.fg.usdc.approve, self.jar, 2**256 - 1)
             pending.append(self.raw.send("0x" + bytes(fan.key).hex(), self.token, data, 100_000))
         for tx in pending:
             assert self.raw.wait(tx)["status"] == 1
@@ -197,7 +118,7 @@ def make_tips(sb: ServicesBench, events: int, fans: int, creators: int, batch: i
         f = t % fans
         c = 0 if rng.random() < TOP_SHARE else 1 + rng.randrange(creators - 1)
         fan = fan_keys[f]
-        item = _sign_tip(
+        item = sign_tip(
             bytes(fan.key),
             separator,
             fan.address,
@@ -218,7 +139,7 @@ def make_tips(sb: ServicesBench, events: int, fans: int, creators: int, batch: i
     started = time.perf_counter()
     hashes = []
     for i in range(0, len(items), batch):
-        data = _calldata(sb.fg.jar.tipBatch, sb.token, *batch_args(by_creator(items[i : i + batch])))
+        data = calldata(sb.fg.jar.tipBatch, sb.token, *batch_args(by_creator(items[i : i + batch])))
         hashes.append(sb.raw.send(sb.relayer_key, sb.jar, data, 29_000_000))
     gas = 0
     for h in hashes:
@@ -324,7 +245,7 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
     bodies = []
     for t in range(tips):
         fan = fans[t % len(fans)]
-        item = _sign_tip(
+        item = sign_tip(
             bytes(fan.key),
             separator,
             fan.address,
@@ -420,8 +341,8 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
         "skipped": len(outcome) - len(landed),
         "accepted_per_s": round(tips / (posted - started), 1),
         "landed_per_s": round(len(landed) / (finished - started), 1),
-        "latency_p50_s": round(_percentile(latencies, 0.5), 3),
-        "latency_p95_s": round(_percentile(latencies, 0.95), 3),
+        "latency_p50_s": round(percentile(latencies, 0.5), 3),
+        "latency_p95_s": round(percentile(latencies, 0.95), 3),
         "latency_max_s": round(max(latencies, default=0.0), 3),
         "transactions": len(txs),
         "gas_per_tip": round(gas / len(landed)) if landed else None,
@@ -434,7 +355,7 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
 
     def direct(t):
         fan = fans[t % len(fans)]
-        data = _calldata(sb.fg.jar.tip, creators[t % len(creators)], sb.token, 1_000_000, f"direct #{t}")
+        data = calldata(sb.fg.jar.tip, creators[t % len(creators)], sb.token, 1_000_000, f"direct #{t}")
         tx = sb.raw.send("0x" + bytes(fan.key).hex(), sb.jar, data, 200_000)
         sent_at[t] = time.perf_counter()
         receipt = sb.raw.wait(tx, poll=0.01)
@@ -451,8 +372,8 @@ def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
         "tips": tips,
         "clients": clients,
         "sent_and_landed_per_s": round(tips / (finished - started), 1),
-        "latency_p50_s": round(_percentile(d_lat, 0.5), 3),
-        "latency_p95_s": round(_percentile(d_lat, 0.95), 3),
+        "latency_p50_s": round(percentile(d_lat, 0.5), 3),
+        "latency_p95_s": round(percentile(d_lat, 0.95), 3),
         "latency_max_s": round(max(d_lat), 3),
         "transactions": tips,
         "gas_per_tip": round(statistics.mean(receipts_gas)),
