@@ -101,6 +101,12 @@ class Database:
         self._writer = self.engine.execution_options(fairgift_write=True)
         self._created: set[int] = set()
         self._guard = threading.Lock()
+        # SQLite has one writer at a time; a thread meeting the lock sleeps in SQLite's busy
+        # handler (1, 2, 5, ... up to 100 ms between tries) however soon the lock is free. The
+        # writers of this process queue on a Python lock instead and start the moment it is free
+        # (other processes on the same file still meet SQLite's lock). Reentrant: a thread nesting
+        # writes gets SQLite's own error after its timeout, as before, not a silent deadlock.
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
     def create(self, metadata: sa.MetaData) -> None:
         """Create the tables of `metadata` (an owner's: the index's, the relayer's) that do not
@@ -121,7 +127,11 @@ class Database:
     @contextmanager
     def write(self):
         """A write transaction (committed on exit, rolled back on an exception)."""
-        with self._writer.begin() as conn:
+        if self._write_lock is None:
+            with self._writer.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self._writer.begin() as conn:
             yield conn
 
     @contextmanager

@@ -27,6 +27,12 @@ from fairgift.scripting import show_progress
     show_default=True,
     help="comma-separated sections to run (baselines always run)",
 )
+@click.option(
+    "--gas/--no-gas",
+    default=True,
+    show_default=True,
+    help="the gas sections (--no-gas: only the services and the page parts, e.g. to measure the relayer)",
+)
 @click.option("--history", default=bench.HISTORY, show_default=True, help="earlier tips before the late tip")
 @click.option("--tips", default=bench.THROUGHPUT_TIPS, show_default=True, help="tips sent through the API")
 @click.option(
@@ -41,7 +47,18 @@ from fairgift.scripting import show_progress
 )
 @services_options
 def cli(
-    out, no_trace, quiet, sections, history, tips, services, index_events, relay_tips, page_tips, page_loads
+    out,
+    no_trace,
+    quiet,
+    sections,
+    gas,
+    history,
+    tips,
+    services,
+    index_events,
+    relay_tips,
+    page_tips,
+    page_loads,
 ):
     """Measure the gas of every FairGift operation against same-run baselines, check the targets."""
     logger.set_level(LogLevel.WARNING)  # no "Confirmed 0x..." line per transaction
@@ -53,18 +70,19 @@ def cli(
         raise click.BadParameter(
             f"unknown section(s) {', '.join(unknown)}; known: {', '.join(bench.SECTIONS)}"
         )
-    results, verdicts, _ = bench.run_bench(
-        project,
-        chain,
-        accounts,
-        out=out,
-        trace=not no_trace,
-        sections=chosen,
-        history=history,
-        tips=tips,
-    )
-    click.echo(bench.render(results, verdicts))
-    click.echo(f"\nwritten: {out}  ({results.meta['seconds']} s)")
+    if gas:
+        results, verdicts, _ = bench.run_bench(
+            project,
+            chain,
+            accounts,
+            out=out,
+            trace=not no_trace,
+            sections=chosen,
+            history=history,
+            tips=tips,
+        )
+        click.echo(bench.render(results, verdicts))
+        click.echo(f"\nwritten: {out}  ({results.meta['seconds']} s)")
     if services:  # the index and the relayer: fairgift/bench/services.py
         services_out = out.with_name("bench-services.json")
         data = run_services_bench(

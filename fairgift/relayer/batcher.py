@@ -15,6 +15,7 @@ import threading
 
 from fairgift import eip712
 from fairgift.batch import batch_args
+from fairgift.chain import calldata
 from fairgift.relayer.reconcile import WouldRevert
 from fairgift.relayer.signed_tip import Permit, SignedTip
 from fairgift.relayer.simulate import eth_calls, skip_reason_of
@@ -218,9 +219,9 @@ class Batcher:
     def simulate(self, token: str, rows) -> list:
         """Drop (skipped with the jar's reason, without paying) every item that `tipBatch` would
         skip at the pending block: each item alone, then the whole batch, in one JSON-RPC batch."""
-        encode = self.jar.tipBatch.encode_input
-        datas = [_hex(encode(*self.call_args(token, [row]))) for row in rows]
-        datas.append(_hex(encode(*self.call_args(token, rows))))
+        method = self.jar.tipBatch
+        datas = [_hex(calldata(method, self.call_args(token, [row]))) for row in rows]
+        datas.append(_hex(calldata(method, self.call_args(token, rows))))
         tipped = eth_calls(self.reconciler.web3, self.reconciler.sender, self.reader.jar, datas)
         fails = [row for row, n in zip(rows, tipped, strict=False) if n == 0]
         if fails:

@@ -65,7 +65,7 @@ class Intake:
         if existing is not None:  # the same signed tip again (a client retrying): idempotent
             return {"id": tip_id, "status": existing["status"], "duplicate": True}
 
-        now_chain, allowed, used, balance, allowance = r.batch(
+        now_chain, allowed, used, balance, allowance = r.batch_together(
             r.timestamp_read(),
             r.allowed_read(tip.token),
             r.nonce_used_read(tip.fan, tip.nonce),

@@ -20,6 +20,7 @@ from eth_utils import to_checksum_address
 
 import fairgift.relayer.faults as faults
 from fairgift.batch import skip_reason
+from fairgift.chain import calldata
 from fairgift.relayer.replace import fields_of, sign_replacement
 from fairgift.relayer.simulate import gas_limit
 from fairgift.relayer.store import LANDED, ONCHAIN_SKIP, SKIPPED, TX_RECORDED, now
@@ -51,16 +52,15 @@ class Reconciler:
         """Sign `method(*args)` (an Ape contract method), record it with the tips it carries
         (`items`, in batch order; `tip_id`: the tip a permit is for), broadcast it and settle it
         from its receipt. `WouldRevert` (nothing recorded or sent) when the node says it reverts."""
-        data = method.encode_input(*args)
+        data = calldata(method, args)  # encoded once (Ape would convert and encode it twice more)
+        to = str(method.contract.address)
         try:
-            estimate = self.web3.eth.estimate_gas(
-                {"from": self.sender, "to": str(method.contract.address), "data": _hex(data)}
-            )
+            estimate = self.web3.eth.estimate_gas({"from": self.sender, "to": to, "data": _hex(data)})
         except Exception as err:  # noqa: BLE001 - web3 raises several kinds for a revert
             raise WouldRevert(str(err)[:300]) from err
         nonce = self.web3.eth.get_transaction_count(self.sender, "pending")
         limit = gas_limit(estimate, len(items), self.config.gas_margin)
-        txn = method.as_transaction(*args, sender=self.account, nonce=nonce, gas_limit=limit)
+        txn = self._transaction(method, to, data, nonce, limit)
         signed = self.account.sign_transaction(txn)
         if signed is None:
             raise RuntimeError(f"relayer account {self.sender} declined to sign")
@@ -86,6 +86,19 @@ class Reconciler:
         if receipt is not None:
             self.settle(tx, receipt)
         log.info("%s %s: %d items, nonce %d", kind, tx_hash, len(items), nonce)
+
+    def _transaction(self, method, to: str, data: bytes, nonce: int, limit: int):
+        """The transaction `method.as_transaction(...)` makes (fees and chain id set by the
+        provider, checked by the account), from calldata already encoded."""
+        from ape import chain
+
+        abis = getattr(method, "abis", None) or []
+        extra = {"abi": abis[0]} if len(abis) == 1 else {}
+        txn = chain.provider.network.ecosystem.create_transaction(
+            receiver=to, data=data, sender=self.sender, nonce=nonce, gas_limit=limit, **extra
+        )
+        txn = chain.provider.prepare_transaction(txn)
+        return self.account.prepare_transaction(txn)
 
     def broadcast(self, tx) -> None:
         """Send a recorded transaction's bytes (again: the node knowing them already is fine)."""

@@ -23,6 +23,7 @@ import time
 
 import sqlalchemy as sa
 
+from fairgift.relayer.group_commit import GroupCommit
 from fairgift.relayer.policy import fair_pick
 from fairgift.relayer.tables import (  # noqa: F401 - the tables and statuses, as the store's callers know them
     EXPIRES_CAP,
@@ -70,48 +71,61 @@ class RelayStore:
     def __init__(self, db, deployment: str):
         self.db = db
         self.deployment = deployment
+        self.group = GroupCommit(db)  # the intake's writes: concurrent requests share a commit
         db.create(metadata)
+        # The intake's statements, built once: building a statement and its cache key costs more
+        # Python than running it, and every accepted tip runs six of them.
+        t, arg = relay_tips.c, sa.bindparam
+        mine, fans = t.deployment == deployment, sa.and_(t.deployment == deployment, t.fan == arg("fan"))
+        self._tip = sa.select(relay_tips).where(t.id == arg("id"), mine)
+        self._nonce_holder = sa.select(t.id, t.status).where(fans, t.nonce == arg("nonce"))
+        self._accepted_since = sa.select(sa.func.count()).where(fans, t.accepted_at > arg("since"))
+        self._last_onchain_skip = sa.select(sa.func.max(t.updated_at)).where(
+            fans, t.status == SKIPPED, t.reason.like(ONCHAIN_SKIP + "%"), t.updated_at > arg("since")
+        )
+        self._queued_count = sa.select(sa.func.count()).where(mine, t.status == QUEUED)
+        self._pending = sa.select(t.amount).where(
+            fans, t.token == arg("token"), t.status.in_((QUEUED, SUBMITTED))
+        )
+        self._insert = relay_tips.insert()
 
     # ------------------------------------------------------------------ tips: the intake
 
     def tip(self, tip_id: str):
         """The row of tip `tip_id` (its EIP-712 digest, any case) in this deployment, or None."""
         with self.db.read() as conn:
-            return conn.execute(
-                sa.select(relay_tips).where(
-                    relay_tips.c.id == tip_id.lower(), relay_tips.c.deployment == self.deployment
-                )
-            ).first()
+            return conn.execute(self._tip, {"id": tip_id.lower()}).first()
 
     def nonce_holder(self, conn, fan: str, nonce: int):
         """The tip (`id`, `status`) holding `fan`'s `nonce` in the queue (any status), or None."""
-        t = relay_tips.c
-        return conn.execute(
-            sa.select(t.id, t.status).where(
-                t.deployment == self.deployment, t.fan == fan, t.nonce == str(nonce)
-            )
-        ).first()
+        return conn.execute(self._nonce_holder, {"fan": fan, "nonce": str(nonce)}).first()
 
     def queue_tip(self, tip_id: str, tip, permit: str | None, check) -> str | None:
-        """Queue `tip` (a `SignedTip`) as `tip_id` in one write transaction, after `check(conn,
-        holder)` (the checks that need the queue; `holder`: the tip holding its nonce, or None)
-        has passed. None when queued; the status of the very same tip when it is there already
-        (posted twice at once: its twin committed first), which the caller answers as a retry.
-        `NonceTaken` when another tip took the nonce in the meantime."""
+        """Queue `tip` (a `SignedTip`) as `tip_id` in one write transaction (shared with the
+        requests arriving at the same time: `GroupCommit`, each in its own savepoint), after
+        `check(conn, holder)` (the checks that need the queue; `holder`: the tip holding its
+        nonce, or None) has passed; returns once it is committed. None when queued; the status of
+        the very same tip when it is there already (posted twice at once: its twin committed
+        first), which the caller answers as a retry. `NonceTaken` when another tip took the nonce
+        in the meantime."""
+
+        def write(conn):
+            holder = self.nonce_holder(conn, tip.fan, tip.nonce)
+            if holder is not None and holder.id == tip_id:  # its twin, queued since the caller looked
+                return holder.status
+            check(conn, holder)
+            self.insert_tip(conn, tip_id, tip, permit, now())
+            return None
+
         try:
-            with self.db.write() as conn:
-                holder = self.nonce_holder(conn, tip.fan, tip.nonce)
-                if holder is not None and holder.id == tip_id:  # its twin, queued since the caller looked
-                    return holder.status
-                check(conn, holder)
-                self.insert_tip(conn, tip_id, tip, permit, now())
+            # committed (with the tips of the requests arriving with it) before this returns
+            return self.group.run(write)
         except sa.exc.IntegrityError:
             # the unique keys caught a twin committed between the read above and the insert
             twin = self.tip(tip_id)
             if twin is None:
                 raise NonceTaken(tip.fan, tip.nonce) from None
             return twin.status
-        return None
 
     def taken_nonces(self, fan: str) -> set[int]:
         """Every tip nonce of `fan` held by a tip in the queue (any status)."""
@@ -126,26 +140,12 @@ class RelayStore:
 
     def accepted_since(self, conn, fan: str, since: float) -> int:
         """How many tips of `fan` were accepted after `since` (the fan's rate)."""
-        t = relay_tips.c
-        return conn.execute(
-            sa.select(sa.func.count()).where(
-                t.deployment == self.deployment, t.fan == fan, t.accepted_at > since
-            )
-        ).scalar_one()
+        return conn.execute(self._accepted_since, {"fan": fan, "since": since}).scalar_one()
 
     def last_onchain_skip(self, conn, fan: str, since: float) -> float | None:
         """When `fan`'s latest tip skipped *on chain* (after `since`) was settled, or None: such a
         skip cost the relayer gas (the fan moved, revoked or cancelled in front of the batch)."""
-        t = relay_tips.c
-        return conn.execute(
-            sa.select(sa.func.max(t.updated_at)).where(
-                t.deployment == self.deployment,
-                t.fan == fan,
-                t.status == SKIPPED,
-                t.reason.like(ONCHAIN_SKIP + "%"),
-                t.updated_at > since,
-            )
-        ).scalar()
+        return conn.execute(self._last_onchain_skip, {"fan": fan, "since": since}).scalar()
 
     def last_sponsored_permit(self, conn, fan: str, since: float) -> float | None:
         """When the relayer last sent a permit transaction for `fan` (after `since`), or None."""
@@ -163,30 +163,22 @@ class RelayStore:
         ).scalar()
 
     def queued_count(self, conn) -> int:
-        t = relay_tips.c
-        return conn.execute(
-            sa.select(sa.func.count()).where(t.deployment == self.deployment, t.status == QUEUED)
-        ).scalar_one()
+        return conn.execute(self._queued_count).scalar_one()
 
     def pending_amount(self, fan: str, token: str, conn=None) -> int:
         """What `fan`'s tips in `token` that are queued or submitted will take: what the fan's
         balance and the jar's allowance must cover on top of a new tip."""
-        t = relay_tips.c
-        query = sa.select(t.amount).where(
-            t.deployment == self.deployment,
-            t.fan == fan,
-            t.token == token,
-            t.status.in_((QUEUED, SUBMITTED)),
-        )
+        args = {"fan": fan, "token": token}
         if conn is not None:
-            return sum(int(a) for (a,) in conn.execute(query))
+            return sum(int(a) for (a,) in conn.execute(self._pending, args))
         with self.db.read() as own:
-            return sum(int(a) for (a,) in own.execute(query))
+            return sum(int(a) for (a,) in own.execute(self._pending, args))
 
     def insert_tip(self, conn, tip_id: str, tip, permit: str | None, at: float) -> None:
         """Queue `tip` (a `SignedTip`) as `tip_id`; `permit`: its permit as stored (JSON) or None."""
         conn.execute(
-            relay_tips.insert().values(
+            self._insert,
+            dict(
                 id=tip_id,
                 deployment=self.deployment,
                 fan=tip.fan,
@@ -204,7 +196,7 @@ class RelayStore:
                 accepted_at=at,
                 updated_at=at,
                 attempts=0,
-            )
+            ),
         )
 
     def counts(self) -> dict:
