@@ -44,6 +44,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "fairgift.db",
             "fairgift.circle_usdc",
             "fairgift.usdc_check",
+            "fairgift.token_gate",
         ),
     ),
     ("what happened", ("fairgift.ledger", "fairgift.history", "fairgift.report")),
