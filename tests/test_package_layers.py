@@ -42,6 +42,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "fairgift.creators",
             "fairgift.events",
             "fairgift.db",
+            "fairgift.db_schema",
             "fairgift.circle_usdc",
             "fairgift.usdc_check",
             "fairgift.token_gate",

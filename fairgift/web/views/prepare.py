@@ -122,6 +122,8 @@ class Prepare:
                 "this service does not relay tips; choose Direct (your wallet sends it, you pay the gas)",
                 "relayer_off",
             )
+        if token == stable:  # said in the fan's units, before the relayer's own refusal in base units
+            self.creators.relay.require(units)
         validity = self._relayed(uint, body.get("validitySeconds", TIP_VALID_SECONDS), "validitySeconds")
         try:
             prepared = prepare_tip(
@@ -135,6 +137,8 @@ class Prepare:
             )
         except Rejected as err:
             raise from_rejected(err, "relayer_busy" if err.status in (429, 503) else "rejected") from err
+        if prepared["permit"] is not None and token == stable:  # a permit the relayer would not send
+            self.creators.relay.require_permit(int(prepared["permit"]["message"]["value"]))
         sign = []
         if prepared["permit"] is not None:
             value = int(prepared["permit"]["message"]["value"])
