@@ -137,6 +137,9 @@ def test_gasless_tips_with_permit_then_on_the_allowance(
     page = tab.open("/c/ava")
     page.click("#connect")
     expect(page.locator("#balance")).to_have_text("You have 1,000.00 USDC and 0.00 AVA")
+    expect(page.locator("#relay-covers li").nth(1)).to_contain_text(
+        "It lets the jar take up to 20.00 USDC in all, and only for tips you sign"
+    )
     page.fill("#tip-amount", "4")
     page.fill("#tip-message", "gasless with real USDC")
     expect(page.locator("#tip-breakdown")).to_have_text(
