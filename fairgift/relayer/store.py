@@ -29,6 +29,7 @@ from fairgift.relayer.tables import (  # noqa: F401 - the tables and statuses, a
     LANDED,
     ONCHAIN_SKIP,
     QUEUED,
+    SCHEMA,
     SKIPPED,
     SUBMITTED,
     TIP_STATUSES,
@@ -70,7 +71,7 @@ class RelayStore:
     def __init__(self, db, deployment: str):
         self.db = db
         self.deployment = deployment
-        db.create(metadata)
+        db.create(SCHEMA)
 
     # ------------------------------------------------------------------ tips: the intake
 
