@@ -17,7 +17,7 @@ from svc_helpers import tip_body
 from svc_servers import start_postgres
 
 from fairgift.db import Database
-from fairgift.db_schema import AddColumn, Schema, SchemaTooNew, fairgift_schema
+from fairgift.db_schema import AddColumn, AddIndex, Schema, SchemaTooNew, fairgift_schema
 from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index import schema as index_schema
@@ -117,16 +117,18 @@ class Counted:
 
 
 def toy(version: int, runs: list, fail: bool = False) -> Schema:
-    """An owner "toy" with one table: version 2 adds column `a` (NOT NULL, 7 in existing rows),
-    version 3 adds `b` (then its counted step fails when `fail`)."""
+    """An owner "toy" with one table: version 2 adds column `a` (NOT NULL, 7 in existing rows)
+    and an index on it, version 3 adds `b` (then its counted step fails when `fail`)."""
     metadata = sa.MetaData()
     columns = [sa.Column("a", sa.BigInteger, nullable=False, default=7), sa.Column("b", sa.Text)]
     table = sa.Table("toy", metadata, sa.Column("id", sa.Integer, primary_key=True), *columns[: version - 1])
-    steps = (
-        (AddColumn(table, "a", default="7"), Counted(runs)),
-        (AddColumn(table, "b"), Counted(runs, fail)),
-    )
-    return Schema("toy", metadata, upgrades=steps[: version - 1])
+    steps: tuple = ()
+    if version >= 2:
+        index = sa.Index("ix_toy_a", table.c.a)
+        steps += ((AddColumn(table, "a", default="7"), AddIndex(index), Counted(runs)),)
+    if version >= 3:
+        steps += ((AddColumn(table, "b"), Counted(runs, fail)),)
+    return Schema("toy", metadata, upgrades=steps)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -143,6 +145,7 @@ def test_upgrade_runs_once_in_one_transaction(backend, new_url):
     assert versions(db) == {"toy": 2}
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT id, a FROM toy").all() == [(1, 7)]
+    assert shape(db)["toy"][1] == [("ix_toy_a", ("a",))]
     # version 3's second step fails: its first (ADD COLUMN b) is rolled back with it
     with pytest.raises(RuntimeError, match="step failed"):
         Database(url).create(toy(3, runs, fail=True))
@@ -153,6 +156,7 @@ def test_upgrade_runs_once_in_one_transaction(backend, new_url):
     fresh = Database(new_url(backend))
     fresh.create(toy(3, runs))
     assert runs == [] and versions(fresh) == {"toy": 3}
+    assert shape(fresh)["toy"][1] == [("ix_toy_a", ("a",))]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -251,7 +255,7 @@ def test_previous_release_database_keeps_relaying_and_indexing(
 
 
 @pytest.mark.anvil_only("serve runs as its own process, reaching the chain over JSON-RPC")
-def test_serve_on_a_newer_database_says_one_error_line(svc_deployments, tmp_path):
+def test_serve_on_a_newer_database_says_one_error_line(svc_fg, svc_deployments, tmp_path):
     from ape import chain
 
     from fairgift.bench.harness import ROOT, ape_env
