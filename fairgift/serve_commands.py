@@ -94,6 +94,13 @@ def _limit_options(fn):
     help="Smallest relayed tip, in whole tokens (the jar's fee on it pays the relayer's gas).",
 )
 @click.option(
+    "--permit-allowance",
+    default="0",
+    show_default=True,
+    help="Whole tokens a gasless fan's permit allows the jar at least (0: just the tips queued); "
+    "the rest pays the fan's later tips without another permit.",
+)
+@click.option(
     "--fan-per-batch",
     default=1,
     show_default=True,
@@ -130,6 +137,7 @@ def serve(
     max_message_bytes,
     fan_rate,
     min_relayed,
+    permit_allowance,
     fan_per_batch,
     replace_after,
     no_relay,
@@ -149,13 +157,12 @@ def serve(
     configure_logging()
     from decimal import Decimal, InvalidOperation
 
-    try:
-        if not Decimal(min_relayed) >= 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        raise click.BadParameter(
-            f"{min_relayed!r} is not a number of tokens", param_hint="--min-relayed"
-        ) from None
+    for value, hint in ((min_relayed, "--min-relayed"), (permit_allowance, "--permit-allowance")):
+        try:
+            if not Decimal(value) >= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise click.BadParameter(f"{value!r} is not a number of tokens", param_hint=hint) from None
     relayer = RelayerConfig(
         batch_size=batch_size,
         batch_wait=batch_wait,
@@ -163,6 +170,7 @@ def serve(
         max_message_bytes=max_message_bytes,
         fan_rate=fan_rate,
         min_relayed=min_relayed,
+        permit_allowance=permit_allowance,
         fan_per_batch=fan_per_batch,
         replace_after=replace_after,
     )

@@ -45,6 +45,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "fairgift.db_schema",
             "fairgift.circle_usdc",
             "fairgift.usdc_check",
+            "fairgift.token_gate",
         ),
     ),
     ("what happened", ("fairgift.ledger", "fairgift.history", "fairgift.report")),

@@ -46,6 +46,11 @@ class RelayerConfig:
     min_relayed: str = "0.25"  # whole tokens (decimals() of the token) a relayed tip must reach
     permit_min: str = "1"  # whole tokens a fan's queued tips must total for a sponsored permit
     permit_every: float = 86_400.0  # one sponsored permit per fan per this many seconds
+    # whole tokens a prepared permit allows the jar at least (0: exactly the fan's queued tips). A
+    # fan with no ether gets one sponsored permit a day: a permit for more than the tip leaves an
+    # allowance that the fan's later tips use without one. The jar spends it only on tips the fan
+    # signs (`tip` from the fan, or `tipBatch` items carrying the fan's signature).
+    permit_allowance: str = "0"
     fan_per_batch: int = 1  # items of one fan in one batch (bounds what a front-running fan wastes)
     penalty_seconds: float = 3_600.0  # a fan whose tip skipped on chain is refused this long
     # the stated figures the minimum is chosen from (measured: tests/services/test_services_simulate.py)

@@ -57,7 +57,8 @@ class RelayTerms:
                 "added to your tip: the jar's fee shown above is what pays for the relayer.",
                 f"The first time, you also sign a permission for the tip jar to take your {symbol} (no "
                 "gas); the relayer sends it for you if this tip, with any of yours still waiting, comes "
-                f"to at least {usd(permit)}, once {_seconds_text(cfg.permit_every)} at most.",
+                f"to at least {usd(permit)}, once {_seconds_text(cfg.permit_every)} at most."
+                + self._allowance_text(cfg),
             ],
             "limits": [
                 f"At most {cfg.fan_rate} gasless tips from you in {_seconds_text(cfg.rate_window)}; "
@@ -69,6 +70,16 @@ class RelayTerms:
             ],
             "below": self.below_text(minimum),
         }
+
+    def _allowance_text(self, cfg) -> str:
+        """The permission's size when it covers more than the tip (`permit_allowance`)."""
+        allowance = units(cfg.permit_allowance, self.fg.stable.decimals)
+        if allowance <= 0:
+            return ""
+        return (
+            f" It lets the jar take up to {self.fg.usd(allowance)} in all, and only for tips you sign, "
+            "so your next tips need no new permission."
+        )
 
     @staticmethod
     def _per_batch(count: int) -> str:
