@@ -178,6 +178,12 @@ BENCH_ARGS ?=
 bench: setup ## gas and scale benchmark on anvil, then the services and the fans' page: tables, out/bench*.json
 	ape run bench $(BENCH_ARGS)
 
+# The service under attack alone (also part of `make bench`): honest fans tipping through `serve`
+# while attackers send hostile requests; PASS/MISS per target, out/bench-abuse.json. A few minutes.
+.PHONY: bench-abuse
+bench-abuse: setup ## the service under attack: honest tips' latency, 5xx, relayer gas on attackers, memory (out/bench-abuse.json)
+	ape run bench --abuse-only $(BENCH_ARGS)
+
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile
 # (300 examples x 50 steps per state machine; about an hour on 2 cores). A run prints its seed; replay a
 # failure exactly with `make fuzz FAIRGIFT_SEED=<seed>`. FAIRGIFT_EXAMPLES / FAIRGIFT_STEPS override
