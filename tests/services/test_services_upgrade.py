@@ -103,6 +103,21 @@ def test_previous_release_upgrades_to_todays_tables(backend, new_url):
     fresh.dispose()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_table_missing_from_an_older_database_is_created_whole(backend, new_url):
+    """A step on a table the database lacks is skipped; the table is then created as declared."""
+    old = previous_release(new_url(backend))
+    with old.write() as conn:
+        conn.exec_driver_sql("DROP TABLE relay_leases")
+    old.create(relay_tables.SCHEMA)
+    fresh = Database(new_url(backend))
+    fresh.create(relay_tables.SCHEMA)
+    assert shape(old)["relay_leases"] == shape(fresh)["relay_leases"]
+    assert versions(old) == {"relayer": 2}
+    old.dispose()
+    fresh.dispose()
+
+
 @dataclass(frozen=True)
 class Counted:
     """An upgrade step that counts its runs (and fails when `fail`)."""
