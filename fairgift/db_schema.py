@@ -52,8 +52,10 @@ class AddColumn:
     default: str | None = None
 
     def apply(self, conn: sa.Connection) -> None:
-        present = {c["name"] for c in sa.inspect(conn).get_columns(self.table.name)}
-        if self.column in present:
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(self.table.name):
+            return  # created whole, as declared, after the steps
+        if self.column in {c["name"] for c in inspector.get_columns(self.table.name)}:
             return
         col = self.table.c[self.column]
         if not col.nullable and self.default is None:
@@ -78,8 +80,11 @@ class AddIndex:
     index: sa.Index
 
     def apply(self, conn: sa.Connection) -> None:
-        present = {i["name"] for i in sa.inspect(conn).get_indexes(self.index.table.name)}
-        if self.index.name not in present:
+        inspector = sa.inspect(conn)
+        name = self.index.table.name
+        if inspector.has_table(name) and self.index.name not in {
+            i["name"] for i in inspector.get_indexes(name)
+        }:
             self.index.create(conn)
 
 

@@ -2,6 +2,8 @@
 stablecoin's units; a tip below the minimum is refused before anything is signed (nothing asked of
 the wallet, nothing prepared), with Direct one press away, and the direct tip then lands."""
 
+from dataclasses import replace
+
 import pytest
 from page_env import PHONE, WALLET_METHODS
 from playwright.sync_api import expect
@@ -107,11 +109,26 @@ def test_a_permit_the_relayer_would_not_send_is_said_before_signing(
     expect(page.locator("#notice-action")).to_have_text("Pay directly instead")
 
 
-def test_prepare_refuses_below_the_minimum_in_the_fans_units(page_server, page_creator, page_fan):
-    """The service's own check (a client that skips the page's): 400 in the same words."""
+def test_prepare_refuses_below_the_minimum_in_the_fans_units(
+    page_server, page_service, page_fg, page_creator, page_fan
+):
+    """The service's own check (a client that skips the page's): 400 in the same words. The
+    permit's sponsorship is weighed on the fan's tips, not on the permit's value (which a larger
+    `permit_allowance` raises), as the relayer's intake weighs it."""
     body = {"creator": "ava", "amount": "0.10", "message": "", "from": page_fan.address, "mode": "gasless"}
     status, answer = post(page_server + "/api/prepare/tip", body)
     assert (status, answer["code"], answer["error"]) == (400, "below_relay_minimum", REFUSED)
+    assert page_fg.usdc.allowance(page_fan, page_fg.jar) == 0
+    relayer = page_service.relayer
+    before = relayer.config
+    relayer.config = replace(before, permit_allowance="5")
+    try:
+        status, answer = post(page_server + "/api/prepare/tip", {**body, "amount": "0.50"})
+        assert (status, answer["code"]) == (400, "permit_below_minimum"), answer
+        status, answer = post(page_server + "/api/prepare/tip", {**body, "amount": "1"})
+        assert status == 200 and answer["permit"]["message"]["value"] == "5000000", answer
+    finally:
+        relayer.config = before
     status, quote = get(page_server + "/api/quote/tip?creator=ava&amount=0.10")
     assert status == 200 and quote["relay"] == {"relayable": False, "message": BELOW}
     status, quote = get(page_server + "/api/quote/tip?creator=ava&amount=0.25")

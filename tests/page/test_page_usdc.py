@@ -20,7 +20,7 @@ from fairgift.api import FairGift
 from fairgift.bench.harness import serving
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
-from tests.constants import USDC
+from tests.constants import TOKEN, USDC
 from tests.helpers.circle import circle_account, deploy_usdc, proxy_admin_account
 
 pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
@@ -192,7 +192,7 @@ def test_gasless_tips_with_permit_then_on_the_allowance(
     ]
 
 
-def test_direct_tip_and_gift_with_real_usdc(
+def test_direct_tip_gift_and_buy_with_real_usdc(
     usdc_open_tab, usdc_page_fg, usdc_page_token, usdc_page_people, shots_dir
 ):
     usdc, jar = usdc_page_token, usdc_page_fg.jar
@@ -221,6 +221,15 @@ def test_direct_tip_and_gift_with_real_usdc(
     assert jar.balanceOf(creator, usdc) == 2_375_000 + 2_850_000
     assert tab.wallet_log().count("eth_sendTransaction") == 4
     expect(page.locator("#balance")).to_have_text("You have 994.50 USDC and 0.00 AVA")
+
+    # A buy of the creator's token, priced in real USDC: charged the market's quote.
+    market, token = usdc_page_fg.market, usdc_page_fg.creator_token(creator)
+    total = int(market.quoteBuy(token, 5 * TOKEN)[0])
+    page.fill("#trade-amount", "5")
+    expect(page.locator("#trade-quote")).to_contain_text(f"5.00 AVA cost {usdc_page_fg.usd(total)}")
+    tab.submit("#trade-send", "trade-status", "Bought")
+    assert usdc.balanceOf(fan) == 994_500_000 - total
+    assert usdc_page_fg.project.CreatorToken.at(token).balanceOf(fan) == 5 * TOKEN
     page.screenshot(path=str(shots_dir / "usdc-direct.png"), full_page=True)
 
 

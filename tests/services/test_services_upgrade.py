@@ -17,7 +17,7 @@ from svc_helpers import tip_body
 from svc_servers import start_postgres
 
 from fairgift.db import Database
-from fairgift.db_schema import AddColumn, Schema, SchemaTooNew, fairgift_schema
+from fairgift.db_schema import AddColumn, AddIndex, Schema, SchemaTooNew, fairgift_schema
 from fairgift.events import ScanSource
 from fairgift.index import Index
 from fairgift.index import schema as index_schema
@@ -103,6 +103,21 @@ def test_previous_release_upgrades_to_todays_tables(backend, new_url):
     fresh.dispose()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_table_missing_from_an_older_database_is_created_whole(backend, new_url):
+    """A step on a table the database lacks is skipped; the table is then created as declared."""
+    old = previous_release(new_url(backend))
+    with old.write() as conn:
+        conn.exec_driver_sql("DROP TABLE relay_leases")
+    old.create(relay_tables.SCHEMA)
+    fresh = Database(new_url(backend))
+    fresh.create(relay_tables.SCHEMA)
+    assert shape(old)["relay_leases"] == shape(fresh)["relay_leases"]
+    assert versions(old) == {"relayer": 2}
+    old.dispose()
+    fresh.dispose()
+
+
 @dataclass(frozen=True)
 class Counted:
     """An upgrade step that counts its runs (and fails when `fail`)."""
@@ -117,16 +132,18 @@ class Counted:
 
 
 def toy(version: int, runs: list, fail: bool = False) -> Schema:
-    """An owner "toy" with one table: version 2 adds column `a` (NOT NULL, 7 in existing rows),
-    version 3 adds `b` (then its counted step fails when `fail`)."""
+    """An owner "toy" with one table: version 2 adds column `a` (NOT NULL, 7 in existing rows)
+    and an index on it, version 3 adds `b` (then its counted step fails when `fail`)."""
     metadata = sa.MetaData()
     columns = [sa.Column("a", sa.BigInteger, nullable=False, default=7), sa.Column("b", sa.Text)]
     table = sa.Table("toy", metadata, sa.Column("id", sa.Integer, primary_key=True), *columns[: version - 1])
-    steps = (
-        (AddColumn(table, "a", default="7"), Counted(runs)),
-        (AddColumn(table, "b"), Counted(runs, fail)),
-    )
-    return Schema("toy", metadata, upgrades=steps[: version - 1])
+    steps: tuple = ()
+    if version >= 2:
+        index = sa.Index("ix_toy_a", table.c.a)
+        steps += ((AddColumn(table, "a", default="7"), AddIndex(index), Counted(runs)),)
+    if version >= 3:
+        steps += ((AddColumn(table, "b"), Counted(runs, fail)),)
+    return Schema("toy", metadata, upgrades=steps)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -143,6 +160,7 @@ def test_upgrade_runs_once_in_one_transaction(backend, new_url):
     assert versions(db) == {"toy": 2}
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT id, a FROM toy").all() == [(1, 7)]
+    assert shape(db)["toy"][1] == [("ix_toy_a", ("a",))]
     # version 3's second step fails: its first (ADD COLUMN b) is rolled back with it
     with pytest.raises(RuntimeError, match="step failed"):
         Database(url).create(toy(3, runs, fail=True))
@@ -153,6 +171,7 @@ def test_upgrade_runs_once_in_one_transaction(backend, new_url):
     fresh = Database(new_url(backend))
     fresh.create(toy(3, runs))
     assert runs == [] and versions(fresh) == {"toy": 3}
+    assert shape(fresh)["toy"][1] == [("ix_toy_a", ("a",))]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -251,7 +270,7 @@ def test_previous_release_database_keeps_relaying_and_indexing(
 
 
 @pytest.mark.anvil_only("serve runs as its own process, reaching the chain over JSON-RPC")
-def test_serve_on_a_newer_database_says_one_error_line(svc_deployments, tmp_path):
+def test_serve_on_a_newer_database_says_one_error_line(svc_fg, svc_deployments, tmp_path):
     from ape import chain
 
     from fairgift.bench.harness import ROOT, ape_env

@@ -138,7 +138,7 @@ class Prepare:
         except Rejected as err:
             raise from_rejected(err, "relayer_busy" if err.status in (429, 503) else "rejected") from err
         if prepared["permit"] is not None and token == stable:  # a permit the relayer would not send
-            self.creators.relay.require_permit(int(prepared["permit"]["message"]["value"]))
+            self.creators.relay.require_permit(int(prepared["queued"]) + units)
         sign = []
         if prepared["permit"] is not None:
             value = int(prepared["permit"]["message"]["value"])

@@ -109,15 +109,16 @@ class RelayTerms:
         if minimum is not None and amount < minimum:
             raise HttpError(400, f"{self.below_text(minimum)} Nothing was signed.", "below_relay_minimum")
 
-    def require_permit(self, permit_value: int) -> None:
-        """400 `permit_below_minimum` when the tip needs a permit the relayer would not sponsor (the
-        fan's queued gasless tips, this one included, below its minimum): said before signing."""
+    def require_permit(self, need: int) -> None:
+        """400 `permit_below_minimum` when the tip needs a permit the relayer would not sponsor:
+        `need`, the fan's queued gasless tips with this one (what the relayer's intake weighs, not
+        the permit's value, which may be larger), below its minimum. Said before signing."""
         cfg = self._config()
         if cfg is None:
             return
         usd, symbol = self.fg.usd, self.fg.stable.symbol
         least = units(cfg.permit_min, self.fg.stable.decimals)
-        if permit_value < least:
+        if need < least:
             raise HttpError(
                 400,
                 f"The tip jar may not take your {symbol} yet, and the relayer sends that permission for "
