@@ -127,9 +127,10 @@ demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, re
 
 .PHONY: rehearse
 NETWORK ?= base
-rehearse: setup ## rehearse NETWORK (base, base-sepolia, optimism, arbitrum) on a local anvil with its USDC
+# TQDM_DISABLE: Ape draws a progress bar for every transaction's confirmations; the steps are printed.
+rehearse: setup ## rehearse NETWORK (base, base-sepolia, optimism, arbitrum) on a local anvil with its USDC, serve and the page
 	@start=$$(date +%s); status=0; \
-	ape run rehearse $(NETWORK) || status=$$?; \
+	TQDM_DISABLE=1 ape run rehearse $(NETWORK) || status=$$?; \
 	echo "rehearsal wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # --------------------------------------------------------------------------------- a local chain
@@ -177,6 +178,12 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: setup ## gas and scale benchmark on anvil, then the services and the fans' page: tables, out/bench*.json
 	ape run bench $(BENCH_ARGS)
+
+# The service under attack alone (also part of `make bench`): honest fans tipping through `serve`
+# while attackers send hostile requests; PASS/MISS per target, out/bench-abuse.json. A few minutes.
+.PHONY: bench-abuse
+bench-abuse: setup ## the service under attack: honest tips' latency, 5xx, relayer gas on attackers, memory (out/bench-abuse.json)
+	ape run bench --abuse-only $(BENCH_ARGS)
 
 # The tests marked `fuzz` (the stateful property tests), with the `fuzz` hypothesis profile
 # (300 examples x 50 steps per state machine; about an hour on 2 cores). A run prints its seed; replay a

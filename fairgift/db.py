@@ -1,8 +1,9 @@
 """The services' database: the engine, its SQLite settings, the column types and the URL helpers.
 
 The tables belong to their owners, which hand them over: the index declares its own
-(`fairgift.index.schema`), the relayer its queue (`fairgift.relayer.store`), each on its own
-`sa.MetaData`, created by `Database.create(metadata)` when the owner opens the database.
+(`fairgift.index.schema`), the relayer its queue (`fairgift.relayer.tables`), each as a `Schema`
+(its own `sa.MetaData`, its version and the steps from each earlier version), created or brought
+up to date by `Database.create(schema)` when the owner opens the database (`fairgift.db_schema`).
 
 The embedded default is SQLite in the project's `.local/fairgift.sqlite3` (WAL mode: readers never
 wait for the writer). Given `FAIRGIFT_DB_URL` (or a `url`), the same tables and queries run on
@@ -23,6 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+from fairgift.db_schema import Schema, open_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / ".local" / "fairgift.sqlite3"
@@ -99,7 +102,7 @@ class Database:
         else:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8)
         self._writer = self.engine.execution_options(fairgift_write=True)
-        self._created: set[int] = set()
+        self._created: set[str] = set()
         self._guard = threading.Lock()
         # SQLite has one writer at a time; a thread meeting the lock sleeps in SQLite's busy
         # handler (1, 2, 5, ... up to 100 ms between tries) however soon the lock is free. The
@@ -108,21 +111,23 @@ class Database:
         # writes gets SQLite's own error after its timeout, as before, not a silent deadlock.
         self._write_lock = threading.RLock() if self.is_sqlite else None
 
-    def create(self, metadata: sa.MetaData) -> None:
-        """Create the tables of `metadata` (an owner's: the index's, the relayer's) that do not
-        exist yet; once per metadata and database."""
+    def create(self, schema: Schema) -> None:
+        """Create the tables of `schema` (an owner's: the index's, the relayer's), or bring those
+        of an earlier version up to it; once per owner and database. `SchemaTooNew` when the
+        database was written by a newer FairGift."""
         with self._guard:
-            if id(metadata) in self._created:
+            if schema.owner in self._created:
                 return
             # One creator at a time across processes: two `serve` processes starting together on a
             # fresh PostgreSQL otherwise both issue CREATE TABLE and one fails in the catalogue. The
             # write transaction is the lock on SQLite (BEGIN IMMEDIATE); PostgreSQL takes a
-            # transaction-scoped advisory lock. DDL is transactional on both.
+            # transaction-scoped advisory lock. DDL is transactional on both, so an upgrade that
+            # fails half-way leaves the database as it was.
             with self.write() as conn:
                 if not self.is_sqlite:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK_KEY})
-                metadata.create_all(conn)
-            self._created.add(id(metadata))
+                open_schema(conn, schema)
+            self._created.add(schema.owner)
 
     @contextmanager
     def write(self):

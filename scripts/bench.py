@@ -12,6 +12,8 @@ from ape.cli import ConnectedProviderCommand
 from ape.logging import LogLevel, logger
 
 from fairgift import bench
+from fairgift.bench.abuse import abuse_options, run_abuse_bench
+from fairgift.bench.abuse_report import render_abuse
 from fairgift.bench.page_load import PAGE_LOADS, PAGE_TIPS, render_page, run_page_bench
 from fairgift.bench.services import render_services, run_services_bench, services_options
 from fairgift.scripting import show_progress
@@ -46,6 +48,7 @@ from fairgift.scripting import show_progress
     "--page-loads", default=PAGE_LOADS, show_default=True, type=click.IntRange(1), help="page loads per row"
 )
 @services_options
+@abuse_options
 def cli(
     out,
     no_trace,
@@ -59,6 +62,11 @@ def cli(
     relay_tips,
     page_tips,
     page_loads,
+    abuse,
+    abuse_only,
+    abuse_fans,
+    abuse_rate,
+    abuse_seconds,
 ):
     """Measure the gas of every FairGift operation against same-run baselines, check the targets."""
     logger.set_level(LogLevel.WARNING)  # no "Confirmed 0x..." line per transaction
@@ -70,6 +78,8 @@ def cli(
         raise click.BadParameter(
             f"unknown section(s) {', '.join(unknown)}; known: {', '.join(bench.SECTIONS)}"
         )
+    if abuse_only:  # `make bench-abuse`: the service under attack, nothing else
+        services, page_tips, gas = False, 0, False
     if gas:
         results, verdicts, _ = bench.run_bench(
             project,
@@ -97,3 +107,11 @@ def cli(
         page_out.write_text(json.dumps(page, indent=2) + "\n", encoding="utf8")
         click.echo("\n" + render_page(page))
         click.echo(f"written: {page_out}")
+    if abuse or abuse_only:
+        # Honest fans tipping while attackers hammer the service (fairgift/bench/abuse.py).
+        abuse_out = out.with_name("bench-abuse.json")
+        data = run_abuse_bench(
+            project, chain, accounts, fans=abuse_fans, rate=abuse_rate, seconds=abuse_seconds, out=abuse_out
+        )
+        click.echo(render_abuse(data))
+        click.echo(f"written: {abuse_out}")

@@ -67,7 +67,10 @@ class Tips(Base):
     def find_gift(self, gift, catalogue: dict[int, Gift] | None = None) -> Gift:
         """A gift of the live catalogue (or of `catalogue`, already read) by name (any case) or id."""
         catalogue = self.gifts() if catalogue is None else catalogue
-        if isinstance(gift, int) or (isinstance(gift, str) and gift.strip().isdigit()):
+        # ASCII digits only: "²".isdigit() is true, and int("²") raises
+        if isinstance(gift, int) or (
+            isinstance(gift, str) and gift.strip().isascii() and gift.strip().isdigit()
+        ):
             if int(gift) in catalogue:
                 return catalogue[int(gift)]
         else:

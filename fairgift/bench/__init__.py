@@ -10,6 +10,8 @@ baselines measured in the same run, the targets checked, and how it behaves at s
 - `harness`: running the services around a chain (ports, uvicorn, `serve`, anvil, Chromium),
   shared with the tests;
 - `page_load`, `services`: the page's and the services' benchmarks.
+- `abuse` (with `abuse_fans`, `abuse_clients`, `abuse_report`): the service under attack
+  (`make bench-abuse`).
 
 `run_bench` ties them together; `scripts/bench.py` is the command line around it.
 """

@@ -49,7 +49,7 @@ class Index:
         from ape import chain
 
         if create:
-            db.create(schema.metadata)
+            db.create(schema.SCHEMA)
         self.db = db
         self.record = record
         self.key = deployment_key(record)

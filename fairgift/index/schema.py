@@ -21,8 +21,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairgift.db import ADDRESS, HASH, KEY, U256
+from fairgift.db_schema import Schema
 
-metadata = sa.MetaData()  # the index's tables, created by `Index` (`Database.create(metadata)`)
+metadata = sa.MetaData()  # the index's tables, created by `Index` (`Database.create(SCHEMA)`)
 
 TIPS = "tips"  # index_features: index_tips holds every indexed Tipped event
 
@@ -108,3 +109,7 @@ index_reorgs = sa.Table(
     sa.Column("removed_events", sa.BigInteger, nullable=False),
     sa.Column("found_at", sa.Float, nullable=False),
 )
+
+# The index's tables are as the release before versions were recorded left them (version 1). A
+# change to them needs a step (`fairgift.db_schema`); a new table does not.
+SCHEMA = Schema("index", metadata)

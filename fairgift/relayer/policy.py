@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from fairgift.networks import GasPolicy
 from fairgift.relayer.signed_tip import Rejected
 
 
@@ -40,12 +41,20 @@ class RelayerConfig:
     rebroadcast_after: float = 30.0  # resend an open transaction's bytes after this long
     replace_after: float = 90.0  # re-sign it with fees 12.5%+ higher after this long (replace.py)
     max_attempts: int = 3  # reverted batches before a tip is skipped
+    # ---- the network's (`serve` takes them from the chain's profile: fairgift.chain_profile)
+    confirmations: int = 0  # blocks on top of a receipt before its tips are settled as landed
+    gas: GasPolicy | None = None  # the fees offered, and a ceiling; None: the node's fees
     gas_margin: float = 1.25  # gas limit = estimate * margin (+ the skip allowance: simulate.py)
     poll_interval: float = 0.05  # receipt polling (seconds)
     # ---- the relay policy (see the module's docstring and docs/services.md "Relay policy")
     min_relayed: str = "0.25"  # whole tokens (decimals() of the token) a relayed tip must reach
     permit_min: str = "1"  # whole tokens a fan's queued tips must total for a sponsored permit
     permit_every: float = 86_400.0  # one sponsored permit per fan per this many seconds
+    # whole tokens a prepared permit allows the jar at least (0: exactly the fan's queued tips). A
+    # fan with no ether gets one sponsored permit a day: a permit for more than the tip leaves an
+    # allowance that the fan's later tips use without one. The jar spends it only on tips the fan
+    # signs (`tip` from the fan, or `tipBatch` items carrying the fan's signature).
+    permit_allowance: str = "0"
     fan_per_batch: int = 1  # items of one fan in one batch (bounds what a front-running fan wastes)
     penalty_seconds: float = 3_600.0  # a fan whose tip skipped on chain is refused this long
     # the stated figures the minimum is chosen from (measured: tests/services/test_services_simulate.py)

@@ -3,14 +3,14 @@
 A page with no Ethereum library asks the service for the EIP-712 typed data (for
 `eth_signTypedData_v4`): a free nonce (unused on chain and not in the relayer's queue), a deadline
 on the chain's clock, the jar's domain; and, when the jar's allowance does not cover the tip, the
-EIP-2612 `Permit` to sign as well. It then posts both signatures to `POST /api/tips` in the
-`request` template returned here.
+EIP-2612 `Permit` to sign as well (for the fan's queued tips, or `permit_allowance` when more). It
+then posts both signatures to `POST /api/tips` in the `request` template returned here.
 """
 
 from __future__ import annotations
 
 from fairgift import eip712
-from fairgift.relayer.policy import check_minimum
+from fairgift.relayer.policy import check_minimum, units
 from fairgift.relayer.signed_tip import Rejected, check_tip
 
 
@@ -61,6 +61,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
     balance = relayer.reader.balance_of(token, fan)
     allowance = relayer.reader.allowance(token, fan)
     permit = None
+    permit_value = max(need, units(cfg.permit_allowance, relayer.reader.decimals(token)))
     if allowance < need:
         token_domain = relayer.reader.token_domain(token)
         if token_domain is not None:
@@ -70,7 +71,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
                 {
                     "owner": fan,
                     "spender": relayer.reader.jar,
-                    "value": str(need),
+                    "value": str(permit_value),
                     "nonce": str(relayer.reader.permit_nonce(token, fan)),
                     "deadline": str(deadline),
                 },
@@ -85,7 +86,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
             "signature": None,
             "permit": None
             if permit is None
-            else {"value": str(need), "deadline": str(deadline), "signature": None},
+            else {"value": str(permit_value), "deadline": str(deadline), "signature": None},
         },
         "balance": str(balance),
         "allowance": str(allowance),

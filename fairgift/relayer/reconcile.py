@@ -32,6 +32,10 @@ class WouldRevert(Exception):
     """`eth_estimateGas` says the transaction would revert: it is not sent."""
 
 
+class GasAboveCeiling(Exception):
+    """The base fee is above the gas policy's ceiling: nothing is sent until blocks are cheaper."""
+
+
 class Reconciler:
     """Sends, records and settles the transactions of one relayer account (`account`) to one jar."""
 
@@ -60,7 +64,7 @@ class Reconciler:
             raise WouldRevert(str(err)[:300]) from err
         nonce = self.web3.eth.get_transaction_count(self.sender, "pending")
         limit = gas_limit(estimate, len(items), self.config.gas_margin)
-        txn = self._transaction(method, to, data, nonce, limit)
+        txn = self._transaction(method, to, data, nonce, limit, self.fees())
         signed = self.account.sign_transaction(txn)
         if signed is None:
             raise RuntimeError(f"relayer account {self.sender} declined to sign")
@@ -87,18 +91,33 @@ class Reconciler:
             self.settle(tx, receipt)
         log.info("%s %s: %d items, nonce %d", kind, tx_hash, len(items), nonce)
 
-    def _transaction(self, method, to: str, data: bytes, nonce: int, limit: int):
-        """The transaction `method.as_transaction(...)` makes (fees and chain id set by the
-        provider, checked by the account), from calldata already encoded."""
+    def _transaction(self, method, to: str, data: bytes, nonce: int, limit: int, fees: dict):
+        """The transaction `method.as_transaction(...)` makes (the policy's `fees`, else the
+        provider's; chain id set by the provider, checked by the account), from calldata already
+        encoded."""
         from ape import chain
 
         abis = getattr(method, "abis", None) or []
         extra = {"abi": abis[0]} if len(abis) == 1 else {}
         txn = chain.provider.network.ecosystem.create_transaction(
-            receiver=to, data=data, sender=self.sender, nonce=nonce, gas_limit=limit, **extra
+            receiver=to, data=data, sender=self.sender, nonce=nonce, gas_limit=limit, **fees, **extra
         )
         txn = chain.provider.prepare_transaction(txn)
         return self.account.prepare_transaction(txn)
+
+    def fees(self) -> dict:
+        """The fees to offer under the gas policy (none: Ape's, from the node), or
+        `GasAboveCeiling` when the pending block's base fee is above the policy's ceiling."""
+        policy = self.config.gas
+        if policy is None:
+            return {}
+        base_fee = int(self.web3.eth.get_block("pending").get("baseFeePerGas") or 0)
+        max_fee = policy.max_fee(base_fee)
+        if max_fee is None:
+            raise GasAboveCeiling(
+                f"base fee {base_fee} wei is above the ceiling of {policy.ceiling_gwei} gwei"
+            )
+        return {"max_fee": max_fee, "max_priority_fee": policy.priority_fee()}
 
     def broadcast(self, tx) -> None:
         """Send a recorded transaction's bytes (again: the node knowing them already is fine)."""
@@ -121,15 +140,16 @@ class Reconciler:
         except TransactionNotFound:
             return None
 
-    def wait_receipt(self, tx_hash: str, timeout: float, earlier=()):
+    def wait_receipt(self, tx_hash: str, timeout: float, earlier=(), confirmed: bool = True):
         """The receipt of `tx_hash` (or of an `earlier` version it replaced), polled for up to
-        `timeout` seconds; None when none was mined by then."""
+        `timeout` seconds; None when none was mined by then. `confirmed`: only once
+        `config.confirmations` blocks are on top of it (read again each time: a reorg may move it)."""
         deadline = now() + timeout
         renew_at = now() + self._renew_every()
         while True:
             for version in (tx_hash, *earlier):
                 receipt = self.receipt(version)
-                if receipt is not None:
+                if receipt is not None and (not confirmed or self.is_confirmed(receipt)):
                     return receipt
             if now() >= deadline:
                 return None
@@ -139,6 +159,10 @@ class Reconciler:
                     log.warning("lost the lease while waiting for %s; its new holder settles it", tx_hash)
                     return None
             time.sleep(self.config.poll_interval)
+
+    def is_confirmed(self, receipt) -> bool:
+        wanted = self.config.confirmations
+        return wanted <= 0 or self.web3.eth.block_number - int(receipt["blockNumber"]) >= wanted
 
     def _renew_every(self) -> float:
         return float("inf") if self.lease is None else self.lease.ttl / 3
@@ -157,16 +181,14 @@ class Reconciler:
         still_open = 0
         for tx in self.open_txs():
             earlier = json.loads(tx.replaced) if tx.replaced else []
-            receipt = self.wait_receipt(tx.tx_hash, 0, earlier)
-            if receipt is not None:
-                self.settle(tx, receipt)
+            if self.wait_receipt(tx.tx_hash, 0, earlier, confirmed=False) is not None:
+                still_open += self.settle_confirmed(tx, earlier)
                 continue
             mined_nonce = self.web3.eth.get_transaction_count(self.sender, "latest")
             if mined_nonce > tx.account_nonce:
                 # Look once more (it may have been mined between the two reads) before calling it dropped.
-                receipt = self.wait_receipt(tx.tx_hash, 0, earlier)
-                if receipt is not None:
-                    self.settle(tx, receipt)
+                if self.wait_receipt(tx.tx_hash, 0, earlier, confirmed=False) is not None:
+                    still_open += self.settle_confirmed(tx, earlier)
                 else:
                     self.drop(tx)
                 continue
@@ -181,6 +203,14 @@ class Reconciler:
             else:
                 still_open += 1
         return still_open
+
+    def settle_confirmed(self, tx, earlier) -> int:
+        """Settle mined `tx` once its receipt has its confirmations; 1 when it is still open."""
+        receipt = self.wait_receipt(tx.tx_hash, self.config.receipt_timeout, earlier)
+        if receipt is None:
+            return 1
+        self.settle(tx, receipt)
+        return 0
 
     def replace(self, tx, earlier: list[str]) -> bool:
         """Re-sign `tx` on its account nonce with fees 12.5%+ higher (and above what blocks now

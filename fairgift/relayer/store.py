@@ -30,6 +30,7 @@ from fairgift.relayer.tables import (  # noqa: F401 - the tables and statuses, a
     LANDED,
     ONCHAIN_SKIP,
     QUEUED,
+    SCHEMA,
     SKIPPED,
     SUBMITTED,
     TIP_STATUSES,
@@ -72,7 +73,7 @@ class RelayStore:
         self.db = db
         self.deployment = deployment
         self.group = GroupCommit(db)  # the intake's writes: concurrent requests share a commit
-        db.create(metadata)
+        db.create(SCHEMA)
         # The intake's statements, built once: building a statement and its cache key costs more
         # Python than running it, and every accepted tip runs six of them.
         t, arg = relay_tips.c, sa.bindparam

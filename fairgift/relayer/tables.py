@@ -1,4 +1,5 @@
-"""The relayer's tables (created by `RelayStore`; every query of them is in `store.py`).
+"""The relayer's tables (created by `RelayStore`; every query of them is in `store.py`), and their
+versions (`SCHEMA`: a database of an earlier release is brought up to date when it is opened).
 
 `relay_tips`: one row per accepted tip, keyed by its EIP-712 digest. `relay_txs`: every transaction
 the relayer signs, recorded before it is broadcast (`replaced`: the hashes of its earlier versions,
@@ -11,8 +12,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairgift.db import ADDRESS, HASH, KEY, U256
+from fairgift.db_schema import AddColumn, Schema
 
-metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(metadata)`)
+metadata = sa.MetaData()  # the relayer's tables, created by `Relayer` (`Database.create(SCHEMA)`)
 
 QUEUED, SUBMITTED, LANDED, SKIPPED = "queued", "submitted", "landed", "skipped"
 TIP_STATUSES = (QUEUED, SUBMITTED, LANDED, SKIPPED)
@@ -83,6 +85,19 @@ relay_leases = sa.Table(
     sa.Column("holder", sa.String(200), nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),
     sa.Column("fence", sa.BigInteger, nullable=False, default=1),  # +1 at each change of holder
+)
+
+# A change to the tables above needs a step here (a new table does not: it is created), or a
+# database of the release before fails on open; tests/services/test_services_upgrade.py compares an
+# upgraded database with a fresh one.
+SCHEMA = Schema(
+    "relayer",
+    metadata,
+    upgrades=(
+        # version 1 -> 2 (round 3): replace-by-fee and the fenced lease. An existing lease starts
+        # at fence 1, as a new one does.
+        (AddColumn(relay_txs, "replaced"), AddColumn(relay_leases, "fence", default="1")),
+    ),
 )
 
 ONCHAIN_SKIP = "skipped on chain"  # the reason's prefix of a tip the jar skipped in a mined batch

@@ -3,19 +3,16 @@ thread of the test process, sharing its Ape connection), and a real headless Chr
 @sparticuz/chromium unpacked by `make setup` into .local/chromium, driven by pip playwright) with
 an injected EIP-1193 wallet that forwards to the test chain's anvil."""
 
-import json
 import threading
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import pytest
-from page_env import CHROMIUM, DESKTOP, ROOT, WALLET_JS, node_url
+from page_env import CHROMIUM, ROOT, TabOpener, running_service
 from playwright.sync_api import expect
 
 from fairgift.api import FairGift
 from fairgift.bench.harness import chromium, serving
-from fairgift.creators import Catalogue
 from fairgift.deploy import deploy
 from fairgift.deployments import DeploymentStore
 from tests.constants import USDC
@@ -73,32 +70,13 @@ def page_fan2(page_usdc, fan2, owner):
 
 @pytest.fixture(scope="module")
 def page_service(page_deployment, page_creator, page_fan, page_fan2, stranger, relayer, tmp_path_factory):
-    """The service (relayer with its batcher thread running, and the index, on a fresh SQLite
-    database) with "ava" in the catalogue of creators. It takes every account fixture the page
-    tests use, so that all exist before the module's first test (Ape's isolation then snapshots
-    them once)."""
-    from fairgift.db import Database
-    from fairgift.index import Index
-    from fairgift.relayer import Relayer, RelayerConfig
-    from fairgift.service import Service, ServiceConfig
-    from fairgift.web.guard import UNLIMITED
-
-    fg = page_deployment.fg
-    catalogue = Catalogue.for_record(fg.record, fg.store)
-    catalogue.add("ava", page_creator.address, "Ava")
-    # (the request-level limit has its own tests; the page's are about the page)
-    config = ServiceConfig(relayer=RelayerConfig(batch_wait=0.0, poll_interval=0.01), limits=UNLIMITED)
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('page-db') / 'services.sqlite3'}")
-    service = Service(fg, db, config=config)
-    service.relayer = Relayer(db, service.deployment, fg.jar, relayer, config.relayer)
-    service.index = Index(db, fg.record, project=fg.project)  # synced by open_tab, as the bot would
-    service.creators = catalogue  # (the page finds the same file itself; set here to be explicit)
-    service.start()
-    try:
+    """The service (`page_env.running_service`: relayer with its batcher thread running, and the
+    index, on a fresh SQLite database) with "ava" in the catalogue of creators. It takes every
+    account fixture the page tests use, so that all exist before the module's first test (Ape's
+    isolation then snapshots them once)."""
+    folder = tmp_path_factory.mktemp("page-db")
+    with running_service(page_deployment.fg, page_creator, relayer, folder) as service:
         yield service
-    finally:
-        service.stop()
-        db.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -123,74 +101,14 @@ def browser():
         yield launched
 
 
-class Tab:
-    """One browser tab on the page, with the test wallet and a record of every request made."""
-
-    def __init__(self, context, page, base_url: str):
-        self.context, self.page, self.base_url = context, page, base_url
-        self.requests: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
-        self.console_errors: list[str] = []
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
-        page.on("pageerror", lambda err: self.console_errors.append(str(err)))
-
-    def open(self, path: str):
-        self.page.goto(self.base_url + path)
-        self.page.wait_for_selector("body[data-ready='1']")
-        return self.page
-
-    def submit(self, button: str, status: str, text: str, timeout: float = 60_000) -> str:
-        """Click `button`, wait until `#status` contains `text` (or a notice appears: the test
-        fails with its message); returns the status text."""
-        page = self.page
-        page.click(button)
-        page.locator(f"#{status}:has-text({text!r}), #notice:not([hidden])").first.wait_for(timeout=timeout)
-        if page.is_visible("#notice"):
-            raise AssertionError(f"the page reported: {page.text_content('#notice-text')}")
-        return page.text_content(f"#{status}")
-
-    def notice(self, timeout: float = 30_000) -> str:
-        """Wait for the notice (an error for the fan) and return its text."""
-        self.page.locator("#notice:not([hidden])").wait_for(timeout=timeout)
-        return self.page.text_content("#notice-text")
-
-    def wallet(self, expression: str):
-        """Evaluate `expression` with `w` bound to the test wallet (window.__wallet)."""
-        return self.page.evaluate(f"(() => {{ const w = window.__wallet; return {expression}; }})()")
-
-    def wallet_log(self) -> list[str]:
-        return [entry["method"] for entry in self.page.evaluate("window.__wallet.log")]
-
-    def api_calls(self, path: str) -> list[str]:
-        """The page's requests to the service whose path starts with `path`."""
-        return [url for url in self.requests if urlsplit(url).path.startswith(path)]
-
-
 @pytest.fixture
 def open_tab(browser, page_server, page_service, page_fg):
-    """`open_tab(account=..., viewport=..., wallet=True, chain_override=None, bypass_csp=False)` -> Tab.
-    `bypass_csp` turns the page's Content-Security-Policy off, to test what the script itself does."""
-    contexts = []
-
-    def make(account=None, viewport=DESKTOP, wallet=True, chain_override=None, bypass_csp=False) -> Tab:
-        # What the index bot does in `serve`: catch up with the chain (Ape's isolation reverts the
-        # chain between tests; the index finds that out as a reorg and re-indexes).
-        page_service.index.sync()
-        context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=bypass_csp)
-        context.set_default_timeout(60_000)
-        contexts.append(context)
-        if wallet:
-            config = {
-                "rpc": node_url(page_fg),
-                "account": str(account.address) if account is not None else None,
-                "chainOverride": chain_override,
-            }
-            context.add_init_script(f"window.__FAIRGIFT_TEST_WALLET__ = {json.dumps(config)};\n{WALLET_JS}")
-        return Tab(context, context.new_page(), page_server)
-
-    yield make
-    for context in contexts:
-        context.close()
+    """`open_tab(account=..., viewport=..., wallet=True, chain_override=None, bypass_csp=False)` -> Tab
+    (`page_env.TabOpener`). `bypass_csp` turns the page's Content-Security-Policy off, to test what
+    the script itself does."""
+    opener = TabOpener(browser, page_server, page_service, page_fg)
+    yield opener.open
+    opener.close()
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,8 @@ def test_screenshots(open_tab, page_fg, page_creator, page_fan, page_fan2, owner
         expect(page.locator("#fee-countdown")).to_contain_text("in 6 d 23 h")
         page.click("#connect")
         expect(page.locator("#connect")).to_have_text(f"{page_fan.address[:6]}…{page_fan.address[-4:]}")
+        expect(page.locator("#balance")).to_contain_text("You have")  # read after connecting
+        expect(page.locator("#relay-summary")).to_have_text("Gasless tips start at 0.25 USDC.")
         path = shots_dir / f"creator-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000

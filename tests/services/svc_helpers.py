@@ -142,7 +142,7 @@ def check_u256_sum(db):
     from fairgift.index import schema
     from fairgift.index.schema import index_tips
 
-    db.create(schema.metadata)  # the index's tables, as `Index` creates them
+    db.create(schema.SCHEMA)  # the index's tables, as `Index` creates them
     values = [2**256 - 1, 2**255 + 3, 10**70, 1, 2**63]
     with db.write() as conn:
         conn.execute(

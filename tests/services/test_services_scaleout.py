@@ -377,8 +377,8 @@ def test_tables_created_once_when_processes_open_a_fresh_postgres_together(pg_se
     def open_tables(db):
         start.wait()
         try:
-            db.create(schema.metadata)
-            db.create(store.metadata)
+            db.create(schema.SCHEMA)
+            db.create(store.SCHEMA)
         except Exception as err:  # noqa: BLE001 - the assertion below shows it
             errors.append(err)
 

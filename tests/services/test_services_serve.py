@@ -44,6 +44,11 @@ def test_serve_relays_and_indexes(svc_fg, creators, svc_deployments, svc_new_fan
     log = proc.log_text()
     assert "FairGift service on http://127.0.0.1:" in log and "FairGift service stopped" in log
     assert "Traceback" not in log
+    # a local chain has no network profile: the development defaults, as always
+    assert (
+        "settings from a local chain (chain 31337): development defaults: index confirmations 0, "
+        "relayer confirmations 0, batch size 50, gas: the node's fees"
+    ) in log
     db = Database(db_url)
     landed = (
         Index(db, svc_fg.record).source().events(["Tipped"], from_block=view["block"], to_block=view["block"])
@@ -63,11 +68,15 @@ def test_index_command_catches_up_once(svc_fg, svc_deployments, tmp_path):
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "indexed blocks" in first.stdout and "caught up to block" in first.stdout
+    assert "index confirmations 0, from a local chain (chain 31337)" in first.stdout
     db = Database(db_url)
     index = Index(db, svc_fg.record)
     with db.read() as conn:
         rows = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()
     assert rows == index.state().events > 0
-    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [*cmd, "--confirmations", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert again.returncode == 0 and ": 0 new events" in again.stdout, again.stdout
+    assert "index confirmations 2, from a local chain (chain 31337)" in again.stdout  # the option wins
     db.dispose()

@@ -118,6 +118,7 @@ def test_market_launch_buy_sell(fg, fg_fans, creator, owner):
         (lambda fg, f, c, o: fg.tip(f, c, "1", approve=False), "not enough allowance"),
         (lambda fg, f, c, o: fg.gift(f, c, "Unicorn"), "unknown gift 'Unicorn'"),
         (lambda fg, f, c, o: fg.gift(f, c, 99), "unknown gift 99"),
+        (lambda fg, f, c, o: fg.gift(f, c, "²"), "unknown gift '²'"),
         (lambda fg, f, c, o: fg.gift(f, c, "Rose", 0), "quantity must be at least 1, not 0"),
         (lambda fg, f, c, o: fg.schedule_fee(o, "11%"), "can change the tip jar fee"),
         (lambda fg, f, c, o: fg.schedule_fee(fg.jar.owner(), "11%"), "above the cap of 10% (1000 bps)"),

@@ -3,34 +3,30 @@ npm artifacts by `fairgift.circle_usdc`, as Circle deploys it), a TipJar that al
 CreatorMarket priced in it. Module-scoped: each module starts from the same chain."""
 
 import pytest
-from usdc_helpers import CIRCLE_INDEX, JAR_FEE_BPS, PROTOCOL_BPS, PROXY_ADMIN_INDEX, keyed_account
+from usdc_helpers import JAR_FEE_BPS, PROTOCOL_BPS
 
-from fairgift import circle_usdc as fiat_token
 from fairgift.gifts import DEFAULT_GIFTS
 from tests.constants import BASE_PRICE, SLOPE, USDC
+from tests.helpers.circle import circle_account, deploy_usdc, proxy_admin_account
 
 
 @pytest.fixture(scope="module")
 def circle(accounts, owner):
     """Circle: deploys USDC and holds its master-minter, minter, pauser, blacklister and owner
     roles (with ether to pay for that; the funding is rolled back with the module)."""
-    account = keyed_account(accounts, CIRCLE_INDEX)
-    owner.transfer(account, 10**19)
-    return account
+    return circle_account(accounts, owner)
 
 
 @pytest.fixture(scope="module")
 def usdc_proxy_admin(accounts, owner):
     """The proxy's admin: an account of its own (it cannot call the token through the proxy),
     with a little ether (the in-process chain charges gas even for a call)."""
-    account = keyed_account(accounts, PROXY_ADMIN_INDEX)
-    owner.transfer(account, 10**18)
-    return account
+    return proxy_admin_account(accounts, owner)
 
 
 @pytest.fixture(scope="module")
 def circle_usdc(circle, usdc_proxy_admin):
-    return fiat_token.deploy(circle, admin=usdc_proxy_admin)
+    return deploy_usdc(circle, usdc_proxy_admin)
 
 
 @pytest.fixture(scope="module")

@@ -113,3 +113,48 @@ def test_a_tip_accepted_before_a_pause_is_not_credited_and_nothing_is_lost(
     assert chain.provider.get_nonce(relayer.address) == sent_before  # the relayer sent nothing, paid nothing
     assert usdc_svc_fg.jar.balanceOf(creator, real_usdc) == 0
     assert real_usdc.balanceOf(fan.address) == 10 * USDC
+
+
+def test_prepare_says_why_usdc_would_not_move_before_anything_is_signed(
+    usdc_svc, usdc_svc_fg, real_usdc, circle, creator, fan, owner, relayer, chain
+):
+    """`/api/prepare/*` asks the token (an `eth_call` of the transfer, `fairgift.token_gate`) before
+    offering anything to sign or send: a blacklisted fan, a blacklisted jar and a paused token each
+    get a 4xx naming the cause, for a gasless or a direct tip and a gift alike."""
+    _, client = usdc_svc
+    real_usdc.mint(fan, 100 * USDC, sender=circle)
+    tip = {"creator": creator.address, "amount": "3", "from": fan.address}
+    gift = {
+        "creator": creator.address,
+        "gift": 2,
+        "quantity": 1,
+        "max_amount": str(USDC),
+        "from": fan.address,
+    }
+    assert client.post("/api/prepare/tip", json=tip).status_code == 200  # USDC moves: a plan to sign
+    sent_before = chain.provider.get_nonce(relayer.address)
+
+    real_usdc.blacklist(fan, sender=circle)
+    for path, body in (
+        ("/api/prepare/tip", tip),
+        ("/api/prepare/tip", {**tip, "mode": "direct"}),
+        ("/api/prepare/gift", gift),
+    ):
+        res = client.post(path, json=body)
+        assert (res.status_code, res.json()["code"]) == (403, "address_blocked"), res.text
+        assert "USDC's issuer has blocked this wallet's address" in res.json()["error"]
+        assert "pay from another wallet" in res.json()["error"]
+    real_usdc.unBlacklist(fan, sender=circle)
+
+    real_usdc.blacklist(usdc_svc_fg.jar, sender=circle)
+    res = client.post("/api/prepare/tip", json=tip)
+    assert (res.status_code, res.json()["code"]) == (409, "spender_blocked"), res.text
+    assert usdc_svc_fg.jar.address in res.json()["error"]
+    real_usdc.unBlacklist(usdc_svc_fg.jar, sender=circle)
+
+    real_usdc.pause(sender=circle)
+    for path, body in (("/api/prepare/tip", tip), ("/api/prepare/gift", gift)):
+        res = client.post(path, json=body)
+        assert (res.status_code, res.json()["code"]) == (409, "token_paused"), res.text
+        assert res.json()["error"].startswith("USDC is paused by its issuer")
+    assert chain.provider.get_nonce(relayer.address) == sent_before  # nothing reached the chain

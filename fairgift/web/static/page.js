@@ -392,6 +392,7 @@
       setText("tip-error", "");
       setText("tip-breakdown", "Type an amount to see what the creator receives.");
       $("compare").hidden = true;
+      updateRelayNote();
       return;
     }
     try {
@@ -418,6 +419,44 @@
       setText("tip-breakdown", "");
       $("compare").hidden = true;
     }
+    updateRelayNote();
+  }
+
+  // ------------------------------------------------------------------ the relay policy
+
+  // The relayer's terms, said by the service (`state.relay`: the minimum, what it pays for, its
+  // limits per fan), shown under the gasless option; null when this service does not relay.
+  function renderRelay() {
+    const terms = state.relay;
+    $("relay-terms").hidden = !terms || !state.gasless;
+    if (!terms) return;
+    setText("relay-summary", terms.summary);
+    $("relay-covers").replaceChildren(...terms.covers.map((text) => el("li", text)));
+    $("relay-limits").replaceChildren(...terms.limits.map((text) => el("li", text)));
+  }
+
+  function tipMode() {
+    return document.querySelector("input[name=tip-mode]:checked").value;
+  }
+
+  // What the relayer says about the amount whose figures are shown, when the fan chose gasless
+  // and it is below the minimum (the quote's `relay`); null when the tip may go gasless.
+  function relayRefusal() {
+    const quote = tipShown && tipShown.quote;
+    if (tipMode() !== "gasless" || !quote || !quote.relay || quote.relay.relayable) return null;
+    return quote.relay.message;
+  }
+
+  function updateRelayNote() {
+    const message = relayRefusal();
+    $("relay-below").hidden = !message;
+    setText("relay-below-text", message);
+  }
+
+  function payDirectly() {
+    document.querySelector("input[name=tip-mode][value=direct]").checked = true;
+    updateRelayNote();
+    $("tip-send").focus();
   }
 
   const requestTipQuote = debounce(tipQuoteNow, 150);
@@ -441,7 +480,7 @@
     const button = $("tip-send");
     const amount = $("tip-amount").value.trim();
     const message = $("tip-message").value;
-    const mode = document.querySelector("input[name=tip-mode]:checked").value;
+    const mode = tipMode();
     const shown = tipShown;
     button.disabled = true;
     try {
@@ -452,6 +491,8 @@
       }
       // The amount was checked by the service before any wallet prompt (decimals, zero, format).
       if (shown.error) throw shown.error;
+      // Below the relayer's minimum: said before the wallet is even asked (Direct stays open).
+      if (mode === "gasless" && relayRefusal()) throw new FanError(`${relayRefusal()} Nothing was signed.`, "below_relay_minimum");
       const from = await ready();
       setText(status, "Preparing…");
       const plan = await api("/api/prepare/tip", { creator: state.creator.address, amount, message, from, mode });
@@ -465,14 +506,8 @@
       refreshRecent();
     } catch (err) {
       setText(status, "");
-      if (err.code === "relayer_busy") {
-        err.action = {
-          label: "Pay directly instead",
-          run: async () => {
-            document.querySelector("input[name=tip-mode][value=direct]").checked = true;
-            $("tip-send").focus();
-          },
-        };
+      if (["relayer_busy", "below_relay_minimum", "permit_below_minimum"].includes(err.code)) {
+        err.action = { label: "Pay directly instead", run: async () => payDirectly() };
       }
       showError(err, status);
     } finally {
@@ -803,6 +838,7 @@
     const gasless = document.querySelector("input[name=tip-mode][value=gasless]");
     gasless.disabled = !state.gasless;
     if (!state.gasless) document.querySelector("input[name=tip-mode][value=direct]").checked = true;
+    renderRelay();
     const max = state.max_message;
     $("tip-message").maxLength = max;
     $("gift-message").maxLength = max;
@@ -819,6 +855,8 @@
     $("creator-view").hidden = false;
     $("tip-amount").addEventListener("input", tipInput);
     $("tip-form").addEventListener("submit", sendTip);
+    for (const input of document.querySelectorAll("input[name=tip-mode]")) input.addEventListener("change", updateRelayNote);
+    $("relay-direct").addEventListener("click", payDirectly);
     $("gift-quantity").addEventListener("input", giftInput);
     $("gift-form").addEventListener("submit", sendGift);
     $("trade-amount").addEventListener("input", requestTradeQuote);

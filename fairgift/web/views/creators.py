@@ -21,6 +21,7 @@ from fairgift.platforms import PLATFORMS
 from fairgift.web.http import HttpError
 from fairgift.web.views.icons import gift_icon
 from fairgift.web.views.reader import Reader
+from fairgift.web.views.relay_terms import RelayTerms
 from fairgift.web.views.text import (
     MAX_FULL_CHARS,
     TOKEN_DECIMALS,
@@ -51,6 +52,7 @@ class Creators:
         self.service = reader.service
         self.fg = reader.fg
         self.catalogue = reader.catalogue
+        self.relay = RelayTerms(self)  # the relay policy in the fan's words (None: no relayer)
 
     def resolve(self, who: str) -> Resolved:
         text = str(who).strip()
@@ -287,6 +289,7 @@ class Creators:
             "recent": self.recent(creator.address),
             "max_message": self.max_message(),
             "gasless": getattr(self.service, "relayer", None) is not None,
+            "relay": self.relay.terms(),
         }
 
     def max_message(self) -> int:

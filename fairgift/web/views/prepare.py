@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from eth_utils import is_address, to_checksum_address
 
+from fairgift import token_gate
 from fairgift.amounts import format_amount
 from fairgift.api import DEADLINE_SECONDS
 from fairgift.relayer import Rejected
@@ -47,15 +48,47 @@ class Prepare:
             raise HttpError(400, f"the message is {len(message)} characters; keep it to {limit}", "message")
         return message
 
-    def _require_balance(self, fan: str, units: int, what: str) -> None:
+    def _require_balance(self, fan: str, units: int, what: str, spender) -> None:
+        """The fan holds `units` of the stablecoin, and the token would move them to `spender`
+        now (`fairgift.token_gate`): else a 4xx saying why, before anything is signed or sent."""
+        symbol = self.fg.stable.symbol
         balance = int(self.fg.usdc.balanceOf(fan))
         if balance < units:
             raise HttpError(
                 400,
-                f"not enough {self.fg.stable.symbol}: you have {self.fg.usd(balance)}, {what} needs "
-                f"{self.fg.usd(units)}",
+                f"not enough {symbol}: you have {self.fg.usd(balance)}, {what} needs {self.fg.usd(units)}",
                 "balance",
             )
+        stop = token_gate.refusal(self.reader.web3, self.fg.usdc.address, fan, str(spender.address), units)
+        if stop is None:
+            return
+        if stop.why == token_gate.PAUSED:
+            raise HttpError(
+                409,
+                f"{symbol} is paused by its issuer: no {symbol} can move until it is unpaused, so {what} "
+                "cannot be paid now. Nothing was sent; try again later",
+                "token_paused",
+            )
+        if stop.why == token_gate.BLOCKED:
+            raise HttpError(
+                403,
+                f"{symbol}'s issuer has blocked this wallet's address ({fan}): no {symbol} can move from "
+                f"it, so {what} cannot be paid. Nothing was sent; pay from another wallet",
+                "address_blocked",
+            )
+        if stop.why == token_gate.SPENDER_BLOCKED:
+            raise HttpError(
+                409,
+                f"{symbol}'s issuer has blocked the address of the contract to be paid ({spender.address}):"
+                f" no {symbol} can be paid to it now. Nothing was sent",
+                "spender_blocked",
+            )
+        raise HttpError(
+            409,
+            f"{symbol} refuses to move {self.fg.usd(units)} from your wallet "
+            f"({stop.reason or 'it gives no reason'}). Nothing was sent",
+            "token_refused",
+        )
 
     def _approval(self, fan: str, spender, units: int, label: str) -> list[dict]:
         allowance = int(self.fg.usdc.allowance(fan, spender))
@@ -76,7 +109,7 @@ class Prepare:
         jar, stable = self.fg.jar, self.fg.stable.address
         token = self._relayed(address, body.get("token") or stable, "token")
         if token == stable:  # (another token is checked by the relayer: allowed, balance, allowance)
-            self._require_balance(fan, units, "this tip")
+            self._require_balance(fan, units, "this tip", jar)
         if body.get("mode") == "direct":
             data = jar.tip.encode_input(creator.address, stable, units, message)
             txs = self._approval(fan, jar, units, "the tip jar")
@@ -89,6 +122,8 @@ class Prepare:
                 "this service does not relay tips; choose Direct (your wallet sends it, you pay the gas)",
                 "relayer_off",
             )
+        if token == stable:  # said in the fan's units, before the relayer's own refusal in base units
+            self.creators.relay.require(units)
         validity = self._relayed(uint, body.get("validitySeconds", TIP_VALID_SECONDS), "validitySeconds")
         try:
             prepared = prepare_tip(
@@ -102,13 +137,17 @@ class Prepare:
             )
         except Rejected as err:
             raise from_rejected(err, "relayer_busy" if err.status in (429, 503) else "rejected") from err
+        if prepared["permit"] is not None and token == stable:  # a permit the relayer would not send
+            self.creators.relay.require_permit(int(prepared["queued"]) + units)
         sign = []
         if prepared["permit"] is not None:
-            value = self.fg.usd(int(prepared["permit"]["message"]["value"]))
+            value = int(prepared["permit"]["message"]["value"])
+            # (more than this tip: what the fan's later tips use, each signed by the fan)
+            room = f"up to {self.fg.usd(value)} for your tips" if value > units else self.fg.usd(value)
             sign.append(
                 {
                     "kind": "permit",
-                    "label": f"allow the tip jar to take {value} (no gas)",
+                    "label": f"allow the tip jar to take {room} (no gas)",
                     "typed_data": prepared["permit"],
                 }
             )
@@ -159,8 +198,8 @@ class Prepare:
                 "price_changed",
                 quote=self.quotes.quote_gift(creator.address, gift_id, quantity),
             )
-        self._require_balance(fan, shown, "this gift")
         jar = self.fg.jar
+        self._require_balance(fan, shown, "this gift", jar)
         # maxAmount is the price the fan saw: a repricing that lands first makes the gift revert
         # (GiftPriceAboveMax) instead of charging more.
         data = jar.sendGift.encode_input(
@@ -186,7 +225,7 @@ class Prepare:
         market = self.fg.market
         deadline = self.reader.now() + DEADLINE_SECONDS
         if side == "buy":
-            self._require_balance(fan, int(quote["total"]), "this buy")
+            self._require_balance(fan, int(quote["total"]), "this buy", market)
             txs = self._approval(fan, market, limit, "the market")
             data = market.buy.encode_input(token, units, limit, deadline)
             txs.append(transaction(fan, market.address, data, f"buy {quote['amount_text']}"))

@@ -34,7 +34,12 @@ class Quotes:
     def quote_tip(self, who: str, amount) -> dict:
         creator = self.creators.resolve(who)
         units = self.amount(amount)
-        return {"creator": creator.address, **self.breakdown(units)}
+        # `relay`: whether the relayer takes this amount gasless (and what to do if not)
+        return {
+            "creator": creator.address,
+            **self.breakdown(units),
+            "relay": self.creators.relay.check(units),
+        }
 
     def breakdown(self, units: int) -> dict:
         fee = self.creators.fee()
