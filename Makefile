@@ -127,9 +127,10 @@ demo: setup ## the whole story on a fresh local chain (ape run demo): ledger, re
 
 .PHONY: rehearse
 NETWORK ?= base
-rehearse: setup ## rehearse NETWORK (base, base-sepolia, optimism, arbitrum) on a local anvil with its USDC
+# TQDM_DISABLE: Ape draws a progress bar for every transaction's confirmations; the steps are printed.
+rehearse: setup ## rehearse NETWORK (base, base-sepolia, optimism, arbitrum) on a local anvil with its USDC, serve and the page
 	@start=$$(date +%s); status=0; \
-	ape run rehearse $(NETWORK) || status=$$?; \
+	TQDM_DISABLE=1 ape run rehearse $(NETWORK) || status=$$?; \
 	echo "rehearsal wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # --------------------------------------------------------------------------------- a local chain

@@ -5,9 +5,12 @@ proxy placed there by `fairgift.circle_usdc.deploy(at=...)`, then initialised by
 on any chain); FairGift deployed through `fairgift.deploy` connected as the real network
 (`base:mainnet` at the anvil's URL), so the deployment takes its stablecoin from the network profile
 and checks that it answers as USDC exactly as it would there; then a story of tips, a gift, a permit
-tip, a relayed EIP-3009 tip, a launch, trades and withdrawals, checked to the unit; and what would
-differ on the real network. Nothing persists: the anvil ends with the rehearsal and the record goes
-to `<out>/rehearsal/deployments/`.
+tip, a relayed EIP-3009 tip, a launch, trades and withdrawals, checked to the unit; then the service
+on it (fairgift.rehearsal_serve: `ape run fairgift serve` as its own process, with the network
+profile's settings, a gasless tip from a fan with USDC and no ether through its HTTP API, landed by
+the relayer, and the fans' page over HTTP and in the headless Chromium); and what would differ on
+the real network. Nothing persists: the anvil ends with the rehearsal; the record, the service's
+database and its log go to `<out>/rehearsal/`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fairgift import circle_usdc
+from fairgift import circle_usdc, rehearsal_serve
 from fairgift import deploy as fg_deploy
 from fairgift.deployments import DeploymentStore
 from fairgift.errors import FairGiftError
@@ -43,6 +46,7 @@ class Rehearsal:
     confirmations: int = 0  # what Ape waited for after each transaction (the network's setting)
     checks: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (expected, on chain)
     differences: list[str] = field(default_factory=list)
+    served: rehearsal_serve.Served | None = None  # the service's part (None: not run)
 
 
 def free_port() -> int:
@@ -93,8 +97,9 @@ def anvil(chain_id: int, port: int):
             process.kill()
 
 
-def run(name: str, out_dir: Path | str = "out", port: int | None = None) -> Rehearsal:
-    """Rehearse the network profile `name` ("base", "base-sepolia", ...); see the module's text."""
+def run(name: str, out_dir: Path | str = "out", port: int | None = None, serve: bool = True) -> Rehearsal:
+    """Rehearse the network profile `name` ("base", "base-sepolia", ...); see the module's text.
+    `serve=False` leaves the service's part out."""
     from ape import networks
 
     target = profile(name)
@@ -107,12 +112,18 @@ def run(name: str, out_dir: Path | str = "out", port: int | None = None) -> Rehe
     store = DeploymentStore(Path(out_dir) / "rehearsal" / "deployments", throwaway=True)
     with anvil(target.chain_id, port or free_port()) as url:
         with networks.parse_network_choice(f"{target.ape_network}:{url}"):
-            _story(result, store)
+            usdc, minter, creator = _story(result, store)
+            if serve:
+                result.served = rehearsal_serve.run(result, store, url, usdc, minter, creator, free_port())
+    bad = {k: v for k, v in result.checks.items() if v[0] != v[1]}
+    if bad:
+        raise FairGiftError(f"the rehearsal disagrees with the chain: {bad}")
     result.differences = differences(target, result)
     return result
 
 
-def _story(result: Rehearsal, store: DeploymentStore) -> None:
+def _story(result: Rehearsal, store: DeploymentStore):
+    """The story on chain, checked; returns (USDC, its minter, a creator) for the service's part."""
     from ape import accounts, chain
 
     from fairgift.api import FairGift
@@ -183,6 +194,7 @@ def _story(result: Rehearsal, store: DeploymentStore) -> None:
     bad = {k: v for k, v in result.checks.items() if v[0] != v[1]}
     if bad:
         raise FairGiftError(f"the rehearsal's balances disagree with the chain: {bad}")
+    return usdc, circle, ava
 
 
 def differences(target: NetworkProfile, result: Rehearsal) -> list[str]:
@@ -194,6 +206,14 @@ def differences(target: NetworkProfile, result: Rehearsal) -> list[str]:
         if target.testnet
         else "fund the deployer and the relayer with ETH on the network; fans bring their own USDC"
     )
+    served = result.served
+    relayer = (
+        f"the relayer paid {served.relayer_gas:,} gas here for the first gasless tip (its permit and "
+        f"its batch; {served.priority_fee / GWEI:g} gwei priority fee, the profile's policy): at most "
+        f"{served.relayer_gas * gas.ceiling_gwei / 10**9:.6f} ETH at the {gas.ceiling_gwei} gwei ceiling"
+        if served is not None
+        else "the service was not run here"
+    )
     return [
         f"gas price: anvil's base fee here ({result.base_fee / GWEI:g} gwei at the end); "
         f"on {target.label} the network's, with a priority fee of {gas.priority_fee() / GWEI:g} gwei "
@@ -201,11 +221,21 @@ def differences(target: NetworkProfile, result: Rehearsal) -> list[str]:
         f"{result.gas_used:,} gas this story used (FairGift's deployment included)",
         f"confirmations: Ape waited {result.confirmations} after each transaction on 1 s blocks here; "
         f"there the blocks are the network's, the index waits {target.index_confirmations} blocks and "
-        f"the relayer {target.relayer_confirmations} before taking a block as final",
+        f"the relayer {target.relayer_confirmations} before taking a block as final"
+        + (
+            f" (serve took both from the profile here too: the gasless tip was reported landed "
+            f"{served.landed_seconds:.1f} s after it was posted)"
+            if served is not None
+            else ""
+        ),
         f"USDC: here Circle's code placed at {target.usdc} with local roles (minter, pauser, blacklister); "
         "there Circle holds them, and name() is whatever the token answers (FairGift reads it)",
         f"the faucet step: {faucet}",
+        f"the relayer's funding: TEST::9 here, with anvil's 10,000 test ETH; there a keystore account "
+        f"(`serve --relayer-account`) funded with ETH on {target.label} and topped up as it spends: "
+        f"{relayer}",
         f"the deployer: TEST::0 here; there `--account` (a keystore) and `--treasury` (a multisig), and "
         f"the record goes to deployments/{target.chain_id}.json, not out/",
         f"for real: ape run deploy --network {target.ape_network}:node --account me --treasury 0x…",
+        f"then: ape run fairgift serve --network {target.ape_network}:node --relayer-account relayer",
     ]

@@ -8,18 +8,21 @@ from ape.cli import network_option
 
 from fairgift.scripting import clean_errors, command_class, echo
 
-PUBLIC_CONFIRMATIONS = 12  # a reorg deeper than this on a public chain is detected and re-indexed
 
-
-def default_confirmations(given: int | None) -> int:
-    """`given`, else 0 on a local chain (it never reorganises by itself), else 12."""
-    if given is not None:
-        return given
+def in_force(**given):
+    """The settings of the connected chain (its network profile, else local or generic defaults),
+    options given (not None) winning: fairgift.chain_profile."""
     from ape import chain
 
-    from fairgift.deployments import LOCAL_CHAIN_IDS
+    from fairgift.chain_profile import resolve
 
-    return 0 if int(chain.chain_id) in LOCAL_CHAIN_IDS else PUBLIC_CONFIRMATIONS
+    return resolve(int(chain.chain_id), **given)
+
+
+CONFIRMATIONS_HELP = (
+    "Blocks before an event is final (default: the chain's network profile, e.g. 15 on Base; "
+    "0 on a local chain; 12 elsewhere)."
+)
 
 
 def _options(fn):
@@ -70,10 +73,9 @@ def _limit_options(fn):
 )
 @click.option(
     "--batch-size",
-    default=50,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 500),
-    help="Send a batch at N tips...",
+    help="Send a batch at N tips (default: the network profile's, else 50)...",
 )
 @click.option(
     "--batch-wait",
@@ -116,11 +118,22 @@ def _limit_options(fn):
 )
 @click.option("--no-relay", is_flag=True, help="Serve without relaying tips.")
 @click.option("--no-index", is_flag=True, help="Do not run the index bot in this process.")
+@click.option("--confirmations", default=None, type=click.IntRange(0), help=CONFIRMATIONS_HELP)
 @click.option(
-    "--confirmations",
+    "--relayer-confirmations",
     default=None,
     type=click.IntRange(0),
-    help=f"Blocks before an event is final (default: 0 on a local chain, {PUBLIC_CONFIRMATIONS} elsewhere).",
+    help="Blocks on top of a batch before its tips count as landed (default: the network profile's, else 0).",
+)
+@click.option(
+    "--priority-fee-gwei",
+    default=None,
+    help="The relayer's priority fee (default: the network profile's, else the node's fees).",
+)
+@click.option(
+    "--gas-ceiling-gwei",
+    default=None,
+    help="The most the relayer pays per gas; above it, it waits (default: the network profile's, else none).",
 )
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @_limit_options
@@ -143,6 +156,9 @@ def serve(
     no_relay,
     no_index,
     confirmations,
+    relayer_confirmations,
+    priority_fee_gwei,
+    gas_ceiling_gwei,
     access_log,
     **limits,
 ):
@@ -163,8 +179,16 @@ def serve(
                 raise InvalidOperation
         except InvalidOperation:
             raise click.BadParameter(f"{value!r} is not a number of tokens", param_hint=hint) from None
-    relayer = RelayerConfig(
+    settings = in_force(
+        confirmations=confirmations,
+        relayer_confirmations=relayer_confirmations,
         batch_size=batch_size,
+        priority_fee_gwei=priority_fee_gwei,
+        gas_ceiling_gwei=gas_ceiling_gwei,
+    )
+    echo(settings.describe())
+    relayer = RelayerConfig(
+        batch_size=settings.batch_size,
         batch_wait=batch_wait,
         max_queue=max_queue,
         max_message_bytes=max_message_bytes,
@@ -173,6 +197,8 @@ def serve(
         permit_allowance=permit_allowance,
         fan_per_batch=fan_per_batch,
         replace_after=replace_after,
+        confirmations=settings.relayer_confirmations,
+        gas=settings.gas,
     )
     config = ServiceConfig(
         db_url=db_url,
@@ -180,8 +206,9 @@ def serve(
         index=not no_index,
         relayer_account=relayer_account,
         relayer=relayer,
-        confirmations=default_confirmations(confirmations),
+        confirmations=settings.index_confirmations,
         limits=Limits(**limits),
+        settings=settings,
     )
     service = Service.connect(config=config)
     bot = None
@@ -195,12 +222,7 @@ def serve(
 @click.command("index", cls=command_class(), short_help="Catch the index up with the chain once, then exit.")
 @network_option()
 @_options
-@click.option(
-    "--confirmations",
-    default=None,
-    type=click.IntRange(0),
-    help=f"Blocks before an event is final (default: 0 on a local chain, {PUBLIC_CONFIRMATIONS} elsewhere).",
-)
+@click.option("--confirmations", default=None, type=click.IntRange(0), help=CONFIRMATIONS_HELP)
 @click.option(
     "--chunk-blocks",
     default=2_000,
@@ -216,12 +238,11 @@ def index(network, db_url, confirmations, chunk_blocks):
     from fairgift.api import FairGift
     from fairgift.index import open_index
 
+    settings = in_force(confirmations=confirmations)
     idx = open_index(
-        FairGift.connect(),
-        db_url,
-        confirmations=default_confirmations(confirmations),
-        chunk_blocks=chunk_blocks,
+        FairGift.connect(), db_url, confirmations=settings.index_confirmations, chunk_blocks=chunk_blocks
     )
+    echo(f"index confirmations {settings.index_confirmations}, from {settings.source}")
     before = idx.state()
     echo(f"index {idx.key} in {idx.db}: at block {before.block:,} ({before.events:,} events)")
     result = idx.sync(progress=echo)

@@ -16,6 +16,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from fairgift.chain_profile import InForce
 from fairgift.db import Database, deployment_key
 from fairgift.relayer import Relayer, RelayerConfig
 from fairgift.web.guard import Limits
@@ -36,6 +37,7 @@ class ServiceConfig:
     relayer: RelayerConfig = field(default_factory=RelayerConfig)
     confirmations: int = 0  # blocks before the index takes an event as final (0: local chains)
     limits: Limits = field(default_factory=Limits)  # the request-level limit (fairgift.web.guard)
+    settings: InForce | None = None  # what the chain's network profile set (fairgift.chain_profile)
 
     @property
     def max_body_bytes(self) -> int:

@@ -151,7 +151,7 @@ def run_abuse_bench(
 
     from fairgift.bench.services import ServicesBench
 
-    started = time.perf_counter()
+    started, load_at_start = time.perf_counter(), _load()
     (ROOT / "out").mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="bench-abuse-", dir=ROOT / "out"))
     db_url = f"sqlite:///{workdir / 'relay.sqlite3'}"
@@ -214,6 +214,7 @@ def run_abuse_bench(
         "honest_fans": fans,
         "honest_rate": rate,
         "phase_s": seconds,
+        "load_at_start": load_at_start,
         "load": _load(),
         "node": "anvil (automine), its own",
         "serve_args": ["--trusted-proxies", "1"],

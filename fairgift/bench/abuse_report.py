@@ -211,7 +211,8 @@ def render_abuse(data: dict) -> str:
     lines.append(
         f"serve: default guard and relay policy, --trusted-proxies 1 (each simulated client its own "
         f"X-Forwarded-For, as behind a proxy); {s['honest_fans']} honest fans at "
-        f"{s['honest_rate']:g} tips/s, {s['phase_s']:g} s per phase; machine load {s.get('load', '?')}"
+        f"{s['honest_rate']:g} tips/s, {s['phase_s']:g} s per phase; machine load "
+        f"(1, 5, 15 min) {s.get('load_at_start', '?')} at the start, {s.get('load', '?')} at the end"
     )
     for phase in data["phases"]:
         h = phase["honest"]

@@ -148,10 +148,12 @@ def build_bot(index, *, name: str = "fairgift-index", settings: Settings | None 
 def standalone_bot(db_url: str | None = None) -> SilverbackBot:
     """The bot `bots/index.py` exposes: Silverback's own settings (network, broker from the
     SILVERBACK_* environment), the connected chain's deployment, $FAIRGIFT_DB_URL (or the
-    embedded SQLite), confirmations from $FAIRGIFT_CONFIRMATIONS (default 0)."""
+    embedded SQLite), confirmations from $FAIRGIFT_CONFIRMATIONS (default: the chain's network
+    profile, 0 on a local chain: fairgift.chain_profile)."""
     import os
 
     from fairgift.api import FairGift
+    from fairgift.chain_profile import resolve
     from fairgift.index import open_index
     from fairgift.logs import configure_logging
 
@@ -161,7 +163,10 @@ def standalone_bot(db_url: str | None = None) -> SilverbackBot:
     # Connect first (Silverback's settings pick the network), then read the deployment.
     settings.get_provider_context().__enter__()
     fg = FairGift.connect()
-    index = open_index(fg, db_url, confirmations=int(os.environ.get("FAIRGIFT_CONFIRMATIONS", "0")))
+    given = os.environ.get("FAIRGIFT_CONFIRMATIONS")
+    settings = resolve(int(fg.record.chain_id), confirmations=None if given is None else int(given))
+    log.info("index confirmations %d, from %s", settings.index_confirmations, settings.source)
+    index = open_index(fg, db_url, confirmations=settings.index_confirmations)
     return build_bot(index, name=bot_name, settings=InProcessSettings(BOT_NAME=bot_name))
 
 

@@ -15,7 +15,7 @@ import threading
 
 from fairgift import eip712
 from fairgift.batch import batch_args
-from fairgift.relayer.reconcile import WouldRevert
+from fairgift.relayer.reconcile import GasAboveCeiling, WouldRevert
 from fairgift.relayer.signed_tip import Permit, SignedTip
 from fairgift.relayer.simulate import eth_calls, skip_reason_of
 from fairgift.relayer.store import now
@@ -64,6 +64,9 @@ class Batcher:
                 self.reconciler.reconcile()
                 if self.step():
                     continue  # there may be more waiting
+            except GasAboveCeiling as err:  # the gas policy waits for cheaper blocks
+                log.warning("relayer waiting: %s", err)
+                stop.wait(2.0)
             except Exception:  # noqa: BLE001 - the batcher must outlive a node hiccup
                 log.exception("relayer step failed; retrying")
                 stop.wait(1.0)

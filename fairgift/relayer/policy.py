@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from fairgift.networks import GasPolicy
 from fairgift.relayer.signed_tip import Rejected
 
 
@@ -41,6 +42,9 @@ class RelayerConfig:
     rebroadcast_after: float = 30.0  # resend an open transaction's bytes after this long
     replace_after: float = 90.0  # re-sign it with fees 12.5%+ higher after this long (replace.py)
     max_attempts: int = 3  # reverted batches before a tip is skipped
+    # ---- the network's (`serve` takes them from the chain's profile: fairgift.chain_profile)
+    confirmations: int = 0  # blocks on top of a receipt before its tips are settled as landed
+    gas: GasPolicy | None = None  # the fees offered, and a ceiling; None: the node's fees
     gas_margin: float = 1.25  # gas limit = estimate * margin (+ the skip allowance: simulate.py)
     poll_interval: float = 0.05  # receipt polling (seconds)
     # ---- the relay policy (see the module's docstring and docs/services.md "Relay policy")

@@ -31,6 +31,10 @@ class WouldRevert(Exception):
     """`eth_estimateGas` says the transaction would revert: it is not sent."""
 
 
+class GasAboveCeiling(Exception):
+    """The base fee is above the gas policy's ceiling: nothing is sent until blocks are cheaper."""
+
+
 class Reconciler:
     """Sends, records and settles the transactions of one relayer account (`account`) to one jar."""
 
@@ -60,7 +64,7 @@ class Reconciler:
             raise WouldRevert(str(err)[:300]) from err
         nonce = self.web3.eth.get_transaction_count(self.sender, "pending")
         limit = gas_limit(estimate, len(items), self.config.gas_margin)
-        txn = method.as_transaction(*args, sender=self.account, nonce=nonce, gas_limit=limit)
+        txn = method.as_transaction(*args, sender=self.account, nonce=nonce, gas_limit=limit, **self.fees())
         signed = self.account.sign_transaction(txn)
         if signed is None:
             raise RuntimeError(f"relayer account {self.sender} declined to sign")
@@ -87,6 +91,20 @@ class Reconciler:
             self.settle(tx, receipt)
         log.info("%s %s: %d items, nonce %d", kind, tx_hash, len(items), nonce)
 
+    def fees(self) -> dict:
+        """The fees to offer under the gas policy (none: Ape's, from the node), or
+        `GasAboveCeiling` when the pending block's base fee is above the policy's ceiling."""
+        policy = self.config.gas
+        if policy is None:
+            return {}
+        base_fee = int(self.web3.eth.get_block("pending").get("baseFeePerGas") or 0)
+        max_fee = policy.max_fee(base_fee)
+        if max_fee is None:
+            raise GasAboveCeiling(
+                f"base fee {base_fee} wei is above the ceiling of {policy.ceiling_gwei} gwei"
+            )
+        return {"max_fee": max_fee, "max_priority_fee": policy.priority_fee()}
+
     def broadcast(self, tx) -> None:
         """Send a recorded transaction's bytes (again: the node knowing them already is fine)."""
         from web3.exceptions import Web3RPCError
@@ -108,15 +126,16 @@ class Reconciler:
         except TransactionNotFound:
             return None
 
-    def wait_receipt(self, tx_hash: str, timeout: float, earlier=()):
+    def wait_receipt(self, tx_hash: str, timeout: float, earlier=(), confirmed: bool = True):
         """The receipt of `tx_hash` (or of an `earlier` version it replaced), polled for up to
-        `timeout` seconds; None when none was mined by then."""
+        `timeout` seconds; None when none was mined by then. `confirmed`: only once
+        `config.confirmations` blocks are on top of it (read again each time: a reorg may move it)."""
         deadline = now() + timeout
         renew_at = now() + self._renew_every()
         while True:
             for version in (tx_hash, *earlier):
                 receipt = self.receipt(version)
-                if receipt is not None:
+                if receipt is not None and (not confirmed or self.is_confirmed(receipt)):
                     return receipt
             if now() >= deadline:
                 return None
@@ -126,6 +145,10 @@ class Reconciler:
                     log.warning("lost the lease while waiting for %s; its new holder settles it", tx_hash)
                     return None
             time.sleep(self.config.poll_interval)
+
+    def is_confirmed(self, receipt) -> bool:
+        wanted = self.config.confirmations
+        return wanted <= 0 or self.web3.eth.block_number - int(receipt["blockNumber"]) >= wanted
 
     def _renew_every(self) -> float:
         return float("inf") if self.lease is None else self.lease.ttl / 3
@@ -144,16 +167,14 @@ class Reconciler:
         still_open = 0
         for tx in self.open_txs():
             earlier = json.loads(tx.replaced) if tx.replaced else []
-            receipt = self.wait_receipt(tx.tx_hash, 0, earlier)
-            if receipt is not None:
-                self.settle(tx, receipt)
+            if self.wait_receipt(tx.tx_hash, 0, earlier, confirmed=False) is not None:
+                still_open += self.settle_confirmed(tx, earlier)
                 continue
             mined_nonce = self.web3.eth.get_transaction_count(self.sender, "latest")
             if mined_nonce > tx.account_nonce:
                 # Look once more (it may have been mined between the two reads) before calling it dropped.
-                receipt = self.wait_receipt(tx.tx_hash, 0, earlier)
-                if receipt is not None:
-                    self.settle(tx, receipt)
+                if self.wait_receipt(tx.tx_hash, 0, earlier, confirmed=False) is not None:
+                    still_open += self.settle_confirmed(tx, earlier)
                 else:
                     self.drop(tx)
                 continue
@@ -168,6 +189,14 @@ class Reconciler:
             else:
                 still_open += 1
         return still_open
+
+    def settle_confirmed(self, tx, earlier) -> int:
+        """Settle mined `tx` once its receipt has its confirmations; 1 when it is still open."""
+        receipt = self.wait_receipt(tx.tx_hash, self.config.receipt_timeout, earlier)
+        if receipt is None:
+            return 1
+        self.settle(tx, receipt)
+        return 0
 
     def replace(self, tx, earlier: list[str]) -> bool:
         """Re-sign `tx` on its account nonce with fees 12.5%+ higher (and above what blocks now

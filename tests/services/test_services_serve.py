@@ -44,6 +44,11 @@ def test_serve_relays_and_indexes(svc_fg, creators, svc_deployments, svc_new_fan
     log = proc.log_text()
     assert "FairGift service on http://127.0.0.1:" in log and "FairGift service stopped" in log
     assert "Traceback" not in log
+    # a local chain has no network profile: the development defaults, as always
+    assert (
+        "settings from a local chain (chain 31337): development defaults: index confirmations 0, "
+        "relayer confirmations 0, batch size 50, gas: the node's fees"
+    ) in log
     db = Database(db_url)
     landed = (
         Index(db, svc_fg.record).source().events(["Tipped"], from_block=view["block"], to_block=view["block"])

@@ -1,5 +1,7 @@
-"""The rehearsal of a real network (`make rehearse NETWORK=base`, fairgift.rehearsal): run for real
-as a subprocess (it starts its own anvil with Base's chain id), and its refusals and differences."""
+"""The rehearsal of a real network (`make rehearse NETWORK=base`, fairgift.rehearsal and
+fairgift.rehearsal_serve): run for real as a subprocess (it starts its own anvil with Base's chain
+id, then `ape run fairgift serve` on it, which must take Base's profile), and its refusals and
+differences."""
 
 import json
 import subprocess
@@ -35,6 +37,24 @@ def test_make_rehearse_base_runs_the_story_against_usdc_at_its_canonical_address
     assert "ape run deploy --network base:mainnet:node --account me --treasury" in out
     record = json.loads((tmp_path / "rehearsal/deployments/8453.json").read_text())
     assert "8453" in json.dumps(record) and "MockUSDC" not in json.dumps(record)
+    # the service: serve took Base's profile (not the local or generic defaults), said so, and
+    # relayed a gasless tip of a fan without ether with the profile's fees and confirmations
+    base = (
+        "settings from the Base profile (chain 8453): index confirmations 15, relayer confirmations 3, "
+        "batch size 50, gas: priority fee 0.001 gwei, at most 1 gwei"
+    )
+    serve_log = (tmp_path / "rehearsal/serve.log").read_text()
+    assert base in serve_log and "FairGift service stopped" in serve_log and "Traceback" not in serve_log
+    assert f"serve: {base}" in out
+    assert "GET /api/relayer: profile base, relayer confirmations 3, batch size 50" in out
+    assert "USDC's domain 'USD Coin', version '2', chain 8453" in out
+    assert "check gasless tip: creator credit: 2,375,000 == 2,375,000" in out
+    assert "check gasless tip: fan's ether: 0 == 0" in out
+    assert "check gasless tip: permit used: 1 == 1" in out
+    assert "check relayer's priority fee (wei): 1,000,000 == 1,000,000" in out  # the profile's 0.001 gwei
+    assert "check page shows creator, address, tip: 3 == 3" in out
+    assert "headless Chromium: rendered 'Ava'" in out
+    assert "the relayer's funding: TEST::9 here" in out
 
 
 def test_a_profile_without_usdc_is_not_rehearsed():
@@ -47,4 +67,5 @@ def test_the_differences_name_the_faucet_step_on_a_testnet():
     lines = rehearsal.differences(done.profile, done)
     assert any("Circle's faucet" in line for line in lines)
     assert any("the index waits 15 blocks and the relayer 3" in line for line in lines)
-    assert lines[-1] == "for real: ape run deploy --network base:sepolia:node --account me --treasury 0x…"
+    assert "for real: ape run deploy --network base:sepolia:node --account me --treasury 0x…" in lines
+    assert "the service was not run here" in next(line for line in lines if "relayer's funding" in line)

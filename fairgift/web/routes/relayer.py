@@ -23,6 +23,7 @@ def routes(service, views) -> list[Route]:
     def collect() -> dict:
         relayer = require_relayer(service)
         cfg = relayer.config
+        settings = getattr(service.config, "settings", None)
         token = str(service.fg.usdc.address)
         return {
             "chainId": relayer.chain_id,
@@ -34,11 +35,17 @@ def routes(service, views) -> list[Route]:
             "minValiditySeconds": cfg.min_validity,
             "batchSize": cfg.batch_size,
             "batchWaitSeconds": cfg.batch_wait,
+            "confirmations": cfg.confirmations,
+            "gasPolicy": None
+            if cfg.gas is None
+            else {"priorityFeeGwei": str(cfg.gas.priority_gwei), "ceilingGwei": str(cfg.gas.ceiling_gwei)},
             "fanRateLimit": {"tips": cfg.fan_rate, "perSeconds": cfg.rate_window},
             # what relaying costs and what pays for it (the relayer only refuses; it never changes
             # what a fan signed): minimums in the deployment's stablecoin, with the arithmetic
             "policy": policy_view(cfg, relayer.reader.fee_bps(), relayer.reader.decimals(token)),
             "policyToken": token,
+            # which network profile `serve` took its defaults from, and what an option overrode
+            "network": None if settings is None else settings.as_json(),
         }
 
     async def relayer_info(request: Request) -> JSONResponse:
