@@ -47,8 +47,8 @@ OP_STACK_GAS = GasPolicy(priority_gwei=Decimal("0.001"), ceiling_gwei=Decimal("1
 ARBITRUM_GAS = GasPolicy(priority_gwei=Decimal("0"), ceiling_gwei=Decimal("1"))
 # About 30 s of blocks for the index (a sequencer reorg is rare and shallow; a deeper one is
 # detected and re-indexed) and about 6 s before the relayer takes a batch as landed.
-OP_STACK_CONFIRMATIONS = {"index": 15, "relayer": 3}
-ARBITRUM_CONFIRMATIONS = {"index": 120, "relayer": 24}
+OP_STACK_CONFIRMATIONS = {"index": 15, "relayer": 3, "block_seconds": Decimal(2)}
+ARBITRUM_CONFIRMATIONS = {"index": 120, "relayer": 24, "block_seconds": Decimal("0.25")}
 # 50 tips of about 70,000 gas each (cold) is 3.5 M gas: far below every block's limit on these
 # chains, a few cents of L1 data, and a batch fills in seconds at a live stream's rate.
 BATCH_SIZE = 50
@@ -67,6 +67,7 @@ class NetworkProfile:
     batch_size: int
     gas: GasPolicy
     testnet: bool = False
+    block_seconds: Decimal = Decimal(2)  # the network's block time: what confirmations take there
 
     @property
     def ape_network(self) -> str:
@@ -86,6 +87,7 @@ def _profile(name, label, ecosystem, network, chain_id, usdc, confirmations, gas
         batch_size=BATCH_SIZE,
         gas=gas,
         testnet=testnet,
+        block_seconds=confirmations["block_seconds"],
     )
 
 

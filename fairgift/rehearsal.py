@@ -206,7 +206,7 @@ def differences(target: NetworkProfile, result: Rehearsal) -> list[str]:
         if target.testnet
         else "fund the deployer and the relayer with ETH on the network; fans bring their own USDC"
     )
-    served = result.served
+    served, seconds = result.served, target.block_seconds
     relayer = (
         f"the relayer paid {served.relayer_gas:,} gas here for the first gasless tip (its permit and "
         f"its batch; {served.priority_fee / GWEI:g} gwei priority fee, the profile's policy): at most "
@@ -220,8 +220,9 @@ def differences(target: NetworkProfile, result: Rehearsal) -> list[str]:
         f"and at most {gas.ceiling_gwei} gwei in all from the relayer (fairgift.networks), for the "
         f"{result.gas_used:,} gas this story used (FairGift's deployment included)",
         f"confirmations: Ape waited {result.confirmations} after each transaction on 1 s blocks here; "
-        f"there the blocks are the network's, the index waits {target.index_confirmations} blocks and "
-        f"the relayer {target.relayer_confirmations} before taking a block as final"
+        f"there a block comes every {seconds:g} s: the index waits {target.index_confirmations} blocks "
+        f"(about {target.index_confirmations * seconds:g} s) and the relayer {target.relayer_confirmations} "
+        f"(about {target.relayer_confirmations * seconds:g} s) before taking a block as final"
         + (
             f" (serve took both from the profile here too: the gasless tip was reported landed "
             f"{served.landed_seconds:.1f} s after it was posted)"

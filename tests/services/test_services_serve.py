@@ -68,13 +68,17 @@ def test_index_command_catches_up_once(svc_fg, svc_deployments, tmp_path):
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "indexed blocks" in first.stdout and "caught up to block" in first.stdout
+    assert "index confirmations 0, from a local chain (chain 31337)" in first.stdout
     db = Database(db_url)
     index = Index(db, svc_fg.record)
     with db.read() as conn:
         rows = conn.execute(sa.select(sa.func.count()).select_from(index_events)).scalar_one()
     assert rows == index.state().events > 0
-    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [*cmd, "--confirmations", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert again.returncode == 0 and ": 0 new events" in again.stdout, again.stdout
+    assert "index confirmations 2, from a local chain (chain 31337)" in again.stdout  # the option wins
     db.dispose()
 
 

@@ -66,6 +66,10 @@ def test_the_differences_name_the_faucet_step_on_a_testnet():
     done = rehearsal.Rehearsal(profile("base-sepolia"), gas_used=1_000, confirmations=2)
     lines = rehearsal.differences(done.profile, done)
     assert any("Circle's faucet" in line for line in lines)
-    assert any("the index waits 15 blocks and the relayer 3" in line for line in lines)
+    assert any(
+        "a block comes every 2 s: the index waits 15 blocks (about 30 s) and the relayer 3 (about 6 s)"
+        in line
+        for line in lines
+    )
     assert "for real: ape run deploy --network base:sepolia:node --account me --treasury 0x…" in lines
     assert "the service was not run here" in next(line for line in lines if "relayer's funding" in line)
