@@ -97,10 +97,10 @@ def _limit_options(fn):
 )
 @click.option(
     "--permit-allowance",
-    default="0",
+    default="20",
     show_default=True,
-    help="Whole tokens a gasless fan's permit allows the jar at least (0: just the tips queued); "
-    "the rest pays the fan's later tips without another permit.",
+    help="Whole tokens a gasless fan's permit allows the jar (capped at its balance; 0: just the "
+    "tips queued); the rest pays the fan's later tips, each signed by the fan, without another permit.",
 )
 @click.option(
     "--fan-per-batch",

@@ -7,7 +7,8 @@ relays and earns nothing but the jar's fee (the treasury is the operator's), so
   jar's fee on it covers the gas of one batch item at the stated gas price (`policy_view` shows the
   arithmetic, and so does `GET /api/relayer`);
 - a permit (the relayer pays its transaction) is sponsored only for a fan whose queued tips total
-  `permit_min` whole tokens, at most once per fan per `permit_every` seconds;
+  `permit_min` whole tokens, at most once per fan per `permit_every` seconds; so a prepared permit
+  allows the jar `permit_allowance` (capped at the fan's balance), enough for the fan's next tips;
 - a batch is built fairly: round-robin by creator, at most `fan_per_batch` items of one fan;
 - a fan whose tip is skipped on chain (it revoked, moved or cancelled in front of the batch) is
   refused for `penalty_seconds`.
@@ -50,11 +51,15 @@ class RelayerConfig:
     min_relayed: str = "0.25"  # whole tokens (decimals() of the token) a relayed tip must reach
     permit_min: str = "1"  # whole tokens a fan's queued tips must total for a sponsored permit
     permit_every: float = 86_400.0  # one sponsored permit per fan per this many seconds
-    # whole tokens a prepared permit allows the jar at least (0: exactly the fan's queued tips). A
-    # fan with no ether gets one sponsored permit a day: a permit for more than the tip leaves an
-    # allowance that the fan's later tips use without one. The jar spends it only on tips the fan
-    # signs (`tip` from the fan, or `tipBatch` items carrying the fan's signature).
-    permit_allowance: str = "0"
+    # whole tokens a prepared permit allows the jar (at least the fan's queued tips, at most its
+    # balance then; 0: exactly the queued tips). A fan with no ether gets one sponsored permit a
+    # day, so a permit for just the tip makes every later tip that day impossible without ether; a
+    # live stream's tips are several, each typically 1-5 tokens: 20 covers e.g. ten 2-token tips
+    # (eighty at the 0.25 minimum) on one permit, while what a fan leaves standing stays small. The
+    # jar spends it only on tips and gifts the fan itself signs (`tip`/`sendGift` sent by the fan,
+    # `tipBatch` items carrying the fan's EIP-712 signature: contracts/TipJar.sol, BatchTips.sol);
+    # the page says its size before the fan signs, and how to lower it to 0.
+    permit_allowance: str = "20"
     fan_per_batch: int = 1  # items of one fan in one batch (bounds what a front-running fan wastes)
     penalty_seconds: float = 3_600.0  # a fan whose tip skipped on chain is refused this long
     # the stated figures the minimum is chosen from (measured: tests/services/test_services_simulate.py)
@@ -125,6 +130,8 @@ def policy_view(config: RelayerConfig, fee_bps: int, decimals: int) -> dict:
         "permitMinQueued": config.permit_min,
         "permitMinQueuedUnits": str(units(config.permit_min, decimals)),
         "permitEverySeconds": config.permit_every,
+        "permitAllowance": config.permit_allowance,
+        "permitAllowanceUnits": str(units(config.permit_allowance, decimals)),
         "fanPerBatch": config.fan_per_batch,
         "penaltySeconds": config.penalty_seconds,
         "feeBps": fee_bps,

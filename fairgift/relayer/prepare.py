@@ -3,7 +3,8 @@
 A page with no Ethereum library asks the service for the EIP-712 typed data (for
 `eth_signTypedData_v4`): a free nonce (unused on chain and not in the relayer's queue), a deadline
 on the chain's clock, the jar's domain; and, when the jar's allowance does not cover the tip, the
-EIP-2612 `Permit` to sign as well (for the fan's queued tips, or `permit_allowance` when more). It
+EIP-2612 `Permit` to sign as well (`permit_value`: `permit_allowance`, capped at the fan's balance,
+and never below the fan's queued tips). It
 then posts both signatures to `POST /api/tips` in the `request` template returned here.
 """
 
@@ -25,6 +26,13 @@ def free_nonce(relayer, fan: str) -> int:
             if not bits >> bit & 1 and nonce not in taken:
                 return nonce
         word += 1
+
+
+def permit_value(budget: int, need: int, balance: int) -> int:
+    """What a prepared permit allows the jar: the standing budget (`permit_allowance`) so that the
+    fan's next tips need no new permit (one is sponsored a day), but never more than the fan holds
+    now (no allowance standing beyond its money), and never less than its queued tips need."""
+    return max(need, min(budget, balance))
 
 
 def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity: int) -> dict:
@@ -61,7 +69,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
     balance = relayer.reader.balance_of(token, fan)
     allowance = relayer.reader.allowance(token, fan)
     permit = None
-    permit_value = max(need, units(cfg.permit_allowance, relayer.reader.decimals(token)))
+    value = permit_value(units(cfg.permit_allowance, relayer.reader.decimals(token)), need, balance)
     if allowance < need:
         token_domain = relayer.reader.token_domain(token)
         if token_domain is not None:
@@ -71,7 +79,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
                 {
                     "owner": fan,
                     "spender": relayer.reader.jar,
-                    "value": str(permit_value),
+                    "value": str(value),
                     "nonce": str(relayer.reader.permit_nonce(token, fan)),
                     "deadline": str(deadline),
                 },
@@ -86,7 +94,7 @@ def prepare_tip(relayer, *, fan, creator, token, amount: int, message, validity:
             "signature": None,
             "permit": None
             if permit is None
-            else {"value": str(permit_value), "deadline": str(deadline), "signature": None},
+            else {"value": str(value), "deadline": str(deadline), "signature": None},
         },
         "balance": str(balance),
         "allowance": str(allowance),

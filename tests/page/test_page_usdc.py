@@ -25,8 +25,8 @@ from tests.helpers.circle import circle_account, deploy_usdc, proxy_admin_accoun
 
 pytestmark = pytest.mark.anvil_only("the fans' browser wallet forwards to the chain's JSON-RPC URL")
 
-# What the service's gasless fans may allow the jar with their first permit (whole USDC): enough
-# for the second tip to need no permit (RelayerConfig.permit_allowance).
+# What the service's gasless fans allow the jar with their first permit by default (whole USDC,
+# RelayerConfig.permit_allowance): enough for the second tip to need no permit.
 PERMIT_ALLOWANCE = "20"
 
 
@@ -74,9 +74,7 @@ def usdc_page_people(usdc_page_fg, usdc_page_token, usdc_page_circle, creator, f
 @pytest.fixture(scope="module")
 def usdc_page_service(usdc_page_fg, usdc_page_people, relayer, tmp_path_factory):
     folder = tmp_path_factory.mktemp("usdc-page-db")
-    with running_service(
-        usdc_page_fg, usdc_page_people.creator, relayer, folder, permit_allowance=PERMIT_ALLOWANCE
-    ) as service:
+    with running_service(usdc_page_fg, usdc_page_people.creator, relayer, folder) as service:
         yield service
 
 
@@ -138,7 +136,20 @@ def test_gasless_tips_with_permit_then_on_the_allowance(
     page.click("#connect")
     expect(page.locator("#balance")).to_have_text("You have 1,000.00 USDC and 0.00 AVA")
     expect(page.locator("#relay-covers li").nth(1)).to_contain_text(
-        "It lets the jar take up to 20.00 USDC in all, and only for tips you sign"
+        "It lets the jar take up to 20.00 USDC in all (never more than you hold), and only for tips you sign"
+    )
+    # what the page shows at the moment the wallet's prompt opens, and the value it asks to sign
+    page.evaluate(
+        """() => {
+            const w = window.__wallet;
+            w.prompts = [];
+            w.beforeSign = async (params) => {
+                const note = document.getElementById("tip-permit");
+                const typed = JSON.parse(params[1]);
+                w.prompts.push([typed.primaryType, typed.message.value || null,
+                                note.hidden ? null : note.textContent]);
+            };
+        }"""
     )
     page.fill("#tip-amount", "4")
     page.fill("#tip-message", "gasless with real USDC")
@@ -146,6 +157,14 @@ def test_gasless_tips_with_permit_then_on_the_allowance(
         "The creator receives 3.80 USDC, the fee is 0.20 USDC."
     )
     tab.submit("#tip-send", "tip-status", "Landed in block")
+    # said on the page before the wallet asked for the permit, in the value the wallet was asked
+    notice = (
+        "This lets the tip jar take up to 20.00 USDC from your wallet, only for tips you sign; you "
+        "can lower it to 0 at any time by approving 0 USDC for the tip jar from your wallet (a "
+        "transaction: it needs a little ether)."
+    )
+    assert tab.wallet("w.prompts") == [["Permit", str(20 * USDC), notice], ["Tip", None, notice]]
+    expect(page.locator("#tip-permit")).to_have_text(notice)
 
     permit, tip = signed_typed_data(tab)
     assert permit["primaryType"] == "Permit" and tip["primaryType"] == "Tip"
@@ -178,6 +197,7 @@ def test_gasless_tips_with_permit_then_on_the_allowance(
     )
     tab2.submit("#tip-send", "tip-status", "Landed in block")
     [tip2] = signed_typed_data(tab2)
+    expect(page2.locator("#tip-permit")).to_be_hidden()  # nothing more is allowed this time
     assert tip2["primaryType"] == "Tip"
     assert usdc.nonces(fan) == 1  # no second permit
     assert usdc.balanceOf(fan) == 994_500_000

@@ -1,7 +1,7 @@
 // A test wallet: an EIP-1193 provider injected into the page (page.add_init_script) that forwards
 // to anvil, whose dev accounts are unlocked, so eth_signTypedData_v4 signs and eth_sendTransaction
 // sends for real. The test drives it through window.__wallet: which account it shares, which
-// chain it claims to be on, whether it rejects requests, a hook run before a transaction is sent,
+// chain it claims to be on, whether it rejects requests, hooks run when a signature is asked and before a transaction is sent,
 // and a log of every request the page made.
 (() => {
   const config = window.__FAIRGIFT_TEST_WALLET__;
@@ -15,6 +15,7 @@
     rejectSend: false,
     rejectSwitch: false,
     beforeSend: null, // async (tx) => {...}: runs just before eth_sendTransaction is forwarded
+    beforeSign: null, // async (params) => {...}: runs when eth_signTypedData_v4 is asked (the prompt)
     log: [],
     sent: [],
     signed: [],
@@ -63,6 +64,7 @@
           emit("chainChanged", params[0].chainId);
           return null;
         case "eth_signTypedData_v4": {
+          if (wallet.beforeSign) await wallet.beforeSign(params);
           if (wallet.rejectSign) throw rejected("signature");
           const signature = await rpc(method, params);
           wallet.signed.push(signature);

@@ -151,7 +151,9 @@ def test_permit_gasless_fan(svc_fg, creators, svc_client, svc_service, svc_new_f
     )
     assert res.status_code == 200, res.text
     prepared = res.json()
-    assert prepared["permit"] is not None and prepared["permit"]["message"]["value"] == str(3 * USDC)
+    # the default `permit_allowance` (20) capped at the fan's balance (10): the fan's next tips
+    assert prepared["permit"] is not None and prepared["permit"]["message"]["value"] == str(10 * USDC)
+    assert prepared["request"]["permit"]["value"] == str(10 * USDC)
     body = prepared["request"]
     body["signature"] = sign_typed(fan, prepared["tip"])
     body["permit"]["signature"] = sign_typed(fan, prepared["permit"])
@@ -163,11 +165,12 @@ def test_permit_gasless_fan(svc_fg, creators, svc_client, svc_service, svc_new_f
     assert chain.provider.get_balance(fan.address) == 0  # never paid gas
     fee = 3 * USDC * int(svc_fg.jar.feeBps()) // 10_000
     assert credits(svc_fg, creators)[0] - before[0] == 3 * USDC - fee
-    # the next prepared tip takes the next nonce, and needs no permit (the allowance is left at 0)
+    assert svc_fg.usdc.allowance(fan.address, svc_fg.jar.address) == 7 * USDC
+    # the next prepared tip takes the next nonce, and needs no permit (the allowance left covers it)
     nxt = svc_client.post(
         "/api/tips/prepare", json={"fan": fan.address, "creator": creators[0].address, "amount": str(USDC)}
     ).json()
-    assert nxt["tip"]["message"]["nonce"] == "1" and nxt["permit"] is not None
+    assert nxt["tip"]["message"]["nonce"] == "1" and nxt["permit"] is None
 
 
 def test_precheck_skips_without_paying(svc_fg, creators, svc_client, svc_service, svc_new_fan, svc_domain):
@@ -217,28 +220,34 @@ def test_two_quick_permit_tips_both_land(svc_fg, creators, svc_client, svc_servi
     """A new fan (no gas, no approval) sends two gasless tips before either is batched: both
     prepared permits are signed over one token nonce, the second for both tips. The relayer submits
     the one covering all the fan's queued tips, so both land (before: the first, smaller, permit
-    was submitted and the second tip was skipped for lack of allowance)."""
-    svc_service.relayer.config = replace(svc_service.relayer.config, fan_per_batch=1)  # the default
+    was submitted and the second tip was skipped for lack of allowance). `permit_allowance` 2.5:
+    the first permit allows more than its tip but less than both (with the default, 20 capped at
+    the fan's 10, both permits would be equal and the choice untested)."""
+    svc_service.relayer.config = replace(
+        svc_service.relayer.config, fan_per_batch=1, permit_allowance="2.5"
+    )  # (fan_per_batch 1: the default)
     fan = svc_new_fan(usdc=10, approve=False)
     before = credits(svc_fg, creators)
-    ids = []
+    ids, values = [], []
     for amount in (USDC, 2 * USDC):
         prepared = svc_client.post(
             "/api/tips/prepare",
             json={"fan": fan.address, "creator": creators[0].address, "amount": str(amount)},
         ).json()
         assert prepared["permit"]["message"]["nonce"] == "0"
+        values.append(int(prepared["permit"]["message"]["value"]))
         body = prepared["request"]
         body["signature"] = sign_typed(fan, prepared["tip"])
         body["permit"]["signature"] = sign_typed(fan, prepared["permit"])
         res = svc_client.post("/api/tips", json=body)
         assert res.status_code == 202, res.text
         ids.append(res.json()["id"])
-    assert prepared["permit"]["message"]["value"] == str(3 * USDC)  # the second covers both
+    assert values == [2_500_000, 3 * USDC]  # the first exceeds its tip; the second covers both
     drain(svc_service.relayer)
     views = [svc_client.get(f"/api/tips/{i}").json() for i in ids]
     assert [v["status"] for v in views] == ["landed", "landed"], views
     assert [tx.kind for tx in rows(svc_service, relay_txs)] == ["permit", "batch", "batch"]
+    assert svc_fg.usdc.allowance(fan.address, svc_fg.jar.address) == 0  # the 3-token permit was sent
     fee = int(svc_fg.jar.feeBps())
     assert (
         credits(svc_fg, creators)[0] - before[0] == 3 * USDC - USDC * fee // 10_000 - 2 * USDC * fee // 10_000

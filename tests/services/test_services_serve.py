@@ -6,7 +6,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from svc_helpers import tip_body
+from svc_helpers import sign_typed, tip_body
 
 from fairgift.bench.harness import ROOT, ServeProcess, ape_env, get, post
 from fairgift.db import Database
@@ -80,3 +80,59 @@ def test_index_command_catches_up_once(svc_fg, svc_deployments, tmp_path):
     assert again.returncode == 0 and ": 0 new events" in again.stdout, again.stdout
     assert "index confirmations 2, from a local chain (chain 31337)" in again.stdout  # the option wins
     db.dispose()
+
+
+def _land(proc, body) -> dict:
+    """POST a signed tip to the served relayer over HTTP and wait until it lands."""
+    status, res = post(proc.url + "/api/tips", body)
+    assert status == 202, res
+    deadline = time.time() + 60
+    while (view := get(f"{proc.url}/api/tips/{res['id']}")[1])["status"] != "landed":
+        assert time.time() < deadline and view["status"] in ("queued", "submitted"), view
+        time.sleep(0.1)
+    return view
+
+
+def test_defaults_let_a_gasless_fan_tip_twice_on_one_permit(
+    svc_fg, creators, svc_deployments, svc_new_fan, tmp_path
+):
+    """`serve` with its default relay policy, over HTTP: a fan with USDC and no ether tips
+    gaslessly (a permit the relayer sponsors, for the default 20 USDC), then tips again at once on
+    the allowance it left, with no new permit (one is sponsored per fan a day: before, the permit
+    was for the first tip only and the second prepared another, refused 429)."""
+    from ape import chain
+
+    fan = svc_new_fan(usdc=100, approve=False)
+    usdc, jar = svc_fg.usdc, svc_fg.jar
+    assert chain.provider.get_balance(fan.address) == 0 and usdc.allowance(fan.address, jar.address) == 0
+    db_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    proc = ServeProcess(chain.provider.uri, svc_deployments, db_url, tmp_path, ["--batch-wait", "0.2"])
+    ask = {"fan": fan.address, "creator": creators[0].address, "message": "live!"}
+    try:
+        proc.start()
+        status, policy = get(proc.url + "/api/relayer")
+        assert status == 200 and policy["policy"]["permitAllowanceUnits"] == str(20 * USDC), policy
+        status, first = post(proc.url + "/api/tips/prepare", {**ask, "amount": str(2 * USDC)})
+        assert status == 200, first
+        assert first["permit"]["message"]["value"] == str(20 * USDC)
+        assert first["request"]["permit"]["value"] == str(20 * USDC)
+        body = first["request"]
+        body["signature"] = sign_typed(fan, first["tip"])
+        body["permit"]["signature"] = sign_typed(fan, first["permit"])
+        _land(proc, body)
+        assert usdc.allowance(fan.address, jar.address) == 18 * USDC
+        status, second = post(proc.url + "/api/tips/prepare", {**ask, "amount": str(3 * USDC)})
+        assert status == 200, second
+        assert second["permit"] is None and second["request"]["permit"] is None
+        body = second["request"]
+        body["signature"] = sign_typed(fan, second["tip"])
+        view = _land(proc, body)
+        assert proc.stop() == 0
+    finally:
+        proc.kill()
+    assert "Traceback" not in proc.log_text()
+    assert usdc.allowance(fan.address, jar.address) == 15 * USDC
+    assert usdc.balanceOf(fan.address) == 95 * USDC and usdc.nonces(fan.address) == 1  # one permit
+    assert chain.provider.get_balance(fan.address) == 0  # the fan never paid gas
+    tipped = [log for log in jar.Tipped.range(view["block"] - 5, view["block"] + 1) if log.fan == fan.address]
+    assert [(log.amount, log.message) for log in tipped] == [(2 * USDC, "live!"), (3 * USDC, "live!")]

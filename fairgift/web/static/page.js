@@ -495,6 +495,7 @@
       if (mode === "gasless" && relayRefusal()) throw new FanError(`${relayRefusal()} Nothing was signed.`, "below_relay_minimum");
       const from = await ready();
       setText(status, "Preparing…");
+      showPermitNotice(null);
       const plan = await api("/api/prepare/tip", { creator: state.creator.address, amount, message, from, mode });
       if (plan.mode === "gasless") {
         await gasless(plan, from, status);
@@ -516,8 +517,17 @@
     }
   }
 
+  // The permit's size in plain words (the value the wallet then shows), kept in view while the
+  // fan signs and until its next tip; hidden when this tip needs no permit.
+  function showPermitNotice(plan) {
+    const item = plan && plan.sign ? plan.sign.find((s) => s.kind === "permit") : null;
+    $("tip-permit").hidden = !item;
+    setText("tip-permit", item ? item.notice : "");
+  }
+
   async function gasless(plan, from, status) {
     const signatures = {};
+    showPermitNotice(plan);
     for (const item of plan.sign) {
       setText(status, `Sign in your wallet: ${item.label}…`);
       signatures[item.kind] = await ask("eth_signTypedData_v4", [from, JSON.stringify(item.typed_data)], "the signature");

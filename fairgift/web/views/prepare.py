@@ -141,13 +141,16 @@ class Prepare:
             self.creators.relay.require_permit(int(prepared["queued"]) + units)
         sign = []
         if prepared["permit"] is not None:
-            value = int(prepared["permit"]["message"]["value"])
+            # the value the wallet will show, said in the fan's units before the wallet is asked
             # (more than this tip: what the fan's later tips use, each signed by the fan)
-            room = f"up to {self.fg.usd(value)} for your tips" if value > units else self.fg.usd(value)
+            value = int(prepared["permit"]["message"]["value"])
             sign.append(
                 {
                     "kind": "permit",
-                    "label": f"allow the tip jar to take {room} (no gas)",
+                    "label": f"allow the tip jar to take up to {self.fg.usd(value)}, only for tips you "
+                    "sign (no gas)",
+                    "value": str(value),
+                    "notice": self.creators.relay.permit_notice(value),
                     "typed_data": prepared["permit"],
                 }
             )

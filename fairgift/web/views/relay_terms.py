@@ -77,8 +77,18 @@ class RelayTerms:
         if allowance <= 0:
             return ""
         return (
-            f" It lets the jar take up to {self.fg.usd(allowance)} in all, and only for tips you sign, "
-            "so your next tips need no new permission."
+            f" It lets the jar take up to {self.fg.usd(allowance)} in all (never more than you hold), "
+            "and only for tips you sign, so your next tips need no new permission."
+        )
+
+    def permit_notice(self, value: int) -> str:
+        """The permit's size in plain words, shown before the wallet asks for it (`value`: base
+        units, the value the wallet shows), and how to take it back."""
+        symbol = self.fg.stable.symbol
+        return (
+            f"This lets the tip jar take up to {self.fg.usd(value)} from your wallet, only for tips you "
+            f"sign; you can lower it to 0 at any time by approving 0 {symbol} for the tip jar from "
+            "your wallet (a transaction: it needs a little ether)."
         )
 
     @staticmethod
