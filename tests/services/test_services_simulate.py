@@ -76,7 +76,9 @@ def test_dust_refused_and_the_policy_shown(
     answer = svc_client.post(
         "/api/tips/prepare", json={"fan": fan.address, "creator": creators[0].address, "amount": "1"}
     )
-    assert answer.status_code == 400 and "too small to relay" in answer.json()["error"]
+    # the page's prepare says it in the fan's units, before anything is signed
+    assert answer.status_code == 400 and answer.json()["code"] == "below_relay_minimum"
+    assert "Gasless tips start at 0.25 USDC" in answer.json()["error"]
     policy = svc_client.get("/api/relayer").json()["policy"]
     assert policy["minRelayedUnits"] == "250000" and policy["fanPerBatch"] == 1
     assert policy["feeBps"] == int(svc_fg.jar.feeBps()) and policy["feeCoversGas"] is True

@@ -105,6 +105,8 @@ class Prepare:
         creator = self.creators.resolve(str(body.get("creator") or ""))
         fan = self._fan(body)
         units = self._units(body)
+        if units == 0:  # said before the relay's minimum, which would otherwise answer for it
+            raise HttpError(400, "the tip's amount must be above zero", "amount")
         message = self._message(body)
         jar, stable = self.fg.jar, self.fg.stable.address
         token = self._relayed(address, body.get("token") or stable, "token")
