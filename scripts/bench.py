@@ -14,6 +14,7 @@ from ape.logging import LogLevel, logger
 from fairgift import bench
 from fairgift.bench.abuse import abuse_options, run_abuse_bench
 from fairgift.bench.abuse_report import render_abuse
+from fairgift.bench.capacity import capacity_record
 from fairgift.bench.page_load import PAGE_LOADS, PAGE_TIPS, render_page, run_page_bench
 from fairgift.bench.services import render_services, run_services_bench, services_options
 from fairgift.scripting import show_progress
@@ -100,6 +101,12 @@ def cli(
         )
         click.echo(render_services(data))
         click.echo(f"written: {services_out}")
+        if data.get("relayer"):  # the capacity figures and verdicts also go to out/bench.json
+            record = json.loads(out.read_text(encoding="utf8")) if gas else {"partial": "--no-gas"}
+            record["capacity"] = capacity_record(data["relayer"])
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf8")
+            click.echo(f"written: {out} (capacity)")
     if page_tips:
         # The fans' page: first render with `page_tips` tips in the index (fairgift/bench/page_load.py).
         page = run_page_bench(project, chain, accounts, tips=page_tips, loads=page_loads)

@@ -9,12 +9,10 @@ creator's tips (`events(["Tipped"], creator=…)`) and one creator's ledger
 (`fairgift.events.ScanSource`), checked equal. Target: the index answers a creator's
 ledger in under 1% of the scan's time at 100,000 events.
 
-Relayer. `ape run fairgift serve` in its own process (default batching: 50 tips or 2 s), and
-`clients` threads posting `relay_tips` signed tips (`POST /api/tips`) while a poller follows them
-(`GET /api/tips/{id}`): tips accepted per second, landed per second, and the latency from accepted
-to landed (p50, p95, max). The same tips, from the same fans, sent as direct `tip` transactions by
-the same threads (each fan signs and sends its own transaction, then waits for its receipt): sent
-per second, landed per second, latency from sent to mined; and the gas per tip of both paths.
+Relayer (`fairgift.bench.capacity`): `ape run fairgift serve` in its own process (default batching
+and relay policy), `clients` threads posting `relay_tips` signed tips while a poller follows them:
+accepted and landed per second, latency, gas per tip, against the same tips sent as direct `tip`
+transactions by the same threads; PASS/MISS against issue #18's targets.
 
 Numbers depend on the machine and its load; gas does not.
 """
@@ -25,18 +23,16 @@ import json
 import logging
 import random
 import shutil
-import statistics
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from eth_account import Account
 
 from fairgift.batch import batch_args, by_creator
-from fairgift.bench.harness import ROOT, ServeProcess, plain_anvil, request_json
-from fairgift.bench.rawchain import RawChain, calldata, percentile, sign_tip
+from fairgift.bench.capacity import bench_relayer, render_capacity
+from fairgift.bench.harness import ROOT, plain_anvil
+from fairgift.bench.rawchain import RawChain, calldata, sign_tip
 
 log = logging.getLogger("fairgift.bench")
 
@@ -231,155 +227,7 @@ def measure_index(sb: ServicesBench, creator_addrs: list[str]) -> dict:
 
 
 # ---------------------------------------------------------------------------------- the relayer
-
-
-def bench_relayer(sb: ServicesBench, tips: int, clients: int) -> dict:
-    from fairgift.relayer.reads import ChainReader
-
-    fans = sb.fund(max(1, tips // 10), whole=1_000)  # 10 tips per fan: under the default rate limit
-    creators = [Account.create().address for _ in range(20)]
-    reader = ChainReader(sb.web3, sb.jar)
-    separator = reader.jar_separator()
-    domain = reader.jar_domain()
-    deadline = int(sb.web3.eth.get_block("latest")["timestamp"]) + 86_400
-    bodies = []
-    for t in range(tips):
-        fan = fans[t % len(fans)]
-        item = sign_tip(
-            bytes(fan.key),
-            separator,
-            fan.address,
-            creators[t % len(creators)],
-            sb.token,
-            1_000_000,
-            f"relayed #{t}",
-            t // len(fans),
-            deadline,
-        )
-        bodies.append(
-            {
-                "chainId": domain["chainId"],
-                "jar": sb.jar,
-                "tip": {
-                    "fan": item.fan,
-                    "creator": item.creator,
-                    "token": item.token,
-                    "amount": str(item.amount),
-                    "message": item.message,
-                    "nonce": str(item.nonce),
-                    "deadline": str(item.deadline),
-                },
-                "signature": "0x" + item.signature.to_bytes().hex(),
-            }
-        )
-    log.info(
-        f"relayer: starting `ape run fairgift serve` (default batching), {tips:,} tips from {clients} clients"
-    )
-    serve = ServeProcess(
-        sb.chain.provider.uri,
-        sb.store.folder,
-        f"sqlite:///{sb.workdir / 'relay.sqlite3'}",
-        sb.workdir,
-        # capacity is measured without the request-level limit (8 clients on one address)
-        ["--no-index", "--client-rate", "100000", "--client-burst", "100000", "--global-rate", "100000"],
-        chain_id=sb.chain.chain_id,
-    )
-    serve.start(timeout=120)
-    accepted_at: dict[str, float] = {}
-    landed_at: dict[str, float] = {}
-    outcome: dict[str, dict] = {}
-    lock = threading.Lock()
-    try:
-        started = time.perf_counter()
-
-        def post(body):
-            while True:
-                status, res = request_json("POST", serve.url + "/api/tips", body)
-                if status == 202:
-                    with lock:
-                        accepted_at[res["id"]] = time.perf_counter()
-                    return
-                if status in (429, 503):
-                    time.sleep(0.2)
-                    continue
-                raise RuntimeError(f"relayer refused a tip: {status} {res}")
-
-        done_posting = threading.Event()
-
-        def poll():
-            while True:
-                with lock:
-                    waiting = [i for i in accepted_at if i not in landed_at]
-                if not waiting and done_posting.is_set():
-                    return
-                for tip_id in waiting:
-                    status, view = request_json("GET", f"{serve.url}/api/tips/{tip_id}")
-                    if status == 200 and view["status"] in ("landed", "skipped"):
-                        with lock:
-                            landed_at[tip_id] = time.perf_counter()
-                            outcome[tip_id] = view
-                time.sleep(0.05)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(post, bodies))
-        posted = time.perf_counter()
-        done_posting.set()
-        poller.join(600)
-        finished = max(landed_at.values()) if landed_at else time.perf_counter()
-    finally:
-        serve.stop()
-    landed = [i for i, v in outcome.items() if v["status"] == "landed"]
-    latencies = [landed_at[i] - accepted_at[i] for i in landed]
-    txs = {outcome[i]["tx"] for i in landed}
-    gas = sum(int(sb.web3.eth.get_transaction_receipt(tx)["gasUsed"]) for tx in txs)
-    relayed = {
-        "tips": tips,
-        "clients": clients,
-        "landed": len(landed),
-        "skipped": len(outcome) - len(landed),
-        "accepted_per_s": round(tips / (posted - started), 1),
-        "landed_per_s": round(len(landed) / (finished - started), 1),
-        "latency_p50_s": round(percentile(latencies, 0.5), 3),
-        "latency_p95_s": round(percentile(latencies, 0.95), 3),
-        "latency_max_s": round(max(latencies, default=0.0), 3),
-        "transactions": len(txs),
-        "gas_per_tip": round(gas / len(landed)) if landed else None,
-    }
-
-    log.info(f"direct: the same {tips:,} tips as `tip` transactions from the fans, {clients} clients")
-    sent_at: dict[int, float] = {}
-    mined_at: dict[int, float] = {}
-    receipts_gas: list[int] = []
-
-    def direct(t):
-        fan = fans[t % len(fans)]
-        data = calldata(sb.fg.jar.tip, creators[t % len(creators)], sb.token, 1_000_000, f"direct #{t}")
-        tx = sb.raw.send("0x" + bytes(fan.key).hex(), sb.jar, data, 200_000)
-        sent_at[t] = time.perf_counter()
-        receipt = sb.raw.wait(tx, poll=0.01)
-        mined_at[t] = time.perf_counter()
-        assert receipt["status"] == 1
-        receipts_gas.append(int(receipt["gasUsed"]))
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(direct, range(tips)))
-    finished = time.perf_counter()
-    d_lat = [mined_at[t] - sent_at[t] for t in range(tips)]
-    direct_result = {
-        "tips": tips,
-        "clients": clients,
-        "sent_and_landed_per_s": round(tips / (finished - started), 1),
-        "latency_p50_s": round(percentile(d_lat, 0.5), 3),
-        "latency_p95_s": round(percentile(d_lat, 0.95), 3),
-        "latency_max_s": round(max(d_lat), 3),
-        "transactions": tips,
-        "gas_per_tip": round(statistics.mean(receipts_gas)),
-        "fan_pays_gas": True,
-    }
-    return {"relayed": relayed, "direct": direct_result, "batch_size": 50, "batch_wait_s": 2.0}
+# fairgift/bench/capacity.py: accepted and landed per second through `serve`, against direct tips
 
 
 # ---------------------------------------------------------------------------------- run, render
@@ -452,20 +300,7 @@ def render_services(data: dict) -> str:
             )
     rl = data.get("relayer")
     if rl:
-        r, d = rl["relayed"], rl["direct"]
-        lines.append(
-            f"relayer (batch {rl['batch_size']} / {rl['batch_wait_s']:g} s)  "
-            f"{r['tips']:,} tips, {r['clients']} clients: "
-            f"accepted {r['accepted_per_s']:,.1f}/s, landed {r['landed_per_s']:,.1f}/s, latency p50 "
-            f"{r['latency_p50_s']:.2f} s p95 {r['latency_p95_s']:.2f} s max {r['latency_max_s']:.2f} s, "
-            f"{r['transactions']} txs, {r['gas_per_tip']:,} gas/tip paid by the relayer"
-        )
-        lines.append(
-            f"direct `tip` txs           {d['tips']:,} tips, {d['clients']} clients: "
-            f"sent+landed {d['sent_and_landed_per_s']:,.1f}/s, latency p50 {d['latency_p50_s']:.3f} s "
-            f"p95 {d['latency_p95_s']:.3f} s max {d['latency_max_s']:.3f} s, {d['transactions']} txs, "
-            f"{d['gas_per_tip']:,} gas/tip paid by each fan"
-        )
+        lines += render_capacity(rl)
     lines.append(f"(services bench: {data.get('seconds')} s)")
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from eth_utils import to_checksum_address
 import fairgift.relayer.faults as faults
 from fairgift.batch import skip_reason
 from fairgift.chain import calldata
+from fairgift.relayer.receipt_logs import EventDecoder
 from fairgift.relayer.replace import fields_of, sign_replacement
 from fairgift.relayer.simulate import gas_limit
 from fairgift.relayer.store import LANDED, ONCHAIN_SKIP, SKIPPED, TX_RECORDED, now
@@ -47,8 +48,7 @@ class Reconciler:
         self.jar_address = to_checksum_address(str(jar.address))
         self.config = config
         self.lease = None  # relayer.lease.Lease: fences what is recorded, renewed while waiting
-        self._tipped_abi = jar.Tipped.abi
-        self._skipped_abi = jar.BatchTipSkipped.abi
+        self._events = EventDecoder(jar.Tipped.abi, jar.BatchTipSkipped.abi)
 
     # ------------------------------------------------------------------ sending
 
@@ -265,26 +265,20 @@ class Reconciler:
     def outcomes(self, tx, receipt) -> dict[str, dict]:
         """Each item's outcome from the receipt: `BatchTipSkipped(index, …, reason)` for a skip, the
         matching `Tipped` (fan, creator, amount, message) for a landing."""
-        from ape import chain
-
         items = self.store.batch_items(tx.id)
-        jar_logs = [lg for lg in receipt["logs"] if to_checksum_address(lg["address"]) == self.jar_address]
-        decoded = list(
-            chain.provider.network.ecosystem.decode_logs(jar_logs, self._tipped_abi, self._skipped_abi)
-        )
+        jar = self.jar_address.lower()
+        jar_logs = [lg for lg in receipt["logs"] if str(lg["address"]).lower() == jar]
+        decoded = [ev for ev in map(self._events.decode, jar_logs) if ev is not None]
         skipped = {
-            int(ev.index): skip_reason(int(ev.reason)) for ev in decoded if ev.event_name == "BatchTipSkipped"
+            int(ev["index"]): skip_reason(int(ev["reason"]))
+            for name, ev in decoded
+            if name == "BatchTipSkipped"
         }
         landed: dict[tuple, list[int]] = {}
-        for ev in decoded:
-            if ev.event_name == "Tipped":
-                key = (
-                    to_checksum_address(ev.fan),
-                    to_checksum_address(ev.creator),
-                    int(ev.amount),
-                    str(ev.message),
-                )
-                landed.setdefault(key, []).append(int(ev.log_index))
+        for name, ev in decoded:
+            if name == "Tipped":
+                key = (ev["fan"], ev["creator"], int(ev["amount"]), str(ev["message"]))
+                landed.setdefault(key, []).append(ev["log_index"])
         out = {}
         for item in items:
             if item.position in skipped:

@@ -330,11 +330,19 @@ class RelayStore:
                     updated_at=at,
                 )
             ).inserted_primary_key[0]
-            for position, row in enumerate(items):
+            if items:  # one statement for the batch's items (executemany)
+                t, arg = relay_tips.c, sa.bindparam
                 conn.execute(
                     relay_tips.update()
-                    .where(relay_tips.c.id == row.id, relay_tips.c.status == QUEUED)
-                    .values(status=SUBMITTED, batch_id=tx_id, position=position, tx=tx_hash, updated_at=at)
+                    .where(t.id == arg("tip_id"), t.status == QUEUED)
+                    .values(
+                        status=SUBMITTED,
+                        batch_id=tx_id,
+                        position=arg("at_position"),
+                        tx=tx_hash,
+                        updated_at=at,
+                    ),
+                    [{"tip_id": row.id, "at_position": position} for position, row in enumerate(items)],
                 )
         return tx_id
 
@@ -409,11 +417,28 @@ class RelayStore:
                 .where(relay_txs.c.id == tx.id)
                 .values(status=TX_MINED, block=block, gas_used=gas_used, tx_hash=mined_hash, updated_at=at)
             )
-            for tip_id, values in outcomes.items():
+            if outcomes:  # one statement for every item's outcome (executemany)
+                t, arg = relay_tips.c, sa.bindparam
                 conn.execute(
                     relay_tips.update()
-                    .where(relay_tips.c.id == tip_id, relay_tips.c.status == SUBMITTED)
-                    .values(**values, block=block, tx=mined_hash, updated_at=at)
+                    .where(t.id == arg("tip_id"), t.status == SUBMITTED)
+                    .values(
+                        status=arg("new_status"),
+                        reason=arg("new_reason"),
+                        log_index=arg("new_log_index"),
+                        block=block,
+                        tx=mined_hash,
+                        updated_at=at,
+                    ),
+                    [
+                        {
+                            "tip_id": tip_id,
+                            "new_status": values["status"],
+                            "new_reason": values.get("reason"),
+                            "new_log_index": values.get("log_index"),
+                        }
+                        for tip_id, values in outcomes.items()
+                    ],
                 )
 
     def record_replacement(self, tx, raw: str, tx_hash: str, earlier: list[str], fence=None) -> None:
