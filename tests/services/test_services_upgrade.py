@@ -29,7 +29,7 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="module")
-def pg_server(tmp_path_factory):
+def upgrade_pg(tmp_path_factory):
     server, _ = start_postgres(tmp_path_factory.mktemp("upgrade-pg"), "upgrade")
     yield server
     server.cleanup()
@@ -43,7 +43,7 @@ def new_url(request, tmp_path):
         name = f"up_{time.monotonic_ns()}"
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / name}.sqlite3"
-        server = request.getfixturevalue("pg_server")
+        server = request.getfixturevalue("upgrade_pg")
         server.psql(f"CREATE DATABASE {name};")
         return server.get_uri(name)
 
