@@ -92,6 +92,7 @@ class Service:
         self._threads.clear()
         if self.relayer is not None:
             self.relayer.release_lease()
+            log.info(self.relayer.grouping())
 
 
 def relayer_account(name: str | None):

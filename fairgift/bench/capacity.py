@@ -146,6 +146,8 @@ def bench_relayer(sb, tips: int, clients: int) -> dict:
         relayed = relay(serve, bodies, clients)
     finally:
         serve.stop()
+    lines = [line for line in serve.current_log().splitlines() if "intake:" in line]
+    relayed["grouping"] = lines[-1].partition("intake:")[2].strip() if lines else None
     landed = [i for i, v in relayed.pop("outcome").items() if v["status"] == "landed"]
     txs = set(relayed.pop("txs"))
     gas = sum(int(sb.web3.eth.get_transaction_receipt(tx)["gasUsed"]) for tx in txs)
@@ -306,6 +308,7 @@ def render_capacity(rl: dict) -> list[str]:
         f"{r['latency_p95_s']:.2f} s max {r['latency_max_s']:.2f} s, {r['transactions']} txs, "
         f"{r['gas_per_tip']:,} gas/tip paid by the relayer{cpu}; {r['status_polls']:,} status polls; "
         f"load {r['load_before']} -> {r['load_after']}",
+        *([f"  serve's intake: {r['grouping']}"] if r.get("grouping") else []),
         f"  direct   {d['tips']:,} tips, {d['clients']} clients: sent+landed "
         f"{d['sent_and_landed_per_s']:,.1f}/s, latency p50 {d['latency_p50_s']:.3f} s p95 "
         f"{d['latency_p95_s']:.3f} s max {d['latency_max_s']:.3f} s, {d['transactions']} txs, "
@@ -331,6 +334,7 @@ def capacity_record(rl: dict) -> dict:
         "gas_per_tip_relayed": r["gas_per_tip"],
         "gas_per_tip_direct": d["gas_per_tip"],
         "serve_cpu_ms_per_tip": r.get("serve_cpu_ms_per_tip"),
+        "intake_grouping": r.get("grouping"),
         "load": [r["load_before"], r["load_after"]],
         "tips": r["tips"],
         "clients": r["clients"],

@@ -36,7 +36,7 @@ class ChainReader:
         self._separators: dict[str, bytes] = {}
         self._decimals: dict[str, int] = {}
         self.chain_id = int(web3.eth.chain_id)
-        self._together = Together(self._batch_groups)
+        self.together = Together(self._batch_groups)
 
     def _call(self, to: str, selector: bytes, types: list[str], args: list, out: list[str]):
         data = selector + (encode(types, args) if types else b"")
@@ -53,7 +53,7 @@ class ChainReader:
         (`fairgift.relayer.together`): one head lookup and one JSON-RPC batch, all at one block,
         for a group of requests instead of two round trips each (a read asked twice in a group,
         such as the chain's time, is sent once)."""
-        return self._together.run(reads)
+        return self.together.run(reads)
 
     def _batch_groups(self, groups: list[tuple[Read, ...]]) -> list[list]:
         unique: dict[tuple, Read] = {}

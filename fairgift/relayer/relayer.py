@@ -81,6 +81,15 @@ class Relayer:
         """How many tips are queued, submitted, landed and skipped."""
         return self.store.counts()
 
+    def grouping(self) -> str:
+        """How the intake's work was grouped so far (`fairgift.relayer.together`): requests per
+        commit and per round of chain reads."""
+        commits, reads = self.store.group.together, self.reader.together
+        return (
+            f"intake: {commits.items} requests written in {commits.groups} commits, "
+            f"{reads.items} requests' chain reads in {reads.groups} batches"
+        )
+
     # ------------------------------------------------------------------ the batcher's side
 
     def run(self, stop: threading.Event) -> None:

@@ -80,6 +80,7 @@ def test_concurrent_accepts_share_commits_and_each_row_is_committed_before_its_a
     assert sorted(stored) == sorted((f"0x{i:064x}", tips[i].fan) for i in range(REQUESTS))
     # one commit per request before; now the requests that waited were written together
     assert len(commits) == store.group.transactions < REQUESTS / 2, commits
+    assert store.group.together.items == REQUESTS  # what serve logs at exit (`Relayer.grouping`)
     # and no request was answered before a commit (its group's) had happened
     assert all(any(c <= at for c in commits) for at in answered_at.values())
 
