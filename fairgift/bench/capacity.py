@@ -282,10 +282,11 @@ def send_direct(sb, fans, creators, tips: int, clients: int) -> dict:
 
 def verdicts(rl: dict) -> list[dict]:
     r, t = rl["relayed"], rl["targets"]
+    ratio = r["landed_per_s"] / rl["direct"]["sent_and_landed_per_s"]  # judged unrounded
     checks = [
         ("accepted_per_s", r["accepted_per_s"], f"accepted {r['accepted_per_s']:.1f}/s"),
         ("landed_per_s", r["landed_per_s"], f"landed {r['landed_per_s']:.1f}/s"),
-        ("relayed_vs_direct", rl["ratio"], f"relayed tips landed {rl['ratio']:.2f}x as fast as direct ones"),
+        ("relayed_vs_direct", ratio, f"relayed tips landed {ratio:.3f}x as fast as direct ones"),
     ]
     return [
         {"target": name, "value": value, "at_least": t[name], "pass": value >= t[name], "text": text}
