@@ -61,6 +61,7 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
         timeout_graceful_shutdown=STREAMS_GRACE,
     )
     server = _Server(config)
+    echo(web_stack(config))
     service.start()
     echo(f"FairGift service on http://{host}:{port} (chain {service.chain_id}, jar {service.fg.jar.address})")
     for line in page_urls(service, f"http://{host}:{port}"):
@@ -80,6 +81,19 @@ def serve(service, host: str = "127.0.0.1", port: int = 8000, bot=None, access_l
     finally:
         service.stop()
         echo("FairGift service stopped")
+
+
+def web_stack(config: uvicorn.Config) -> str:
+    """Which HTTP parser and event loop uvicorn picked ("auto": httptools and uvloop when
+    installed, which the project pins, else h11 and asyncio at several times the CPU per request)."""
+    if not config.loaded:
+        config.load()
+    parser = {"HttpToolsProtocol": "httptools", "H11Protocol": "h11"}.get(
+        config.http_protocol_class.__name__, config.http_protocol_class.__name__
+    )
+    factory = config.get_loop_factory()
+    loop = (getattr(factory, "__module__", None) or "asyncio").split(".")[0] if factory else "asyncio"
+    return f"web server: uvicorn with {parser} and {'uvloop' if loop == 'uvloop' else 'asyncio'}"
 
 
 def _serve_with_bot(server: uvicorn.Server, bot) -> None:

@@ -211,6 +211,12 @@ def serve(
         settings=settings,
     )
     service = Service.connect(config=config)
+    from ape import chain
+
+    from fairgift.node_transport import install
+
+    transport = install(chain.provider)
+    echo(transport.describe() if transport else "node transport: as Ape connected it")
     bot = None
     if service.index is not None:
         from fairgift.index.follow import build_bot

@@ -125,6 +125,10 @@ def tip_bodies(sb, fans, creators, tips: int) -> list[dict]:
     return bodies
 
 
+# serve's start-up lines saying what it runs on (fairgift.serve.web_stack, fairgift.node_transport)
+STACK_LINES = ("web server:", "node transport:")
+
+
 def bench_relayer(sb, tips: int, clients: int) -> dict:
     from fairgift.relayer import RelayerConfig
 
@@ -148,6 +152,9 @@ def bench_relayer(sb, tips: int, clients: int) -> dict:
         serve.stop()
     lines = [line for line in serve.current_log().splitlines() if "intake:" in line]
     relayed["grouping"] = lines[-1].partition("intake:")[2].strip() if lines else None
+    # what serve's CPU per tip was measured on: uvicorn's parser and loop, the node session
+    stack = [line.strip() for line in serve.current_log().splitlines() if line.startswith(STACK_LINES)]
+    relayed["stack"] = "; ".join(stack) or None
     landed = [i for i, v in relayed.pop("outcome").items() if v["status"] == "landed"]
     txs = set(relayed.pop("txs"))
     gas = sum(int(sb.web3.eth.get_transaction_receipt(tx)["gasUsed"]) for tx in txs)
@@ -310,6 +317,7 @@ def render_capacity(rl: dict) -> list[str]:
         f"{r['gas_per_tip']:,} gas/tip paid by the relayer{cpu}; {r['status_polls']:,} status polls; "
         f"load {r['load_before']} -> {r['load_after']}",
         *([f"  serve's intake: {r['grouping']}"] if r.get("grouping") else []),
+        *([f"  serve's stack: {r['stack']}"] if r.get("stack") else []),
         f"  direct   {d['tips']:,} tips, {d['clients']} clients: sent+landed "
         f"{d['sent_and_landed_per_s']:,.1f}/s, latency p50 {d['latency_p50_s']:.3f} s p95 "
         f"{d['latency_p95_s']:.3f} s max {d['latency_max_s']:.3f} s, {d['transactions']} txs, "
@@ -336,6 +344,7 @@ def capacity_record(rl: dict) -> dict:
         "gas_per_tip_direct": d["gas_per_tip"],
         "serve_cpu_ms_per_tip": r.get("serve_cpu_ms_per_tip"),
         "intake_grouping": r.get("grouping"),
+        "serve_stack": r.get("stack"),
         "load": [r["load_before"], r["load_after"]],
         "tips": r["tips"],
         "clients": r["clients"],
