@@ -80,8 +80,13 @@ class Node:
 
 
 def reconciler(node, **config):
+    from ape import project  # the jar's event ABIs: the reconciler decodes batch receipts with them
+
+    events = project.TipJar.contract_type.events
     jar = SimpleNamespace(
-        address="0x" + "11" * 20, Tipped=SimpleNamespace(abi=None), BatchTipSkipped=SimpleNamespace(abi=None)
+        address="0x" + "11" * 20,
+        Tipped=SimpleNamespace(abi=events["Tipped"]),
+        BatchTipSkipped=SimpleNamespace(abi=events["BatchTipSkipped"]),
     )
     return Reconciler(None, node, None, "0x" + "22" * 20, jar, RelayerConfig(**config))
 
