@@ -12,7 +12,9 @@ Pure: no chain access. A token's domain is read by `fairgift.chain.token_domain`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from cchecksum import to_checksum_address
 from eth_abi import encode
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_keys import keys
@@ -38,7 +40,7 @@ class StructType:
         """`Name(type1 name1,type2 name2)`: what the typehash hashes (no spaces after commas)."""
         return f"{self.name}({','.join(f'{kind} {field}' for kind, field in self.fields)})"
 
-    @property
+    @cached_property  # once per type, not per signed message (a frozen dataclass keeps it in __dict__)
     def typehash(self) -> bytes:
         return keccak(text=self.type_string)
 
@@ -243,7 +245,7 @@ class Signature:
             )
         except (BadSignature, ValueError) as err:
             raise InvalidSignature(f"bad signature ({err})") from None
-        return key.to_checksum_address()
+        return to_checksum_address(key.to_canonical_address())  # cchecksum: eth_keys' answer, cheaper
 
 
 def compact(v: int, r: bytes, s: bytes) -> tuple[bytes, bytes]:

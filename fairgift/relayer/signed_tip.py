@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import is_hex_address, to_checksum_address
+# cchecksum: the same EIP-55 answer (and ValueError) as eth_utils at ~1/30 of the CPU; four per signed tip
+from cchecksum import to_checksum_address
+from eth_utils import is_hex_address
 
 from fairgift import eip712
 from fairgift.batch import BatchTip
