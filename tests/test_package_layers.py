@@ -47,6 +47,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "fairgift.usdc_check",
             "fairgift.chain_profile",
             "fairgift.token_gate",
+            "fairgift.node_transport",
         ),
     ),
     ("what happened", ("fairgift.ledger", "fairgift.history", "fairgift.report")),
