@@ -70,20 +70,7 @@ class AbuseRun:
         item = sign_tip(
             key, self.separator, fan, creator, self.sb.token, amount, message, nonce, self.deadline
         )
-        body = {
-            "chainId": self.domain["chainId"],
-            "jar": self.sb.jar,
-            "tip": {
-                "fan": item.fan,
-                "creator": item.creator,
-                "token": item.token,
-                "amount": str(item.amount),
-                "message": item.message,
-                "nonce": str(item.nonce),
-                "deadline": str(item.deadline),
-            },
-            "signature": "0x" + item.signature.to_bytes().hex(),
-        }
+        body = item.request_body(self.domain["chainId"], self.sb.jar)
         if permit is not None:
             body["permit"] = permit
         return body

@@ -111,17 +111,7 @@ def tip_bodies(sb, fans, creators, tips: int) -> list[dict]:
             t // len(fans),
             deadline,
         )
-        tip = {
-            "fan": item.fan,
-            "creator": item.creator,
-            "token": item.token,
-            "amount": str(item.amount),
-            "message": item.message,
-            "nonce": str(item.nonce),
-            "deadline": str(item.deadline),
-        }
-        signature = "0x" + item.signature.to_bytes().hex()
-        bodies.append({"chainId": domain["chainId"], "jar": sb.jar, "tip": tip, "signature": signature})
+        bodies.append(item.request_body(domain["chainId"], sb.jar))
     return bodies
 
 

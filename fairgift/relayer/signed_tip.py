@@ -95,6 +95,24 @@ class SignedTip:
     def digest(self, domain_separator: bytes) -> bytes:
         return eip712.digest(domain_separator, self.struct_hash())
 
+    def request_body(self, chain_id: int, jar: str) -> dict:
+        """The JSON body of `POST /api/tips` carrying this tip for `jar` on `chain_id` (what
+        `parse_tip_request` reads back; a permit, when there is one, is the caller's to add)."""
+        return {
+            "chainId": chain_id,
+            "jar": jar,
+            "tip": {
+                "fan": self.fan,
+                "creator": self.creator,
+                "token": self.token,
+                "amount": str(self.amount),
+                "message": self.message,
+                "nonce": str(self.nonce),
+                "deadline": str(self.deadline),
+            },
+            "signature": "0x" + self.signature.to_bytes().hex(),
+        }
+
     def batch_item(self) -> BatchTip:
         r, vs = self.signature.compact()
         return BatchTip(
